@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"kluis/internal/kluis"
+)
+
+var candidates = &table[kluis.Candidate]{
+	name: "candidates", kind: "candidate",
+	columns: []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
+		"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city",
+		"country", "bsn", "iban", "id_document_type", "id_document_number", "id_document_expiry", "functions",
+		"availability", "registered_on", "source", "version", "created_at", "updated_at"},
+	values: func(c *kluis.Candidate) []any {
+		return []any{c.BranchID, c.Status, c.Initials, c.FirstName, c.Prefix, c.LastName, c.DateOfBirth,
+			c.Nationality, c.Email, c.Phone, c.Street, c.HouseNumber, c.HouseNumberAddition, c.Postcode, c.City,
+			c.Country, c.BSN, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, strList(c.Functions),
+			c.Availability, c.RegisteredOn, c.Source, c.Version, c.CreatedAt, c.UpdatedAt}
+	},
+	targets: func(c *kluis.Candidate) []any {
+		return []any{&c.TenantID, &c.ID, &c.BranchID, &c.Status, &c.Initials, &c.FirstName, &c.Prefix, &c.LastName, &c.DateOfBirth,
+			&c.Nationality, &c.Email, &c.Phone, &c.Street, &c.HouseNumber, &c.HouseNumberAddition, &c.Postcode, &c.City,
+			&c.Country, &c.BSN, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, (*strList)(&c.Functions),
+			&c.Availability, &c.RegisteredOn, &c.Source, &c.Version, &c.CreatedAt, &c.UpdatedAt}
+	},
+	version: func(c *kluis.Candidate) *int64 { return &c.Version },
+	key:     func(c *kluis.Candidate) (*kluis.ID, *kluis.ID) { return &c.TenantID, &c.ID },
+}
+
+// CandidateFilter narrows the candidate list.
+type CandidateFilter struct {
+	Query    string // start of the last name, or part of the e-mail address
+	City     string
+	Function string
+	Status   string
+	BranchID kluis.ID
+	Sort     string // last_name, registered_on, created_at, city; "-" for descending
+	Page     kluis.Page
+}
+
+var candidateSorts = map[string]string{
+	"last_name":     "lower(last_name)",
+	"registered_on": "registered_on",
+	"created_at":    "created_at",
+	"city":          "lower(city)",
+}
+
+// ListCandidates returns a page of the tenant's candidates and the total.
+func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilter) ([]kluis.Candidate, int, error) {
+	order, err := orderBy(f.Sort, candidateSorts, "lower(last_name), id")
+	if err != nil {
+		return nil, 0, err
+	}
+	w := tenantWhere(a.TenantID)
+	if f.Query != "" {
+		w.add(`(lower(last_name) LIKE ? ESCAPE '\' OR lower(email) = ?)`, likePattern(f.Query, true), f.Query)
+	}
+	if f.City != "" {
+		w.add(`lower(city) LIKE ? ESCAPE '\'`, likePattern(f.City, true))
+	}
+	if f.Function != "" {
+		w.add(`lower(functions) LIKE ? ESCAPE '\'`, likePattern(f.Function, false))
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	if f.BranchID != 0 {
+		w.add("branch_id = ?", f.BranchID)
+	}
+	var out []kluis.Candidate
+	var total int
+	err = db.view(ctx, func(tx *sql.Tx) error {
+		out, total, err = candidates.list(ctx, tx, w, order, f.Page)
+		return err
+	})
+	return out, total, err
+}
+
+// Candidate returns one candidate.
+func (db *DB) Candidate(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Candidate, error) {
+	var c *kluis.Candidate
+	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+		c, err = candidates.get(ctx, tx, a.TenantID, id)
+		return err
+	})
+	return c, err
+}
+
+// CreateCandidate registers a candidate.
+func (db *DB) CreateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candidate) error {
+	c.TenantID = a.TenantID
+	if err := c.Validate(db.today()); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		if err := db.checkCandidate(ctx, tx, c, false); err != nil {
+			return err
+		}
+		now := db.now()
+		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = db.ids.Next(), 1, now, now
+		return candidates.insert(ctx, tx, c)
+	})
+}
+
+// UpdateCandidate saves c if version is still the stored one.
+func (db *DB) UpdateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candidate, version int64) error {
+	c.TenantID = a.TenantID
+	if err := c.Validate(db.today()); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		if err := db.checkCandidate(ctx, tx, c, true); err != nil {
+			return err
+		}
+		c.UpdatedAt = db.now()
+		return candidates.update(ctx, tx, c, version)
+	})
+}
+
+// checkCandidate applies the rules that need the database: the branch must
+// exist, and a BSN may only be stored once the candidate has a placement
+// (UAVG art. 46; LEGAL.md §2.2).
+func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate, existing bool) error {
+	p := kluis.Problems{}
+	if ok, err := branches.exists(ctx, tx, c.TenantID, c.BranchID); err != nil {
+		return err
+	} else if !ok {
+		p.Add("branch_id", "Deze vestiging bestaat niet.", "This branch does not exist.")
+	}
+	if c.BSN != "" {
+		has := false
+		if existing {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM placements WHERE tenant_id = $1 AND candidate_id = $2", c.TenantID, c.ID).Scan(&n); err != nil {
+				return err
+			}
+			has = n > 0
+		}
+		if !has {
+			p.Add("bsn", "Een BSN mag pas worden vastgelegd als de kandidaat een plaatsing heeft.",
+				"A BSN may only be recorded once the candidate has a placement.")
+		}
+	}
+	return p.Err()
+}
+
+// DeleteCandidate removes a candidate with everything that belongs to them,
+// rows and document contents. (Erasure with proof and legal minimums is the
+// privacy officer's work; this is the plain delete.)
+func (db *DB) DeleteCandidate(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
+	var keys []string
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		var err error
+		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", a.TenantID, id); err != nil {
+			return err
+		}
+		return candidates.delete(ctx, tx, a.TenantID, id, version)
+	})
+	if err != nil {
+		return err
+	}
+	return db.deleteBlobs(ctx, keys)
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"kluis/internal/kluis"
+)
+
+var contactMoments = &table[kluis.ContactMoment]{
+	name: "contact_moments", kind: "contact moment",
+	columns: []string{"candidate_id", "kind", "at", "user_id", "note", "version", "created_at"},
+	values: func(m *kluis.ContactMoment) []any {
+		return []any{m.CandidateID, m.Kind, m.At, nullID(m.UserID), m.Note, m.Version, m.CreatedAt}
+	},
+	targets: func(m *kluis.ContactMoment) []any {
+		return []any{&m.TenantID, &m.ID, &m.CandidateID, &m.Kind, &m.At, (*nullID)(&m.UserID), &m.Note, &m.Version, &m.CreatedAt}
+	},
+	version: func(m *kluis.ContactMoment) *int64 { return &m.Version },
+	key:     func(m *kluis.ContactMoment) (*kluis.ID, *kluis.ID) { return &m.TenantID, &m.ID },
+}
+
+// ContactMomentFilter narrows the history list.
+type ContactMomentFilter struct {
+	CandidateID kluis.ID
+	Kind        string
+	Page        kluis.Page
+}
+
+// ListContactMoments returns history entries, newest first.
+func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMomentFilter) ([]kluis.ContactMoment, int, error) {
+	w := tenantWhere(a.TenantID)
+	if f.CandidateID != 0 {
+		w.add("candidate_id = ?", f.CandidateID)
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	var out []kluis.ContactMoment
+	var total int
+	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+		out, total, err = contactMoments.list(ctx, tx, w, "at DESC, id DESC", f.Page)
+		return err
+	})
+	return out, total, err
+}
+
+// ContactMoment returns one history entry.
+func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ContactMoment, error) {
+	var m *kluis.ContactMoment
+	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+		m, err = contactMoments.get(ctx, tx, a.TenantID, id)
+		return err
+	})
+	return m, err
+}
+
+// CreateContactMoment records a contact with a candidate, by the actor.
+func (db *DB) CreateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.ContactMoment) error {
+	m.TenantID, m.UserID = a.TenantID, a.UserID
+	if err := m.Validate(db.now()); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		return db.insertContactMoment(ctx, tx, m)
+	})
+}
+
+func (db *DB) insertContactMoment(ctx context.Context, tx *sql.Tx, m *kluis.ContactMoment) error {
+	p := kluis.Problems{}
+	if err := checkRef(ctx, tx, candidates, m.TenantID, m.CandidateID, p, "candidate_id"); err != nil {
+		return err
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	m.ID, m.Version, m.CreatedAt = db.ids.Next(), 1, db.now()
+	return contactMoments.insert(ctx, tx, m)
+}
+
+// UpdateContactMoment corrects a history entry if version is still current.
+// The candidate and the user who recorded it do not change.
+func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.ContactMoment, version int64) error {
+	m.TenantID = a.TenantID
+	if err := m.Validate(db.now()); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		old, err := contactMoments.get(ctx, tx, a.TenantID, m.ID)
+		if err != nil {
+			return err
+		}
+		m.CandidateID, m.UserID, m.CreatedAt = old.CandidateID, old.UserID, old.CreatedAt
+		return contactMoments.update(ctx, tx, m, version)
+	})
+}
+
+// DeleteContactMoment removes a history entry.
+func (db *DB) DeleteContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
+	return db.update(ctx, func(tx *sql.Tx) error { return contactMoments.delete(ctx, tx, a.TenantID, id, version) })
+}

@@ -1,0 +1,199 @@
+// Package store keeps kluis's records in SQLite or PostgreSQL. Each public
+// method is one service call: it validates, runs in one transaction and
+// returns domain errors; lowercase helpers take the transaction.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"kluis/internal/blob"
+	"kluis/internal/kluis"
+)
+
+// Dialect names the database kind behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is kluis's storage. With SQLite it holds one writer connection and a
+// pool of readers (SQLite allows one writer at a time; queuing writers in Go
+// avoids busy errors). With PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	w       *sql.DB
+	r       *sql.DB
+	clock   kluis.Clock
+	ids     *kluis.IDGen
+	blobs   blob.Store
+}
+
+// Options are what a DB needs besides its address.
+type Options struct {
+	Clock kluis.Clock
+	Blobs blob.Store
+}
+
+// Open connects to dsn: "postgres://…" or "postgresql://…" selects
+// PostgreSQL, anything else is a path to a SQLite file (created if missing).
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if opt.Clock == nil {
+		opt.Clock = kluis.SystemClock{}
+	}
+	db := &DB{clock: opt.Clock, ids: kluis.NewIDGen(opt.Clock), blobs: opt.Blobs}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.Dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		p.SetMaxOpenConns(20)
+		p.SetMaxIdleConns(20)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = p, p
+	} else {
+		db.Dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		q := url.Values{}
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_time_format", "sqlite")
+		q.Set("_txlock", "immediate")
+		w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		q.Set("_txlock", "deferred")
+		q.Add("_pragma", "query_only(1)")
+		r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+		r.SetConnMaxIdleTime(0)
+		db.w, db.r = w, r
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
+	}
+	return db, nil
+}
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Blobs returns the blob store documents are kept in.
+func (db *DB) Blobs() blob.Store { return db.blobs }
+
+// Ping checks the database answers, for readiness probes.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// now is the clock's time, in UTC at microsecond precision so that what is
+// written compares equal with what PostgreSQL gives back.
+func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+
+func (db *DB) today() kluis.Date { return kluis.DateOf(db.clock.Now()) }
+
+// update runs fn in a write transaction and commits when it returns nil.
+func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(fmt.Errorf("begin: %w", err))
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return classify(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// view runs fn in a read-only transaction, so that it sees one snapshot.
+func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
+	if err != nil {
+		return classify(fmt.Errorf("begin: %w", err))
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return classify(err)
+	}
+	return nil
+}
+
+// classify turns driver errors into domain errors by their codes, never by
+// their text. Errors that are already domain errors pass through.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ke *kluis.Error
+	if errors.As(err, &ke) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &kluis.Error{Code: kluis.EConflict, Message: msgTaken, Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &kluis.Error{Code: kluis.EConflict, Message: msgInUse, Err: err}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &kluis.Error{Code: kluis.EConflict, Message: msgTaken, Err: err}
+		case "23503":
+			return &kluis.Error{Code: kluis.EConflict, Message: msgInUse, Err: err}
+		}
+	}
+	return err
+}
+
+var (
+	msgTaken = kluis.Msg{NL: "Deze waarde is al in gebruik.", EN: "This value is already in use."}
+	msgInUse = kluis.Msg{
+		NL: "Dit kan niet: er zijn nog gegevens die ernaar verwijzen.",
+		EN: "This is not possible: other records still refer to it.",
+	}
+)
