@@ -23,11 +23,11 @@ type querier interface {
 // It writes the same SQL for both databases: $N placeholders work in each.
 type table[T any] struct {
 	name    string
-	kind    string                    // the record's name in error messages
-	columns []string                  // every column after tenant_id and id
-	values  func(*T) []any            // values for columns, in order
-	targets func(*T) []any            // scan targets for tenant_id, id, columns
-	version func(*T) *int64           // nil for records that are never edited
+	kind    string          // the record's name in error messages
+	columns []string        // every column after tenant_id and id
+	values  func(*T) []any  // values for columns, in order
+	targets func(*T) []any  // scan targets for tenant_id, id, columns
+	version func(*T) *int64 // nil for records that are never edited
 	key     func(*T) (tenant, id *kluis.ID)
 }
 
