@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"kluis/internal/store"
+	"kluis/internal/web"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "serve", "serve [flags]")
+	st := storageFlags(f, "kluis-data")
+	addr := f.string("addr", "127.0.0.1:8080", "address to listen on")
+	logLevel := f.string("log-level", "info", "log level: debug, info, warn, error")
+	demo := f.Bool("demo", false, "allow the demo users (with their published password) to exist")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := prepareSchema(ctx, e, db); err != nil {
+		return err
+	}
+	if !*demo {
+		if has, err := db.DemoUsersExist(ctx); err != nil {
+			return err
+		} else if has {
+			return errors.New("this database holds the demo users, whose password is published: remove them, or start with --demo for a demonstration")
+		}
+	}
+	return serve(ctx, e, db, *addr, newLogger(e.stderr, *logLevel), nil)
+}
+
+// prepareSchema migrates an empty database and refuses one whose schema is
+// behind or ahead of this binary: applying migrations to a database in use
+// is an operator's decision (`kluis migrate`), made after a backup.
+func prepareSchema(ctx context.Context, e *env, db *store.DB) error {
+	s, err := db.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Current == 0 {
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "kluis: created the database schema (%d migrations)\n", n)
+		return nil
+	}
+	return db.CheckSchema(ctx)
+}
+
+// serve runs the HTTP server until ctx ends, then drains requests for up
+// to 15 seconds. ready, if set, receives the bound address.
+func serve(ctx context.Context, e *env, db *store.DB, addr string, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           web.New(db, log, e.clock),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of up to 20 MB on slow lines
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("kluis listening", "addr", ln.Addr().String(), "database", string(db.Dialect))
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("kluis shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	log.Info("kluis stopped")
+	return nil
+}
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "migrate", "migrate [flags]")
+	st := storageFlags(f, "kluis-data")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	before, err := db.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if before.Current > before.Target {
+		return db.CheckSchema(ctx)
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema version %d → %d (%d migrations applied)\n", before.Current, before.Target, n)
+	return nil
+}

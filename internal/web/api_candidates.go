@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+// listCandidates lists candidates by filters that identify nobody (status,
+// branch); searching by name or place is a POST, so that names never end up
+// in URLs, logs or browser history.
+func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	f := store.CandidateFilter{
+		Status:   q.choice("status", kluis.CandidateStatuses),
+		BranchID: q.id("branch_id"),
+		Sort:     q.str("sort"),
+		Page:     q.page(),
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, total, err := s.db.ListCandidates(r.Context(), actorFrom(r.Context()), f)
+	if err != nil {
+		return err
+	}
+	return writeList(w, items, total, f.Page)
+}
+
+type candidateSearch struct {
+	Query    string   `json:"query"`
+	City     string   `json:"city"`
+	Function string   `json:"function"`
+	Status   string   `json:"status"`
+	BranchID kluis.ID `json:"branch_id"`
+	Sort     string   `json:"sort"`
+	Limit    int      `json:"limit"`
+	Offset   int      `json:"offset"`
+}
+
+func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error {
+	var in candidateSearch
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p := kluis.Problems{}
+	for field, v := range map[string]*string{"query": &in.Query, "city": &in.City, "function": &in.Function} {
+		if s, ok := kluis.CleanLine(*v, 100); ok {
+			*v = s
+		} else {
+			p.Add(field, "Gebruik hooguit 100 tekens op één regel.", "Use at most 100 characters on one line.")
+		}
+	}
+	if in.Status != "" && !kluis.CandidateStatuses.Has(in.Status) {
+		p.Add("status", "Onbekende status.", "Unknown status.")
+	}
+	if in.Limit < 0 || in.Limit > kluis.MaxPageSize || in.Offset < 0 {
+		p.Add("limit", "De limiet ligt tussen 1 en 200; de offset is niet negatief.", "The limit is between 1 and 200; the offset is not negative.")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	f := store.CandidateFilter{Query: in.Query, City: in.City, Function: in.Function, Status: in.Status,
+		BranchID: in.BranchID, Sort: in.Sort, Page: kluis.Page{Limit: in.Limit, Offset: in.Offset}.Normalize()}
+	items, total, err := s.db.ListCandidates(r.Context(), actorFrom(r.Context()), f)
+	if err != nil {
+		return err
+	}
+	return writeList(w, items, total, f.Page)
+}

@@ -1,0 +1,149 @@
+package web
+
+import (
+	"context"
+	_ "embed"
+	"net/http"
+
+	"kluis/internal/kluis"
+)
+
+// route is one entry of the route table: the only list of what kluis
+// serves, used both to register handlers and to check the OpenAPI document.
+type route struct {
+	method  string
+	pattern string
+	auth    bool
+	handler handlerFunc
+}
+
+// Routes lists "METHOD pattern" of every API route, for the OpenAPI test.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, rt := range s.routes() {
+		out = append(out, rt.method+" "+rt.pattern)
+	}
+	return out
+}
+
+func (s *Server) routes() []route {
+	db := s.db
+	candidates := &resource[kluis.Candidate]{kind: "candidate", get: db.Candidate, create: db.CreateCandidate,
+		update: db.UpdateCandidate, delete: db.DeleteCandidate,
+		version: func(c *kluis.Candidate) int64 { return c.Version }, setID: func(c *kluis.Candidate, id kluis.ID) { c.ID = id }}
+	clients := &resource[kluis.Client]{kind: "client", get: db.Client, create: db.CreateClient,
+		update: db.UpdateClient, delete: db.DeleteClient,
+		version: func(c *kluis.Client) int64 { return c.Version }, setID: func(c *kluis.Client, id kluis.ID) { c.ID = id }}
+	contacts := &resource[kluis.ClientContact]{kind: "client contact", get: db.ClientContact,
+		update: db.UpdateClientContact, delete: db.DeleteClientContact,
+		version: func(c *kluis.ClientContact) int64 { return c.Version }, setID: func(c *kluis.ClientContact, id kluis.ID) { c.ID = id }}
+	placements := &resource[kluis.Placement]{kind: "placement", get: db.Placement, create: db.CreatePlacement,
+		update: db.UpdatePlacement, delete: db.DeletePlacement,
+		version: func(p *kluis.Placement) int64 { return p.Version }, setID: func(p *kluis.Placement, id kluis.ID) { p.ID = id }}
+	moments := &resource[kluis.ContactMoment]{kind: "contact moment", get: db.ContactMoment, create: db.CreateContactMoment,
+		update: db.UpdateContactMoment, delete: db.DeleteContactMoment,
+		version: func(m *kluis.ContactMoment) int64 { return m.Version }, setID: func(m *kluis.ContactMoment, id kluis.ID) { m.ID = id }}
+	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", get: db.PayrollRecord, create: db.CreatePayrollRecord,
+		update: db.UpdatePayrollRecord, delete: db.DeletePayrollRecord,
+		version: func(p *kluis.PayrollRecord) int64 { return p.Version }, setID: func(p *kluis.PayrollRecord, id kluis.ID) { p.ID = id }}
+	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", get: db.Disclosure, create: db.CreateDisclosure}
+	documents := &resource[kluis.Document]{kind: "document", get: db.Document,
+		delete: func(ctx context.Context, a kluis.Actor, id kluis.ID, _ int64) error {
+			return db.DeleteDocument(ctx, a, id)
+		}}
+
+	return []route{
+		{"GET", "/healthz", false, s.healthz},
+		{"GET", "/readyz", false, s.readyz},
+		{"GET", "/api/v1/openapi.json", false, s.openAPI},
+
+		{"GET", "/api/v1/branches", true, s.listBranches},
+
+		{"GET", "/api/v1/candidates", true, s.listCandidates},
+		{"POST", "/api/v1/candidates", true, candidates.handleCreate},
+		{"POST", "/api/v1/candidates/search", true, s.searchCandidates},
+		{"GET", "/api/v1/candidates/{id}", true, candidates.handleGet},
+		{"PATCH", "/api/v1/candidates/{id}", true, candidates.handleUpdate},
+		{"DELETE", "/api/v1/candidates/{id}", true, candidates.handleDelete},
+
+		{"GET", "/api/v1/clients", true, s.listClients},
+		{"POST", "/api/v1/clients", true, clients.handleCreate},
+		{"GET", "/api/v1/clients/{id}", true, clients.handleGet},
+		{"PATCH", "/api/v1/clients/{id}", true, clients.handleUpdate},
+		{"DELETE", "/api/v1/clients/{id}", true, clients.handleDelete},
+		{"GET", "/api/v1/clients/{id}/contacts", true, s.listClientContacts},
+		{"POST", "/api/v1/clients/{id}/contacts", true, s.createClientContact},
+		{"GET", "/api/v1/client-contacts/{id}", true, contacts.handleGet},
+		{"PATCH", "/api/v1/client-contacts/{id}", true, contacts.handleUpdate},
+		{"DELETE", "/api/v1/client-contacts/{id}", true, contacts.handleDelete},
+
+		{"GET", "/api/v1/placements", true, s.listPlacements},
+		{"POST", "/api/v1/placements", true, placements.handleCreate},
+		{"GET", "/api/v1/placements/{id}", true, placements.handleGet},
+		{"PATCH", "/api/v1/placements/{id}", true, placements.handleUpdate},
+		{"DELETE", "/api/v1/placements/{id}", true, placements.handleDelete},
+
+		{"GET", "/api/v1/contact-moments", true, s.listContactMoments},
+		{"POST", "/api/v1/contact-moments", true, moments.handleCreate},
+		{"GET", "/api/v1/contact-moments/{id}", true, moments.handleGet},
+		{"PATCH", "/api/v1/contact-moments/{id}", true, moments.handleUpdate},
+		{"DELETE", "/api/v1/contact-moments/{id}", true, moments.handleDelete},
+
+		{"GET", "/api/v1/documents", true, s.listDocuments},
+		{"POST", "/api/v1/documents", true, s.uploadDocument},
+		{"GET", "/api/v1/documents/{id}", true, documents.handleGet},
+		{"GET", "/api/v1/documents/{id}/content", true, s.documentContent},
+		{"POST", "/api/v1/documents/{id}/disclosures", true, s.discloseDocument},
+		{"DELETE", "/api/v1/documents/{id}", true, documents.handleDelete},
+
+		{"GET", "/api/v1/payroll-records", true, s.listPayrollRecords},
+		{"POST", "/api/v1/payroll-records", true, payroll.handleCreate},
+		{"GET", "/api/v1/payroll-records/{id}", true, payroll.handleGet},
+		{"PATCH", "/api/v1/payroll-records/{id}", true, payroll.handleUpdate},
+		{"DELETE", "/api/v1/payroll-records/{id}", true, payroll.handleDelete},
+
+		{"GET", "/api/v1/disclosures", true, s.listDisclosures},
+		{"POST", "/api/v1/disclosures", true, disclosures.handleCreate},
+		{"GET", "/api/v1/disclosures/{id}", true, disclosures.handleGet},
+	}
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, err := w.Write(openAPIDoc)
+	return err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+// readyz answers 200 only when the database answers and its schema is the
+// one this binary expects.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2e9)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		return nil
+	}
+	if err := s.db.CheckSchema(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "schema mismatch"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+func (s *Server) listBranches(w http.ResponseWriter, r *http.Request) error {
+	bs, err := s.db.Branches(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	return writeList(w, bs, len(bs), kluis.Page{Limit: kluis.MaxPageSize})
+}

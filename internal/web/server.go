@@ -1,0 +1,142 @@
+// Package web serves kluis over HTTP: the REST API under /api/v1, health
+// probes, and (later) the staff UI and the candidate portal. Handlers return
+// errors; one function turns them into responses.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	db    *store.DB
+	log   *slog.Logger
+	clock kluis.Clock
+	mux   *http.ServeMux
+}
+
+// New builds the server and its routes.
+func New(db *store.DB, log *slog.Logger, clock kluis.Clock) *Server {
+	if clock == nil {
+		clock = kluis.SystemClock{}
+	}
+	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux()}
+	for _, rt := range s.routes() {
+		h := rt.handler
+		if rt.auth {
+			h = s.authenticated(h)
+		}
+		s.mux.Handle(rt.method+" "+rt.pattern, s.handle(h))
+	}
+	return s
+}
+
+// ServeHTTP adds the request id, security headers, panic recovery and the
+// access log line around every request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := newRequestID()
+	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+	r = r.WithContext(ctx)
+	h := w.Header()
+	h.Set("X-Request-Id", id)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.ErrorContext(ctx, "panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
+			if !rec.wrote {
+				s.writeError(rec, r, &kluis.Error{Code: kluis.EInternal})
+			}
+		}
+		// The path holds ids only; the query string may hold search terms
+		// and is never logged.
+		s.log.InfoContext(ctx, "http", "request_id", id, "method", r.Method, "route", r.Pattern, "path", r.URL.Path,
+			"status", rec.status, "bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+type requestIDKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// handlerFunc is an HTTP handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+type actorKey struct{}
+
+func actorFrom(ctx context.Context) kluis.Actor {
+	a, _ := ctx.Value(actorKey{}).(kluis.Actor)
+	return a
+}
+
+// authenticated admits requests with a valid bearer token.
+func (s *Server) authenticated(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		const prefix = "Bearer "
+		auth := r.Header.Get("Authorization")
+		if len(auth) <= len(prefix) || auth[:len(prefix)] != prefix {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kluis"`)
+			return kluis.Errorf(kluis.EUnauthorized, "Log in met een geldig token.", "Authenticate with a valid token.")
+		}
+		a, err := s.db.Authenticate(r.Context(), auth[len(prefix):])
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kluis", error="invalid_token"`)
+			return err
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, a)))
+	}
+}
