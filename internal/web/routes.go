@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
+	"strings"
 
 	"kluis/internal/kluis"
 )
@@ -17,10 +18,14 @@ type route struct {
 	handler handlerFunc
 }
 
-// Routes lists "METHOD pattern" of every API route, for the OpenAPI test.
+// Routes lists "METHOD pattern" of every route the OpenAPI document must
+// describe: the API and the probes, not the pages made for browsers.
 func (s *Server) Routes() []string {
 	var out []string
 	for _, rt := range s.routes() {
+		if !strings.HasPrefix(rt.pattern, "/api/") && rt.pattern != "/healthz" && rt.pattern != "/readyz" {
+			continue
+		}
 		out = append(out, rt.method+" "+rt.pattern)
 	}
 	return out
@@ -53,6 +58,7 @@ func (s *Server) routes() []route {
 		}}
 
 	return []route{
+		{"GET", "/{$}", false, s.home},
 		{"GET", "/healthz", false, s.healthz},
 		{"GET", "/readyz", false, s.readyz},
 		{"GET", "/api/v1/openapi.json", false, s.openAPI},

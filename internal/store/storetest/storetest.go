@@ -59,6 +59,9 @@ func DSN(t testing.TB, d store.Dialect, dir string) string {
 	}
 	base := os.Getenv("KLUIS_TEST_POSTGRES")
 	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI must run the PostgreSQL tests: set KLUIS_TEST_POSTGRES")
+		}
 		t.Skip("PostgreSQL tests skipped: set KLUIS_TEST_POSTGRES=postgres://user@host:5432/postgres?sslmode=disable to run them")
 	}
 	var rnd [6]byte
