@@ -31,7 +31,6 @@ type Candidate struct {
 	IDDocumentType      string    `json:"id_document_type"`
 	IDDocumentNumber    string    `json:"id_document_number"`
 	IDDocumentExpiry    Date      `json:"id_document_expiry"`
-	PhotoDocumentID     ID        `json:"photo_document_id,omitempty"`
 	Functions           []string  `json:"functions"`
 	Availability        string    `json:"availability"`
 	RegisteredOn        Date      `json:"registered_on"`
@@ -156,7 +155,7 @@ func (c *Candidate) Validate(today Date) error {
 	if len(c.Functions) > 20 {
 		p.Add("functions", "Hooguit 20 functies.", "At most 20 functions.")
 	}
-	var fs []string
+	fs := []string{}
 	for _, f := range c.Functions {
 		s, ok := CleanLine(f, 60)
 		if !ok || strings.Contains(s, ";") {

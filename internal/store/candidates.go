@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"kluis/internal/kluis"
 )
@@ -55,7 +56,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	w := tenantWhere(a.TenantID)
 	if f.Query != "" {
-		w.add(`(lower(last_name) LIKE ? ESCAPE '\' OR lower(email) = ?)`, likePattern(f.Query, true), f.Query)
+		w.add(`(lower(last_name) LIKE ? ESCAPE '\' OR lower(email) = ?)`, likePattern(f.Query, true), strings.ToLower(strings.TrimSpace(f.Query)))
 	}
 	if f.City != "" {
 		w.add(`lower(city) LIKE ? ESCAPE '\'`, likePattern(f.City, true))

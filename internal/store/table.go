@@ -223,7 +223,7 @@ func (l *strList) Scan(src any) error {
 	if err := s.Scan(src); err != nil {
 		return err
 	}
-	*l = nil
+	*l = []string{}
 	if s.String != "" {
 		*l = strings.Split(s.String, ";")
 	}

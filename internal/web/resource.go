@@ -76,9 +76,11 @@ func (res *resource[T]) handleDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	v, err := deleteVersion(r)
-	if err != nil {
-		return err
+	var v int64
+	if res.version != nil {
+		if v, err = deleteVersion(r); err != nil {
+			return err
+		}
 	}
 	if err := res.delete(r.Context(), actorFrom(r.Context()), id, v); err != nil {
 		return err
