@@ -12,6 +12,7 @@ import (
 
 	"kluis/internal/auth"
 	"kluis/internal/kluis"
+	"kluis/internal/store"
 )
 
 func runTenant(ctx context.Context, e *env, args []string) error {
@@ -164,4 +165,13 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "token %d created for user %d; it is shown once, store it safely:\n", tok.ID, u.ID)
 	fmt.Fprintln(e.stdout, secret)
 	return nil
+}
+
+// actorFor returns the actor a command acts as: a staff user of the tenant.
+func actorFor(ctx context.Context, db *store.DB, tenant kluis.ID, email string) (kluis.Actor, error) {
+	u, err := db.UserByEmail(ctx, tenant, email)
+	if err != nil {
+		return kluis.Actor{}, err
+	}
+	return kluis.Actor{TenantID: tenant, UserID: u.ID, Role: u.Role}, nil
 }

@@ -36,9 +36,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the web server (staff UI, API)", runServe},
-		// {"demo", "create the demo data set and serve it", runDemo},
+		{"demo", "create the demo data set and serve it", runDemo},
 		{"migrate", "bring the database schema up to date", runMigrate},
-		// {"import", "import candidates, clients, placements and contact moments from CSV or XLSX", runImport},
+		{"import", "import candidates, clients, placements and contact moments from CSV or XLSX", runImport},
 		{"tenant", "add or list agencies (tenant add, tenant list)", runTenant},
 		{"user", "add a staff user (user add)", runUser},
 		{"token", "create an API token for a user (token create)", runToken},

@@ -260,6 +260,43 @@ func TestTheAPIServesTheWholeLifeOfACandidate(t *testing.T) {
 				t.Errorf("%d %s left after deleting the candidate", l.Total, p)
 			}
 		}
+		// An import is all or nothing, and says where each problem is.
+		upload := func(csv string) (*bytes.Buffer, string) {
+			var form bytes.Buffer
+			mw := multipart.NewWriter(&form)
+			fw, _ := mw.CreateFormFile("candidates", "kandidaten.csv")
+			_, _ = fw.Write([]byte(csv))
+			mw.Close()
+			return &form, mw.FormDataContentType()
+		}
+		var rep struct {
+			Written bool
+			Files   []struct {
+				Rows     int
+				Problems []struct {
+					Line  int
+					Field string
+				}
+			}
+		}
+		body, ct := upload("external_id;achternaam;postcode\nK1;Dekker;1234AB\nK2;Vos;12\n")
+		c.want(400, "POST", "/api/v1/imports", body, "Content-Type", ct).json(t, &rep)
+		if rep.Written || len(rep.Files) != 1 || len(rep.Files[0].Problems) != 1 || rep.Files[0].Problems[0].Line != 3 || rep.Files[0].Problems[0].Field != "postcode" {
+			t.Fatalf("import report: %+v", rep)
+		}
+		body, ct = upload("external_id;achternaam;postcode\nK1;Dekker;1234AB\nK2;Vos;1234 CD\n")
+		c.want(200, "POST", "/api/v1/imports?dry_run=true", body, "Content-Type", ct).json(t, &rep)
+		c.want(200, "POST", "/api/v1/candidates/search", map[string]any{"query": "dekker"}).json(t, &list)
+		if rep.Written || list.Total != 0 {
+			t.Fatalf("a dry run wrote: %+v, %d found", rep, list.Total)
+		}
+		body, ct = upload("external_id;achternaam;postcode\nK1;Dekker;1234AB\nK2;Vos;1234 CD\n")
+		c.want(200, "POST", "/api/v1/imports", body, "Content-Type", ct).json(t, &rep)
+		c.want(200, "POST", "/api/v1/candidates/search", map[string]any{"query": "dekker"}).json(t, &list)
+		if !rep.Written || list.Total != 1 || list.Items[0].Postcode != "1234 AB" || list.Items[0].Source != "import" {
+			t.Fatalf("import: %+v, %+v", rep, list)
+		}
+
 		c.want(204, "DELETE", fmt.Sprintf("/api/v1/client-contacts/%d", contact.ID), nil)
 		c.want(204, "DELETE", fmt.Sprintf("/api/v1/clients/%d", client.ID), nil)
 	})

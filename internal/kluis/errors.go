@@ -24,8 +24,8 @@ const (
 
 // Msg is a user-facing text in both languages kluis speaks.
 type Msg struct {
-	NL string
-	EN string
+	NL string `json:"nl"`
+	EN string `json:"en"`
 }
 
 // In returns the text in lang ("en" gives English, anything else Dutch).

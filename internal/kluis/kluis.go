@@ -194,6 +194,7 @@ type User struct {
 	Name         string    `json:"name"`
 	Role         Role      `json:"role"`
 	BranchID     ID        `json:"branch_id,omitempty"`
+	Language     string    `json:"language"` // "nl" or "en": the language of the web interface
 	PasswordHash string    `json:"-"`
 	CreatedAt    time.Time `json:"created_at"`
 }

@@ -107,12 +107,12 @@ func (db *DB) Branches(ctx context.Context, a kluis.Actor) ([]kluis.Branch, erro
 
 var users = &table[kluis.User]{
 	name: "users", kind: "user",
-	columns: []string{"email", "name", "role", "branch_id", "password_hash", "created_at"},
+	columns: []string{"email", "name", "role", "branch_id", "language", "password_hash", "created_at"},
 	values: func(u *kluis.User) []any {
-		return []any{u.Email, u.Name, u.Role, nullID(u.BranchID), u.PasswordHash, u.CreatedAt}
+		return []any{u.Email, u.Name, u.Role, nullID(u.BranchID), u.Language, u.PasswordHash, u.CreatedAt}
 	},
 	targets: func(u *kluis.User) []any {
-		return []any{&u.TenantID, &u.ID, &u.Email, &u.Name, &u.Role, (*nullID)(&u.BranchID), &u.PasswordHash, &u.CreatedAt}
+		return []any{&u.TenantID, &u.ID, &u.Email, &u.Name, &u.Role, (*nullID)(&u.BranchID), &u.Language, &u.PasswordHash, &u.CreatedAt}
 	},
 	key: func(u *kluis.User) (*kluis.ID, *kluis.ID) { return &u.TenantID, &u.ID },
 }
@@ -130,6 +130,12 @@ func (db *DB) CreateUser(ctx context.Context, tenant kluis.ID, u *kluis.User) er
 		p.Add("role", "Onbekende rol.", "Unknown role.")
 	}
 	u.Name, _ = kluis.CleanLine(u.Name, 200)
+	if u.Language == "" {
+		u.Language = "nl"
+	}
+	if u.Language != "nl" && u.Language != "en" {
+		p.Add("language", "Kies nl of en.", "Choose nl or en.")
+	}
 	if err := p.Err(); err != nil {
 		return err
 	}

@@ -108,6 +108,8 @@ func (s *Server) routes() []route {
 		{"PATCH", "/api/v1/payroll-records/{id}", true, payroll.handleUpdate},
 		{"DELETE", "/api/v1/payroll-records/{id}", true, payroll.handleDelete},
 
+		{"POST", "/api/v1/imports", true, s.importFiles},
+
 		{"GET", "/api/v1/disclosures", true, s.listDisclosures},
 		{"POST", "/api/v1/disclosures", true, disclosures.handleCreate},
 		{"GET", "/api/v1/disclosures/{id}", true, disclosures.handleGet},
