@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -16,12 +17,8 @@ import (
 )
 
 func runTenant(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		fmt.Fprintln(e.stderr, "Usage: kluis tenant add --slug SLUG --name NAME --branch NAME [--city CITY]\n       kluis tenant list")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("say `tenant add` or `tenant list`")
+	if err := verb(e, args, "Usage: kluis tenant add --slug SLUG --name NAME --branch NAME [--city CITY]\n       kluis tenant list", "add", "list"); err != nil {
+		return err
 	}
 	f := newFlags(e, "tenant "+args[0], "tenant "+args[0]+" [flags]")
 	st := storageFlags(f, "kluis-data")
@@ -59,12 +56,8 @@ func runTenant(ctx context.Context, e *env, args []string) error {
 }
 
 func runUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(e.stderr, "Usage: kluis user add --tenant SLUG --email EMAIL --role ROLE [--name NAME] [--password-stdin]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("say `user add`")
+	if err := verb(e, args, "Usage: kluis user add --tenant SLUG --email EMAIL --role ROLE [--name NAME] [--password-stdin]", "add"); err != nil {
+		return err
 	}
 	f := newFlags(e, "user add", "user add [flags]")
 	st := storageFlags(f, "kluis-data")
@@ -80,18 +73,11 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := st.open(ctx, e)
+	db, t, err := st.openTenant(ctx, e, *tenant)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
-	t, err := findTenant(ctx, db, *tenant)
-	if err != nil {
-		return err
-	}
 	password, generated := "", false
 	if *pwStdin {
 		line, err := bufio.NewReader(e.stdin).ReadString('\n')
@@ -126,12 +112,8 @@ func runUser(ctx context.Context, e *env, args []string) error {
 }
 
 func runToken(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(e.stderr, "Usage: kluis token create --tenant SLUG --user EMAIL [--name NAME] [--ttl 8760h]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errors.New("say `token create`")
+	if err := verb(e, args, "Usage: kluis token create --tenant SLUG --user EMAIL [--name NAME] [--ttl 8760h]", "create"); err != nil {
+		return err
 	}
 	f := newFlags(e, "token create", "token create [flags]")
 	st := storageFlags(f, "kluis-data")
@@ -142,18 +124,11 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := st.open(ctx, e)
+	db, t, err := st.openTenant(ctx, e, *tenant)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
-	t, err := findTenant(ctx, db, *tenant)
-	if err != nil {
-		return err
-	}
 	u, err := db.UserByEmail(ctx, t.ID, *email)
 	if err != nil {
 		return err
@@ -174,4 +149,20 @@ func actorFor(ctx context.Context, db *store.DB, tenant kluis.ID, email string) 
 		return kluis.Actor{}, err
 	}
 	return kluis.Actor{TenantID: tenant, UserID: u.ID, Role: u.Role}, nil
+}
+
+// verb checks the first argument of a command with verbs (tenant add).
+func verb(e *env, args []string, usage string, verbs ...string) error {
+	if len(args) > 0 {
+		for _, v := range verbs {
+			if args[0] == v {
+				return nil
+			}
+		}
+	}
+	fmt.Fprintln(e.stderr, usage)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return flag.ErrHelp
+	}
+	return errors.New("say one of: " + strings.Join(verbs, ", "))
 }

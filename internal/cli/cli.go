@@ -168,6 +168,25 @@ func (s *storage) open(ctx context.Context, e *env) (*store.DB, error) {
 	return db, nil
 }
 
+// openTenant opens a database whose schema is current and finds the agency
+// named by slug (or the only one).
+func (s *storage) openTenant(ctx context.Context, e *env, slug string) (*store.DB, *kluis.Tenant, error) {
+	db, err := s.open(ctx, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	t, err := findTenant(ctx, db, slug)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, t, nil
+}
+
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))

@@ -51,18 +51,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		file.Body = fh
 		files = append(files, file)
 	}
-	db, err := st.open(ctx, e)
+	db, t, err := st.openTenant(ctx, e, *tenant)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := db.CheckSchema(ctx); err != nil {
-		return err
-	}
-	t, err := findTenant(ctx, db, *tenant)
-	if err != nil {
-		return err
-	}
 	if *email == "" {
 		return errors.New("name the staff user the import is recorded for with --user")
 	}
