@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"kluis/internal/auth"
 	"kluis/internal/kluis"
@@ -396,42 +395,34 @@ func TestAScaleRunReportsProgressAndAddsTheCandidates(t *testing.T) {
 	})
 }
 
-// TestSeedAtScale measures a large seed on SQLite; it runs only when asked:
+// BenchmarkSeed measures a large seed on SQLite, per generated candidate:
 //
-//	KLUIS_DEMO_SCALE=100000 go test ./internal/demo -run TestSeedAtScale -v
-func TestSeedAtScale(t *testing.T) {
-	if testing.Short() || os.Getenv("KLUIS_DEMO_SCALE") == "" {
-		t.Skip("set KLUIS_DEMO_SCALE=<candidates> to measure a large seed")
-	}
-	n, err := strconv.Atoi(os.Getenv("KLUIS_DEMO_SCALE"))
-	if err != nil || n <= 0 {
-		t.Fatalf("KLUIS_DEMO_SCALE=%q is not a number of candidates", os.Getenv("KLUIS_DEMO_SCALE"))
-	}
-	e := storetest.Open(t, store.SQLite)
-	start, last := time.Now(), time.Now()
-	mustSeed(t, e.DB, Options{Seed: 1, Candidates: n, Progress: func(done, total int) {
-		if time.Since(last) > 10*time.Second || done == total {
-			t.Logf("%d/%d after %s", done, total, time.Since(start).Round(time.Second))
-			last = time.Now()
+//	KLUIS_DEMO_SCALE=100000 go test ./internal/demo -run '^$' -bench Seed -benchtime 1x
+func BenchmarkSeed(b *testing.B) {
+	n := 10000
+	if v := os.Getenv("KLUIS_DEMO_SCALE"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n <= 0 {
+			b.Fatalf("KLUIS_DEMO_SCALE=%q is not a number of candidates", v)
 		}
-	}})
-	took := time.Since(start)
-	a := kluis.Actor{TenantID: mustTenant(t, e.DB).ID, Role: kluis.RolePrivacy}
-	_, cands, _ := e.DB.ListCandidates(ctx, a, store.CandidateFilter{Page: kluis.Page{Limit: 1}})
-	_, placed, _ := e.DB.ListPlacements(ctx, a, store.PlacementFilter{Page: kluis.Page{Limit: 1}})
-	_, moments, _ := e.DB.ListContactMoments(ctx, a, store.ContactMomentFilter{Page: kluis.Page{Limit: 1}})
-	_, payroll, _ := e.DB.ListPayrollRecords(ctx, a, store.PayrollFilter{Page: kluis.Page{Limit: 1}})
-	rows := cands + placed + moments + payroll
-	info, _ := os.Stat(e.DSN)
-	var size int64
-	if info != nil {
-		size = info.Size()
 	}
-	t.Logf("%d candidates in %s (%.0f candidates/s); %d placements, %d contact moments, %d payroll records: %d rows, %.0f rows/s; database %d MB",
-		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), placed, moments, payroll, rows, float64(rows)/took.Seconds(), size>>20)
+	for b.Loop() {
+		b.StopTimer()
+		e := storetest.Open(b, store.SQLite)
+		b.StartTimer()
+		if _, err := Seed(ctx, e.DB, Options{Seed: 1, Candidates: n}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		a := kluis.Actor{TenantID: mustTenant(b, e.DB).ID, Role: kluis.RolePrivacy}
+		_, moments, _ := e.DB.ListContactMoments(ctx, a, store.ContactMomentFilter{Page: kluis.Page{Limit: 1}})
+		b.ReportMetric(float64(moments)/float64(n), "moments/candidate")
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/candidate")
 }
 
-func mustTenant(t *testing.T, db *store.DB) *kluis.Tenant {
+func mustTenant(t testing.TB, db *store.DB) *kluis.Tenant {
 	tenant, err := db.TenantBySlug(ctx, Slug)
 	if err != nil {
 		t.Fatal(err)
