@@ -66,8 +66,12 @@ func serve(ctx context.Context, e *env, db *store.DB, addr string, log *slog.Log
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	handler, err := web.New(db, log, e.clock)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.New(db, log, e.clock),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // uploads of up to 20 MB on slow lines
 		WriteTimeout:      5 * time.Minute,

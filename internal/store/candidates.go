@@ -37,7 +37,9 @@ type CandidateFilter struct {
 	Function string
 	Status   string
 	BranchID kluis.ID
-	Sort     string // last_name, registered_on, created_at, city; "-" for descending
+	// RegisteredFrom keeps candidates registered on or after the date.
+	RegisteredFrom kluis.Date
+	Sort           string // last_name, registered_on, created_at, city; "-" for descending
 	Page     kluis.Page
 }
 
@@ -69,6 +71,9 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	if f.BranchID != 0 {
 		w.add("branch_id = ?", f.BranchID)
+	}
+	if f.RegisteredFrom != "" {
+		w.add("registered_on >= ?", f.RegisteredFrom)
 	}
 	var out []kluis.Candidate
 	var total int

@@ -28,7 +28,11 @@ type PlacementFilter struct {
 	CandidateID kluis.ID
 	ClientID    kluis.ID
 	ActiveOn    kluis.Date
-	Sort        string
+	// StartsFrom–StartsTo and EndsFrom–EndsTo keep placements that start or
+	// end in a period (both bounds inclusive; either may be left open).
+	StartsFrom, StartsTo kluis.Date
+	EndsFrom, EndsTo     kluis.Date
+	Sort                 string
 	Page        kluis.Page
 }
 
@@ -50,6 +54,12 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 	if f.ActiveOn != "" {
 		w.add("start_date <= ?", f.ActiveOn)
 		w.add("(end_date IS NULL OR end_date >= ?)", f.ActiveOn)
+	}
+	for cond, d := range map[string]kluis.Date{"start_date >= ?": f.StartsFrom, "start_date <= ?": f.StartsTo,
+		"end_date >= ?": f.EndsFrom, "end_date <= ?": f.EndsTo} {
+		if d != "" {
+			w.add(cond, d)
+		}
 	}
 	var out []kluis.Placement
 	var total int

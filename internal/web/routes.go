@@ -14,9 +14,19 @@ import (
 type route struct {
 	method  string
 	pattern string
-	auth    bool
+	access  access
 	handler handlerFunc
 }
+
+// access says how a route checks who calls it.
+type access int
+
+const (
+	public  access = iota // anyone, answered in JSON: probes, the API description
+	page                  // anyone, answered in HTML: the log-in page
+	token                 // the API: a bearer token
+	session               // the staff UI: a log-in session cookie
+)
 
 // Routes lists "METHOD pattern" of every route the OpenAPI document must
 // describe: the API and the probes, not the pages made for browsers.
@@ -57,63 +67,73 @@ func (s *Server) routes() []route {
 			return db.DeleteDocument(ctx, a, id)
 		}}
 
-	return []route{
-		{"GET", "/{$}", false, s.home},
-		{"GET", "/healthz", false, s.healthz},
-		{"GET", "/readyz", false, s.readyz},
-		{"GET", "/api/v1/openapi.json", false, s.openAPI},
+	return append([]route{
+		{"GET", "/login", page, s.loginPage},
+		{"POST", "/login", page, s.login},
+		{"POST", "/logout", page, s.logout},
+		{"GET", "/{$}", session, s.start},
+		{"GET", "/candidates", session, s.candidateList},
+		{"POST", "/candidates/search", session, s.candidateSearch},
+		{"GET", "/candidates/new", session, s.candidateNew},
+		{"POST", "/candidates/new", session, s.candidateCreate},
+		{"GET", "/candidates/{id}", session, s.candidateTab("personal", nil)},
+		{"GET", "/candidates/{id}/edit", session, s.candidateEdit},
+		{"POST", "/candidates/{id}/edit", session, s.candidateUpdate},
+		{"GET", "/healthz", public, s.healthz},
+		{"GET", "/readyz", public, s.readyz},
+		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
-		{"GET", "/api/v1/branches", true, s.listBranches},
+		{"GET", "/api/v1/branches", token, s.listBranches},
 
-		{"GET", "/api/v1/candidates", true, s.listCandidates},
-		{"POST", "/api/v1/candidates", true, candidates.handleCreate},
-		{"POST", "/api/v1/candidates/search", true, s.searchCandidates},
-		{"GET", "/api/v1/candidates/{id}", true, candidates.handleGet},
-		{"PATCH", "/api/v1/candidates/{id}", true, candidates.handleUpdate},
-		{"DELETE", "/api/v1/candidates/{id}", true, candidates.handleDelete},
+		{"GET", "/api/v1/candidates", token, s.listCandidates},
+		{"POST", "/api/v1/candidates", token, candidates.handleCreate},
+		{"POST", "/api/v1/candidates/search", token, s.searchCandidates},
+		{"GET", "/api/v1/candidates/{id}", token, candidates.handleGet},
+		{"PATCH", "/api/v1/candidates/{id}", token, candidates.handleUpdate},
+		{"DELETE", "/api/v1/candidates/{id}", token, candidates.handleDelete},
 
-		{"GET", "/api/v1/clients", true, s.listClients},
-		{"POST", "/api/v1/clients", true, clients.handleCreate},
-		{"GET", "/api/v1/clients/{id}", true, clients.handleGet},
-		{"PATCH", "/api/v1/clients/{id}", true, clients.handleUpdate},
-		{"DELETE", "/api/v1/clients/{id}", true, clients.handleDelete},
-		{"GET", "/api/v1/clients/{id}/contacts", true, s.listClientContacts},
-		{"POST", "/api/v1/clients/{id}/contacts", true, s.createClientContact},
-		{"GET", "/api/v1/client-contacts/{id}", true, contacts.handleGet},
-		{"PATCH", "/api/v1/client-contacts/{id}", true, contacts.handleUpdate},
-		{"DELETE", "/api/v1/client-contacts/{id}", true, contacts.handleDelete},
+		{"GET", "/api/v1/clients", token, s.listClients},
+		{"POST", "/api/v1/clients", token, clients.handleCreate},
+		{"GET", "/api/v1/clients/{id}", token, clients.handleGet},
+		{"PATCH", "/api/v1/clients/{id}", token, clients.handleUpdate},
+		{"DELETE", "/api/v1/clients/{id}", token, clients.handleDelete},
+		{"GET", "/api/v1/clients/{id}/contacts", token, s.listClientContacts},
+		{"POST", "/api/v1/clients/{id}/contacts", token, s.createClientContact},
+		{"GET", "/api/v1/client-contacts/{id}", token, contacts.handleGet},
+		{"PATCH", "/api/v1/client-contacts/{id}", token, contacts.handleUpdate},
+		{"DELETE", "/api/v1/client-contacts/{id}", token, contacts.handleDelete},
 
-		{"GET", "/api/v1/placements", true, s.listPlacements},
-		{"POST", "/api/v1/placements", true, placements.handleCreate},
-		{"GET", "/api/v1/placements/{id}", true, placements.handleGet},
-		{"PATCH", "/api/v1/placements/{id}", true, placements.handleUpdate},
-		{"DELETE", "/api/v1/placements/{id}", true, placements.handleDelete},
+		{"GET", "/api/v1/placements", token, s.listPlacements},
+		{"POST", "/api/v1/placements", token, placements.handleCreate},
+		{"GET", "/api/v1/placements/{id}", token, placements.handleGet},
+		{"PATCH", "/api/v1/placements/{id}", token, placements.handleUpdate},
+		{"DELETE", "/api/v1/placements/{id}", token, placements.handleDelete},
 
-		{"GET", "/api/v1/contact-moments", true, s.listContactMoments},
-		{"POST", "/api/v1/contact-moments", true, moments.handleCreate},
-		{"GET", "/api/v1/contact-moments/{id}", true, moments.handleGet},
-		{"PATCH", "/api/v1/contact-moments/{id}", true, moments.handleUpdate},
-		{"DELETE", "/api/v1/contact-moments/{id}", true, moments.handleDelete},
+		{"GET", "/api/v1/contact-moments", token, s.listContactMoments},
+		{"POST", "/api/v1/contact-moments", token, moments.handleCreate},
+		{"GET", "/api/v1/contact-moments/{id}", token, moments.handleGet},
+		{"PATCH", "/api/v1/contact-moments/{id}", token, moments.handleUpdate},
+		{"DELETE", "/api/v1/contact-moments/{id}", token, moments.handleDelete},
 
-		{"GET", "/api/v1/documents", true, s.listDocuments},
-		{"POST", "/api/v1/documents", true, s.uploadDocument},
-		{"GET", "/api/v1/documents/{id}", true, documents.handleGet},
-		{"GET", "/api/v1/documents/{id}/content", true, s.documentContent},
-		{"POST", "/api/v1/documents/{id}/disclosures", true, s.discloseDocument},
-		{"DELETE", "/api/v1/documents/{id}", true, documents.handleDelete},
+		{"GET", "/api/v1/documents", token, s.listDocuments},
+		{"POST", "/api/v1/documents", token, s.uploadDocument},
+		{"GET", "/api/v1/documents/{id}", token, documents.handleGet},
+		{"GET", "/api/v1/documents/{id}/content", token, s.documentContent},
+		{"POST", "/api/v1/documents/{id}/disclosures", token, s.discloseDocument},
+		{"DELETE", "/api/v1/documents/{id}", token, documents.handleDelete},
 
-		{"GET", "/api/v1/payroll-records", true, s.listPayrollRecords},
-		{"POST", "/api/v1/payroll-records", true, payroll.handleCreate},
-		{"GET", "/api/v1/payroll-records/{id}", true, payroll.handleGet},
-		{"PATCH", "/api/v1/payroll-records/{id}", true, payroll.handleUpdate},
-		{"DELETE", "/api/v1/payroll-records/{id}", true, payroll.handleDelete},
+		{"GET", "/api/v1/payroll-records", token, s.listPayrollRecords},
+		{"POST", "/api/v1/payroll-records", token, payroll.handleCreate},
+		{"GET", "/api/v1/payroll-records/{id}", token, payroll.handleGet},
+		{"PATCH", "/api/v1/payroll-records/{id}", token, payroll.handleUpdate},
+		{"DELETE", "/api/v1/payroll-records/{id}", token, payroll.handleDelete},
 
-		{"POST", "/api/v1/imports", true, s.importFiles},
+		{"POST", "/api/v1/imports", token, s.importFiles},
 
-		{"GET", "/api/v1/disclosures", true, s.listDisclosures},
-		{"POST", "/api/v1/disclosures", true, disclosures.handleCreate},
-		{"GET", "/api/v1/disclosures/{id}", true, disclosures.handleGet},
-	}
+		{"GET", "/api/v1/disclosures", token, s.listDisclosures},
+		{"POST", "/api/v1/disclosures", token, disclosures.handleCreate},
+		{"GET", "/api/v1/disclosures/{id}", token, disclosures.handleGet},
+	}, s.uiRoutes()...)
 }
 
 //go:embed openapi.json

@@ -18,26 +18,44 @@ import (
 
 // Server holds what the handlers need.
 type Server struct {
-	db    *store.DB
-	log   *slog.Logger
-	clock kluis.Clock
-	mux   *http.ServeMux
+	db      *store.DB
+	log     *slog.Logger
+	clock   kluis.Clock
+	mux     *http.ServeMux
+	pages   pages
+	handler http.Handler // mux behind cross-origin protection
 }
 
-// New builds the server and its routes.
-func New(db *store.DB, log *slog.Logger, clock kluis.Clock) *Server {
+// New builds the server, its routes and its page templates.
+func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	if clock == nil {
 		clock = kluis.SystemClock{}
 	}
-	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux()}
+	ps, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux(), pages: ps}
 	for _, rt := range s.routes() {
 		h := rt.handler
-		if rt.auth {
+		switch rt.access {
+		case token:
 			h = s.authenticated(h)
+		case session:
+			h = s.loggedIn(h)
 		}
-		s.mux.Handle(rt.method+" "+rt.pattern, s.handle(h))
+		if rt.access == page || rt.access == session {
+			s.mux.Handle(rt.method+" "+rt.pattern, s.handleUI(h))
+		} else {
+			s.mux.Handle(rt.method+" "+rt.pattern, s.handle(h))
+		}
 	}
-	return s
+	s.mux.Handle("GET /static/", s.staticFiles())
+	// Forms of the staff UI post with the session cookie; a request from
+	// another site must not ride on it (CSRF). API clients send no
+	// Origin or Sec-Fetch-Site and pass.
+	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
+	return s, nil
 }
 
 // ServeHTTP adds the request id, security headers, panic recovery and the
@@ -53,6 +71,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	defer func() {
 		if p := recover(); p != nil {
@@ -66,7 +86,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "http", "request_id", id, "method", r.Method, "route", r.Pattern, "path", r.URL.Path,
 			"status", rec.status, "bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
 	}()
-	s.mux.ServeHTTP(rec, r)
+	s.handler.ServeHTTP(rec, r)
 }
 
 type requestIDKey struct{}
@@ -107,6 +127,15 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 
 // handlerFunc is an HTTP handler that returns its error instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handleUI is handle for the pages of the staff UI: errors become pages.
+func (s *Server) handleUI(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.uiError(w, r, err)
+		}
+	})
+}
 
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,18 @@
+// kluis — the little the staff UI needs beyond htmx: no inline scripts, so
+// the Content-Security-Policy can forbid them.
+document.addEventListener("DOMContentLoaded", function () {
+  // Confirm destructive actions: <form data-confirm="…">.
+  document.body.addEventListener("submit", function (ev) {
+    var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+  // After an htmx swap, move focus to the first field with an error, or to
+  // the swapped region, so keyboard and screen-reader users follow along.
+  document.body.addEventListener("htmx:afterSwap", function (ev) {
+    var bad = ev.detail.target.querySelector("[aria-invalid=true]");
+    if (bad) { bad.focus(); }
+  });
+});

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+
+	"kluis/internal/kluis"
+)
+
+// candidatePageView is the candidate page: the person at the top, the
+// tabs, and the data of the open tab.
+type candidatePageView struct {
+	Base
+	C          *kluis.Candidate
+	BranchName string
+	Tab        string
+	Tabs       []tabLink
+	// TabData holds the open tab's own view (historyTab, documentsTab, …).
+	TabData any
+}
+
+type tabLink struct {
+	Key, Path, Label string
+	Current          bool
+}
+
+// candidateTabs are the tabs of the candidate page, in order.
+var candidateTabs = []struct{ key, path string }{
+	{"personal", ""},
+	{"history", "/history"},
+	{"documents", "/documents"},
+	{"placements", "/placements"},
+	{"payroll", "/payroll"},
+	{"privacy", "/privacy"},
+}
+
+// candidateTab serves one tab of the candidate page: the whole page to a
+// browser, only the tab panel to htmx when the user switches tabs.
+func (s *Server) candidateTab(tab string, load func(r *http.Request, v *candidatePageView) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := s.candidatePage(r, tab)
+		if err != nil {
+			return err
+		}
+		if load != nil {
+			if err := load(r, v); err != nil {
+				return err
+			}
+		}
+		return s.render(w, r, http.StatusOK, "candidate", "tabpanel", v)
+	}
+}
+
+// candidatePage loads the candidate of the path and the page around a tab.
+func (s *Server) candidatePage(r *http.Request, tab string) (*candidatePageView, error) {
+	c, err := s.pathCandidate(r)
+	if err != nil {
+		return nil, err
+	}
+	v := &candidatePageView{Base: s.baseFor(r, "candidates", "nav.candidates"), C: c, Tab: tab}
+	v.Title = c.Name()
+	bs, err := s.db.Branches(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if b.ID == c.BranchID {
+			v.BranchName = b.Name
+		}
+	}
+	base := "/candidates/" + itoa(c.ID)
+	for _, t := range candidateTabs {
+		v.Tabs = append(v.Tabs, tabLink{Key: t.key, Path: base + t.path, Label: text(v.Lang, "tab."+t.key), Current: t.key == tab})
+	}
+	return v, nil
+}
+
+// renderTab re-renders the open tab after a change made in it (adding a
+// contact moment, uploading a document): the panel to htmx, the page else.
+func (s *Server) renderTab(w http.ResponseWriter, r *http.Request, code int, v *candidatePageView) error {
+	return s.render(w, r, code, "candidate", "tabpanel", v)
+}
+
+func itoa(id kluis.ID) string { return formatID(id) }

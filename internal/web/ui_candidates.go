@@ -1,0 +1,269 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+// searchFields are the fields of the candidate search form. The form posts,
+// so that the names and places searched for stay out of URLs and logs.
+var searchFields = []string{"q", "city", "function", "status", "branch_id", "offset"}
+
+type candidateListView struct {
+	Base
+	Form       *Form
+	Branches   []Option
+	Items      []kluis.Candidate
+	BranchName map[kluis.ID]string
+	Total      int
+	Offset     int
+	Limit      int
+	Searched   bool
+}
+
+// From and To are the 1-based positions of the page's first and last row.
+func (v candidateListView) From() int { return min(v.Offset+1, v.Total) }
+func (v candidateListView) To() int   { return v.Offset + len(v.Items) }
+
+// PrevOffset and NextOffset page through the results; -1 means none.
+func (v candidateListView) PrevOffset() int {
+	if v.Offset == 0 {
+		return -1
+	}
+	return max(0, v.Offset-v.Limit)
+}
+
+func (v candidateListView) NextOffset() int {
+	if v.Offset+len(v.Items) >= v.Total {
+		return -1
+	}
+	return v.Offset + v.Limit
+}
+
+func (s *Server) candidateList(w http.ResponseWriter, r *http.Request) error {
+	return s.candidateResults(w, r, newForm(s.baseFor(r, "", "").Lang), http.StatusOK)
+}
+
+func (s *Server) candidateSearch(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r, 0); err != nil {
+		return err
+	}
+	f := formFrom(r, s.baseFor(r, "", "").Lang, searchFields...)
+	return s.candidateResults(w, r, f, http.StatusOK)
+}
+
+func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *Form, code int) error {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	v := candidateListView{Base: s.baseFor(r, "candidates", "nav.candidates"), Form: f, Limit: 25}
+	bs, err := s.db.Branches(ctx, a)
+	if err != nil {
+		return err
+	}
+	v.Branches = branchOptions(bs)
+	v.BranchName = map[kluis.ID]string{}
+	for _, b := range bs {
+		v.BranchName[b.ID] = b.Name
+	}
+	v.Offset = int(f.Int64("offset"))
+	filter := store.CandidateFilter{Query: f.Values["q"], City: f.Values["city"], Function: f.Values["function"],
+		Status: f.Values["status"], BranchID: f.Int64("branch_id"), Page: kluis.Page{Limit: v.Limit, Offset: v.Offset}}
+	for _, k := range []string{"q", "city", "function"} {
+		if _, ok := kluis.CleanLine(f.Values[k], 100); !ok {
+			f.Errors[k] = text(v.Lang, "search.toolong")
+		}
+	}
+	if filter.Status != "" && !kluis.CandidateStatuses.Has(filter.Status) {
+		f.Errors["status"] = text(v.Lang, "search.badstatus")
+	}
+	v.Searched = filter.Query != "" || filter.City != "" || filter.Function != "" || filter.Status != "" || filter.BranchID != 0
+	if !f.HasErrors() {
+		v.Items, v.Total, err = s.db.ListCandidates(ctx, a, filter)
+		if err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, code, "candidates", "results", v)
+}
+
+// candidateFields are the fields of the candidate form, in form order.
+var candidateFields = []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
+	"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city", "country",
+	"bsn", "iban", "id_document_type", "id_document_number", "id_document_expiry", "functions", "availability",
+	"registered_on", "source", "version"}
+
+type candidateFormView struct {
+	Base
+	Form      *Form
+	Candidate *kluis.Candidate // nil for a new candidate
+	Branches  []Option
+	Statuses  kluis.Choices
+	Sources   kluis.Choices
+	IDTypes   kluis.Choices
+	Avail     kluis.Choices
+}
+
+func (s *Server) candidateFormView(r *http.Request, f *Form, c *kluis.Candidate) (candidateFormView, error) {
+	titleKey := "candidate.new"
+	if c != nil {
+		titleKey = "candidate.edit"
+	}
+	v := candidateFormView{Base: s.baseFor(r, "candidates", titleKey), Form: f, Candidate: c,
+		Statuses: kluis.CandidateStatuses, Sources: kluis.CandidateSources, IDTypes: kluis.IDDocumentTypes, Avail: kluis.Availabilities}
+	bs, err := s.db.Branches(r.Context(), actorFrom(r.Context()))
+	if err != nil {
+		return v, err
+	}
+	v.Branches = branchOptions(bs)
+	return v, nil
+}
+
+// formOfCandidate fills a form with a stored candidate.
+func formOfCandidate(lang string, c *kluis.Candidate) *Form {
+	f := newForm(lang)
+	for k, v := range map[string]string{
+		"branch_id": strconv.FormatInt(c.BranchID, 10), "status": c.Status, "initials": c.Initials, "first_name": c.FirstName,
+		"prefix": c.Prefix, "last_name": c.LastName, "date_of_birth": string(c.DateOfBirth), "nationality": c.Nationality,
+		"email": c.Email, "phone": c.Phone, "street": c.Street, "house_number": c.HouseNumber,
+		"house_number_addition": c.HouseNumberAddition, "postcode": c.Postcode, "city": c.City, "country": c.Country,
+		"bsn": c.BSN, "iban": c.IBAN, "id_document_type": c.IDDocumentType, "id_document_number": c.IDDocumentNumber,
+		"id_document_expiry": string(c.IDDocumentExpiry), "functions": strings.Join(c.Functions, ", "),
+		"availability": c.Availability, "registered_on": string(c.RegisteredOn), "source": c.Source,
+		"version": strconv.FormatInt(c.Version, 10),
+	} {
+		f.Values[k] = v
+	}
+	return f
+}
+
+// candidateOfForm reads the posted form onto c.
+func candidateOfForm(f *Form, c *kluis.Candidate) {
+	v := f.Values
+	c.BranchID = f.Int64("branch_id")
+	c.Status, c.Initials, c.FirstName, c.Prefix, c.LastName = v["status"], v["initials"], v["first_name"], v["prefix"], v["last_name"]
+	c.DateOfBirth, c.Nationality, c.Email, c.Phone = kluis.Date(v["date_of_birth"]), v["nationality"], v["email"], v["phone"]
+	c.Street, c.HouseNumber, c.HouseNumberAddition = v["street"], v["house_number"], v["house_number_addition"]
+	c.Postcode, c.City, c.Country, c.BSN, c.IBAN = v["postcode"], v["city"], v["country"], v["bsn"], v["iban"]
+	c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry = v["id_document_type"], v["id_document_number"], kluis.Date(v["id_document_expiry"])
+	c.Functions = nil
+	for _, fn := range strings.Split(v["functions"], ",") {
+		if fn = strings.TrimSpace(fn); fn != "" {
+			c.Functions = append(c.Functions, fn)
+		}
+	}
+	c.Availability, c.RegisteredOn, c.Source = v["availability"], kluis.Date(v["registered_on"]), v["source"]
+}
+
+func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {
+	b := s.baseFor(r, "", "")
+	f := newForm(b.Lang)
+	if u := userFrom(r.Context()); u != nil && u.BranchID != 0 {
+		f.Values["branch_id"] = strconv.FormatInt(u.BranchID, 10)
+	}
+	f.Values["country"], f.Values["status"], f.Values["source"] = "NL", "registered", "walk-in"
+	v, err := s.candidateFormView(r, f, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "candidate_form", "", v)
+}
+
+func (s *Server) candidateCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r, 0); err != nil {
+		return err
+	}
+	f := formFrom(r, s.baseFor(r, "", "").Lang, candidateFields...)
+	var c kluis.Candidate
+	candidateOfForm(f, &c)
+	if !f.HasErrors() {
+		err := s.db.CreateCandidate(r.Context(), actorFrom(r.Context()), &c)
+		if err == nil {
+			return seeOther(w, r, "/candidates/"+strconv.FormatInt(c.ID, 10), "form.saved")
+		}
+		if err := f.Fail(err); err != nil {
+			return err
+		}
+	}
+	v, err := s.candidateFormView(r, f, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "candidate_form", "", v)
+}
+
+func (s *Server) candidateEdit(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.pathCandidate(r)
+	if err != nil {
+		return err
+	}
+	v, err := s.candidateFormView(r, formOfCandidate(s.baseFor(r, "", "").Lang, c), c)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "candidate_form", "", v)
+}
+
+func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.pathCandidate(r)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(r, 0); err != nil {
+		return err
+	}
+	lang := s.baseFor(r, "", "").Lang
+	f := formFrom(r, lang, candidateFields...)
+	version := f.Int64("version")
+	candidateOfForm(f, c)
+	if !f.HasErrors() {
+		err := s.db.UpdateCandidate(r.Context(), actorFrom(r.Context()), c, version)
+		if err == nil {
+			return seeOther(w, r, "/candidates/"+strconv.FormatInt(c.ID, 10), "form.saved")
+		}
+		if err := f.Fail(err); err != nil {
+			return err
+		}
+		if f.Stale {
+			// Show what is stored now; the user's edit is lost only from
+			// the form, never silently from the database.
+			fresh, err := s.db.Candidate(r.Context(), actorFrom(r.Context()), c.ID)
+			if err != nil {
+				return err
+			}
+			f = formOfCandidate(lang, fresh)
+			f.Stale, c = true, fresh
+		}
+	}
+	v, err := s.candidateFormView(r, f, c)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusUnprocessableEntity, "candidate_form", "", v)
+}
+
+func (s *Server) pathCandidate(r *http.Request) (*kluis.Candidate, error) {
+	id, err := pathID(r, "candidate")
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Candidate(r.Context(), actorFrom(r.Context()), id)
+}
+
+// seeOther ends a successful form post: a redirect (or, for htmx, a
+// client-side one) to the record's page with a message key.
+func seeOther(w http.ResponseWriter, r *http.Request, to, flash string) error {
+	if flash != "" {
+		to += "?flash=" + url.QueryEscape(flash)
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Location", to)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,3 @@
+package web
+
+func (s *Server) payrollRoutes() []route { return nil }

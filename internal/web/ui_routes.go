@@ -1,0 +1,14 @@
+package web
+
+// uiRoutes gathers the routes of the staff UI's screen groups, each kept
+// beside its handlers.
+func (s *Server) uiRoutes() []route {
+	var out []route
+	for _, group := range [][]route{
+		s.historyRoutes(), s.documentRoutes(), s.candidatePlacementRoutes(), s.payrollRoutes(), s.privacyRoutes(),
+		s.clientRoutes(), s.placementRoutes(), s.settingsRoutes(),
+	} {
+		out = append(out, group...)
+	}
+	return out
+}
