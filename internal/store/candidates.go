@@ -40,7 +40,7 @@ type CandidateFilter struct {
 	// RegisteredFrom keeps candidates registered on or after the date.
 	RegisteredFrom kluis.Date
 	Sort           string // last_name, registered_on, created_at, city; "-" for descending
-	Page     kluis.Page
+	Page           kluis.Page
 }
 
 var candidateSorts = map[string]string{

@@ -33,7 +33,7 @@ type PlacementFilter struct {
 	StartsFrom, StartsTo kluis.Date
 	EndsFrom, EndsTo     kluis.Date
 	Sort                 string
-	Page        kluis.Page
+	Page                 kluis.Page
 }
 
 var placementSorts = map[string]string{"start_date": "start_date", "end_date": "end_date", "created_at": "created_at"}
