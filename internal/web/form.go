@@ -98,6 +98,7 @@ func (f *Form) Cents(name string) int64 {
 
 // Field is one input of a form, ready for the "field" template.
 type Field struct {
+	Lang     string
 	Name     string
 	Label    string
 	Type     string // text, email, tel, date, number, textarea, select, password, file
@@ -117,7 +118,7 @@ type Option struct {
 
 // Input builds a field of the form: name, label key, type and whether it is required.
 func (f *Form) Input(name, labelKey, typ string, required bool) Field {
-	return Field{Name: name, Label: text(f.Lang, labelKey), Type: typ, Value: f.Values[name], Error: f.Errors[name], Required: required}
+	return Field{Lang: f.Lang, Name: name, Label: text(f.Lang, labelKey), Type: typ, Value: f.Values[name], Error: f.Errors[name], Required: required}
 }
 
 // Select builds a select from a closed list.

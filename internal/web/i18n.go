@@ -15,7 +15,7 @@ type catalogue map[string]kluis.Msg
 
 // messages is the UI's message catalogue, merged once from the parts that
 // each screen group keeps beside its handlers.
-var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages)
+var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages)
 
 func mergeCatalogues(parts ...catalogue) catalogue {
 	out := catalogue{}
@@ -67,6 +67,7 @@ var coreMessages = catalogue{
 	"form.edit":           {NL: "Wijzigen", EN: "Edit"},
 	"form.search":         {NL: "Zoeken", EN: "Search"},
 	"form.choose":         {NL: "— kies —", EN: "— choose —"},
+	"form.any":            {NL: "— geen keuze —", EN: "— none —"},
 	"form.all":            {NL: "Alle", EN: "All"},
 	"form.optional":       {NL: "optioneel", EN: "optional"},
 	"form.required":       {NL: "verplicht", EN: "required"},
@@ -78,7 +79,7 @@ var coreMessages = catalogue{
 	"form.stale":          {NL: "Iemand anders heeft dit intussen gewijzigd. Hieronder staan de nieuwste gegevens; voer uw wijziging opnieuw in.", EN: "Someone else changed this in the meantime. The latest data are below; enter your change again."},
 	"form.confirm.delete": {NL: "Weet u zeker dat u dit wilt verwijderen?", EN: "Are you sure you want to delete this?"},
 	"list.empty":          {NL: "Niets gevonden.", EN: "Nothing found."},
-	"list.total":          {NL: "resultaten", EN: "results"},
+	"list.total":          {NL: "gevonden", EN: "found"},
 	"list.previous":       {NL: "Vorige", EN: "Previous"},
 	"list.next":           {NL: "Volgende", EN: "Next"},
 	"list.page":           {NL: "Pagina", EN: "Page"},

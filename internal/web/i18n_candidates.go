@@ -54,5 +54,3 @@ var candidateMessages = catalogue{
 	"tab.payroll":                     {NL: "Salaris", EN: "Payroll"},
 	"tab.privacy":                     {NL: "AVG", EN: "GDPR"},
 }
-
-var clientMessages = catalogue{}

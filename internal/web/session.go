@@ -40,7 +40,13 @@ func (s *Server) loggedIn(h handlerFunc) handlerFunc {
 		}
 		ctx := context.WithValue(r.Context(), userKey{}, u)
 		ctx = context.WithValue(ctx, actorKey{}, kluis.Actor{TenantID: u.TenantID, UserID: u.ID, Role: u.Role})
-		return h(w, r.WithContext(ctx))
+		r = r.WithContext(ctx)
+		// Errors are rendered here, with the user known, so that the error
+		// page speaks their language and carries the menu.
+		if err := h(w, r); err != nil {
+			s.uiError(w, r, err)
+		}
+		return nil
 	}
 }
 

@@ -260,7 +260,8 @@ func seeOther(w http.ResponseWriter, r *http.Request, to, flash string) error {
 		to += "?flash=" + url.QueryEscape(flash)
 	}
 	if r.Header.Get("HX-Request") == "true" {
-		w.Header().Set("HX-Location", to)
+		// A full navigation: the target page is a whole page with its menu.
+		w.Header().Set("HX-Redirect", to)
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}

@@ -11,8 +11,8 @@ document.addEventListener("DOMContentLoaded", function () {
   }, true);
   // After an htmx swap, move focus to the first field with an error, or to
   // the swapped region, so keyboard and screen-reader users follow along.
-  document.body.addEventListener("htmx:afterSwap", function (ev) {
-    var bad = ev.detail.target.querySelector("[aria-invalid=true]");
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var bad = document.querySelector("[aria-invalid=true]");
     if (bad) { bad.focus(); }
   });
 });
