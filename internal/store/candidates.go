@@ -43,25 +43,44 @@ type CandidateFilter struct {
 	Page           kluis.Page
 }
 
-var candidateSorts = map[string]string{
-	"last_name":     "lower(last_name)",
-	"registered_on": "registered_on",
-	"created_at":    "created_at",
-	"city":          "lower(city)",
+// candidateSorts are the sortable fields, per database: SQLite sorts and
+// searches names through NOCASE indexes, PostgreSQL through lower().
+var candidateSorts = map[Dialect]map[string]string{
+	SQLite: {
+		"last_name":     "last_name COLLATE NOCASE",
+		"registered_on": "registered_on",
+		"created_at":    "created_at",
+		"city":          "city COLLATE NOCASE",
+	},
+	Postgres: {
+		"last_name":     "lower(last_name)",
+		"registered_on": "registered_on",
+		"created_at":    "created_at",
+		"city":          "lower(city)",
+	},
+}
+
+// caseless returns the expression a prefix search on column compares.
+func (db *DB) caseless(column string) string {
+	if db.Dialect == SQLite {
+		return column
+	}
+	return "lower(" + column + ")"
 }
 
 // ListCandidates returns a page of the tenant's candidates and the total.
 func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilter) ([]kluis.Candidate, int, error) {
-	order, err := orderBy(f.Sort, candidateSorts, "lower(last_name), id")
+	sorts := candidateSorts[db.Dialect]
+	order, err := orderBy(f.Sort, sorts, sorts["last_name"]+", id")
 	if err != nil {
 		return nil, 0, err
 	}
 	w := tenantWhere(a.TenantID)
 	if f.Query != "" {
-		w.add(`(lower(last_name) LIKE ? ESCAPE '\' OR lower(email) = ?)`, likePattern(f.Query, true), strings.ToLower(strings.TrimSpace(f.Query)))
+		w.add(`(`+db.caseless("last_name")+` LIKE ? ESCAPE '\' OR lower(email) = ?)`, likePattern(f.Query, true), strings.ToLower(strings.TrimSpace(f.Query)))
 	}
 	if f.City != "" {
-		w.add(`lower(city) LIKE ? ESCAPE '\'`, likePattern(f.City, true))
+		w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(f.City, true))
 	}
 	if f.Function != "" {
 		w.add(`lower(functions) LIKE ? ESCAPE '\'`, likePattern(f.Function, false))

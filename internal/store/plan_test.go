@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNameAndPlaceSearchesUseTheirIndexes guards the search against
+// turning into a scan of every candidate (a million, at a large agency).
+func TestNameAndPlaceSearchesUseTheirIndexes(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "kluis.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		filter CandidateFilter
+		index  string
+	}{
+		{CandidateFilter{Query: "jans"}, "candidates_last_name"},
+		{CandidateFilter{City: "utr"}, "candidates_city"},
+	} {
+		w := tenantWhere(1)
+		if tc.filter.Query != "" {
+			w.add(db.caseless("last_name")+` LIKE ? ESCAPE '\'`, likePattern(tc.filter.Query, true))
+		}
+		if tc.filter.City != "" {
+			w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(tc.filter.City, true))
+		}
+		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN SELECT id FROM candidates"+w.sql(), w.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		got := strings.Join(plan, "; ")
+		if !strings.Contains(got, "INDEX "+tc.index+" ") {
+			t.Errorf("%+v: plan %q does not use %s", tc.filter, got, tc.index)
+		}
+	}
+}
