@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -23,6 +24,7 @@ type Server struct {
 	clock   kluis.Clock
 	mux     *http.ServeMux
 	pages   pages
+	catalog *catalog.Catalog
 	handler http.Handler // mux behind cross-origin protection
 }
 
@@ -35,7 +37,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux(), pages: ps}
+	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux(), pages: ps, catalog: catalog.New()}
 	for _, rt := range s.routes() {
 		h := rt.handler
 		switch rt.access {

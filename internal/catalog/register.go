@@ -1,0 +1,206 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"kluis/internal/kluis"
+)
+
+// The texts of the register, in both languages.
+var (
+	purposeLabels = map[Purpose]kluis.Msg{
+		Mediation:      {NL: "Bemiddeling naar werk", EN: "Finding work for candidates"},
+		EmploymentDuty: {NL: "Uitvoering van de uitzendovereenkomst", EN: "Carrying out the employment contract"},
+		PayrollAdmin:   {NL: "Loon-, pensioen- en premieadministratie", EN: "Payroll, pension and social-security administration"},
+		Identification: {NL: "Wettelijke identificatie van werknemers", EN: "Legal identification of employees"},
+		ClientRelation: {NL: "Samenwerking met opdrachtgevers", EN: "Working with clients"},
+		StaffAccess:    {NL: "Toegang van medewerkers tot kluis", EN: "Staff access to kluis"},
+		Accountability: {NL: "Verantwoording (AVG art. 5 lid 2, 19, 30)", EN: "Accountability (GDPR art. 5(2), 19, 30)"},
+	}
+	basisLabels = map[Basis]kluis.Msg{
+		Contract:           {NL: "Overeenkomst (art. 6 lid 1 b)", EN: "Contract (art. 6(1)(b))"},
+		LegalObligation:    {NL: "Wettelijke plicht (art. 6 lid 1 c)", EN: "Legal obligation (art. 6(1)(c))"},
+		Consent:            {NL: "Toestemming (art. 6 lid 1 a)", EN: "Consent (art. 6(1)(a))"},
+		LegitimateInterest: {NL: "Gerechtvaardigd belang (art. 6 lid 1 f)", EN: "Legitimate interest (art. 6(1)(f))"},
+	}
+	subjectLabels = map[Subject]kluis.Msg{
+		Candidate:     {NL: "Kandidaten en uitzendkrachten", EN: "Candidates and temporary workers"},
+		ClientContact: {NL: "Contactpersonen van opdrachtgevers", EN: "Contact persons of clients"},
+		Staff:         {NL: "Medewerkers van het uitzendbureau", EN: "Staff of the agency"},
+	}
+	categoryLabels = map[Category]kluis.Msg{
+		Identity:   {NL: "Identiteit (naam, geboortedatum, nationaliteit)", EN: "Identity (name, date of birth, nationality)"},
+		Contact:    {NL: "Contactgegevens en adres", EN: "Contact details and address"},
+		BSN:        {NL: "Burgerservicenummer", EN: "Citizen service number (BSN)"},
+		Photo:      {NL: "Pasfoto", EN: "Photo"},
+		IDDocument: {NL: "Identiteitsbewijs en verblijfsdocumenten", EN: "Identity and residence documents"},
+		Financial:  {NL: "Bankrekening", EN: "Bank account"},
+		Employment: {NL: "Werk, beschikbaarheid en plaatsingen", EN: "Work, availability and placements"},
+		Payroll:    {NL: "Salarisgegevens", EN: "Payroll data"},
+		Documents:  {NL: "Documenten (cv, certificaten)", EN: "Documents (CV, certificates)"},
+		Notes:      {NL: "Notities bij contactmomenten", EN: "Notes of contact moments"},
+		History:    {NL: "Historie en verstrekkingen", EN: "History and disclosures"},
+		Account:    {NL: "Inloggegevens en sessies", EN: "Log-in data and sessions"},
+	}
+	ruleLabels = map[Rule]kluis.Msg{
+		R1:             {NL: "R1: 2 jaar na de laatste activiteit, als de kandidaat nooit heeft gewerkt (maximum)", EN: "R1: 2 years after the last activity, if the candidate never worked (maximum)"},
+		R2:             {NL: "R2: kopie ID van wie niet in dienst is: 4 weken (maximum)", EN: "R2: ID copy of someone not employed: 4 weeks (maximum)"},
+		R3:             {NL: "R3: personeelsdossier: 2 jaar na het einde van het dienstverband (maximum)", EN: "R3: personnel file: 2 years after employment ended (maximum)"},
+		R4:             {NL: "R4: kopie ID en loonbelastingverklaring van werknemers: 5 jaar na 1 januari na uitdiensttreding (minimum)", EN: "R4: employee's ID copy and payroll-tax form: 5 years from 1 January after leaving (minimum)"},
+		R5:             {NL: "R5: salarisadministratie: 7 jaar na 1 januari na het betreffende jaar (minimum)", EN: "R5: payroll administration: 7 years from 1 January after the year concerned (minimum)"},
+		R6:             {NL: "R6: kopie ID en werkvergunning van werknemers van buiten de EER: 5 jaar na 1 januari na het werk (minimum)", EN: "R6: ID copy and work permit of non-EEA workers: 5 years from 1 January after the work (minimum)"},
+		R7:             {NL: "R7: toegangs- en auditlogs: 2 jaar (instelbaar)", EN: "R7: access and audit logs: 2 years (a setting)"},
+		RAccount:       {NL: "Zolang de medewerker toegang heeft", EN: "As long as the staff member has access"},
+		RClientContact: {NL: "Zolang met de opdrachtgever wordt samengewerkt", EN: "As long as the agency works with the client"},
+	}
+	recipientLabels = func() map[string]kluis.Msg {
+		out := map[string]kluis.Msg{}
+		for _, c := range kluis.RecipientKinds {
+			out[c.Value] = c.Label
+		}
+		return out
+	}()
+)
+
+// PurposeLabel, BasisLabel, SubjectLabel, CategoryLabel and RuleLabel give
+// the words the register and the privacy statement use.
+func PurposeLabel(p Purpose) kluis.Msg   { return purposeLabels[p] }
+func BasisLabel(b Basis) kluis.Msg       { return basisLabels[b] }
+func SubjectLabel(s Subject) kluis.Msg   { return subjectLabels[s] }
+func CategoryLabel(c Category) kluis.Msg { return categoryLabels[c] }
+func RuleLabel(r Rule) kluis.Msg         { return ruleLabels[r] }
+
+// Register is the record of processing activities (GDPR art. 30), derived
+// from the catalogue: one activity per purpose.
+type Register struct {
+	Activities []Activity
+}
+
+// Activity is one purpose with everything art. 30(1) asks about it.
+type Activity struct {
+	Purpose    Purpose
+	Bases      []Basis
+	Subjects   []Subject
+	Categories []Category
+	Recipients []string
+	Rules      []Rule
+	Fields     int // how many fields and kinds of file serve it
+}
+
+// Register derives the record of processing from the declarations.
+func (c *Catalog) Register() Register {
+	type acc struct {
+		bases      map[Basis]bool
+		subjects   map[Subject]bool
+		categories map[Category]bool
+		recipients map[string]bool
+		rules      map[Rule]bool
+		fields     int
+	}
+	by := map[Purpose]*acc{}
+	get := func(p Purpose) *acc {
+		if by[p] == nil {
+			by[p] = &acc{map[Basis]bool{}, map[Subject]bool{}, map[Category]bool{}, map[string]bool{}, map[Rule]bool{}, 0}
+		}
+		return by[p]
+	}
+	for _, f := range c.fields {
+		for _, p := range f.Purposes {
+			a := get(p)
+			a.bases[f.Basis], a.subjects[f.Subject], a.categories[f.Category] = true, true, true
+			for _, r := range f.Recipients {
+				a.recipients[r] = true
+			}
+			for _, r := range f.Retention {
+				a.rules[r] = true
+			}
+			a.fields++
+		}
+	}
+	for _, b := range c.blobs {
+		for _, p := range b.Purposes {
+			a := get(p)
+			a.bases[b.Basis], a.subjects[Candidate], a.categories[b.Category] = true, true, true
+			for _, r := range b.Retention {
+				a.rules[r] = true
+			}
+			a.fields++
+		}
+	}
+	var reg Register
+	for _, p := range []Purpose{Mediation, EmploymentDuty, PayrollAdmin, Identification, ClientRelation, StaffAccess, Accountability} {
+		a := by[p]
+		if a == nil {
+			continue
+		}
+		reg.Activities = append(reg.Activities, Activity{Purpose: p, Bases: keys(a.bases), Subjects: keys(a.subjects),
+			Categories: keys(a.categories), Recipients: keys(a.recipients), Rules: keys(a.rules), Fields: a.fields})
+	}
+	return reg
+}
+
+func keys[K ~string](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// SecurityMeasures are the measures kluis itself takes (art. 30(1)(g),
+// art. 32). Only what the code does is listed here.
+var SecurityMeasures = []kluis.Msg{
+	{NL: "Wachtwoorden worden opgeslagen als argon2id-hash; API-tokens en sessies alleen als hash.", EN: "Passwords are stored as argon2id hashes; API tokens and sessions only as hashes."},
+	{NL: "Sessies verlopen na 30 minuten zonder gebruik en na 12 uur; een beheerder of de medewerker zelf kan alle sessies beëindigen.", EN: "Sessions end after 30 idle minutes and after 12 hours; staff can end all their sessions."},
+	{NL: "De webinterface weert cross-site requests en scripts van buiten (Content-Security-Policy); cookies zijn HttpOnly en SameSite.", EN: "The web interface refuses cross-site requests and outside scripts (Content-Security-Policy); cookies are HttpOnly and SameSite."},
+	{NL: "Namen en andere persoonsgegevens staan niet in URL's en logs; logs bevatten alleen nummers.", EN: "Names and other personal data stay out of URLs and logs; logs hold only ids."},
+	{NL: "Geüploade bestanden worden op inhoud gecontroleerd en alleen als download aangeboden.", EN: "Uploaded files are checked by content and only offered as downloads."},
+	{NL: "Elke kolom met persoonsgegevens staat in deze catalogus; een test op het echte databaseschema bewaakt dat.", EN: "Every column with personal data is in this catalogue; a test on the real database schema guards it."},
+}
+
+// Markdown renders the register for the controller named, in lang.
+func (r Register) Markdown(lang, controller string) string {
+	in := func(m kluis.Msg) string { return m.In(lang) }
+	var b strings.Builder
+	t := func(nl, en string) string { return kluis.Msg{NL: nl, EN: en}.In(lang) }
+	fmt.Fprintf(&b, "# %s\n\n", t("Register van verwerkingsactiviteiten", "Record of processing activities"))
+	fmt.Fprintf(&b, "%s: **%s**  \n", t("Verwerkingsverantwoordelijke", "Controller"), mdEscape(controller))
+	fmt.Fprintf(&b, "%s\n\n", t("Opgesteld uit de persoonsgegevenscatalogus van kluis (AVG art. 30).", "Generated from kluis's personal-data catalogue (GDPR art. 30)."))
+	for _, a := range r.Activities {
+		fmt.Fprintf(&b, "## %s\n\n", in(PurposeLabel(a.Purpose)))
+		row := func(label string, items []string) {
+			fmt.Fprintf(&b, "- **%s**: %s\n", label, strings.Join(items, "; "))
+		}
+		row(t("Grondslag", "Legal basis"), mapLabels(a.Bases, func(x Basis) string { return in(BasisLabel(x)) }))
+		row(t("Betrokkenen", "Data subjects"), mapLabels(a.Subjects, func(x Subject) string { return in(SubjectLabel(x)) }))
+		row(t("Gegevens", "Personal data"), mapLabels(a.Categories, func(x Category) string { return in(CategoryLabel(x)) }))
+		if len(a.Recipients) > 0 {
+			row(t("Ontvangers", "Recipients"), mapLabels(a.Recipients, func(x string) string { return in(recipientLabels[x]) }))
+		} else {
+			row(t("Ontvangers", "Recipients"), []string{t("geen", "none")})
+		}
+		row(t("Doorgifte buiten de EER", "Transfers outside the EEA"), []string{t("geen", "none")})
+		row(t("Bewaartermijnen", "Retention"), mapLabels(a.Rules, func(x Rule) string { return in(RuleLabel(x)) }))
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "## %s\n\n", t("Beveiligingsmaatregelen", "Security measures"))
+	for _, m := range SecurityMeasures {
+		fmt.Fprintf(&b, "- %s\n", in(m))
+	}
+	return b.String()
+}
+
+func mapLabels[T any](xs []T, f func(T) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`", `[`, `\[`, `]`, `\]`, "<", "&lt;", ">", "&gt;", "\n", " ").Replace(s)
+}
