@@ -1,0 +1,305 @@
+// Command screenshots takes the screenshots of the staff UI that
+// docs/UI.md shows. It starts kluis on 127.0.0.1 over a new SQLite database
+// with the demo data set (in a temporary directory, removed afterwards),
+// drives Debian's Chromium as the demo recruiter and writes one PNG per
+// screen:
+//
+//	go run ./internal/browsertest/screenshots -out docs/screenshots
+//
+// It also warns about what a reader of the pictures should not see: texts
+// that look like untranslated message keys, and console errors.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"kluis/internal/browsertest"
+	"kluis/internal/demo"
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+func main() {
+	out := flag.String("out", "docs/screenshots", "directory to write the PNG files to")
+	timeout := flag.Duration("timeout", 3*time.Minute, "give up after this long")
+	flag.Parse()
+	if err := run(*out, *timeout); err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+}
+
+// shot is one screenshot: where to go, what to wait for, what to do first.
+type shot struct {
+	file  string
+	path  string // navigate here first ("" stays on the current page)
+	ready string // CSS selector of an element to wait for
+	steps []browsertest.Action
+	// optional shots are of screens still being built: a 404 skips them.
+	optional bool
+}
+
+func run(out string, timeout time.Duration) error {
+	chromium, err := browsertest.FindChromium()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	tmp, err := os.MkdirTemp("", "kluis-screenshots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	k, err := browsertest.Start(ctx, filepath.Join(tmp, "data"))
+	if err != nil {
+		return fmt.Errorf("start kluis: %w", err)
+	}
+	defer k.Close()
+
+	cand, client, err := showcase(ctx, k)
+	if err != nil {
+		return err
+	}
+	console := &consoleLog{}
+	tab, stop, err := browsertest.NewBrowser(ctx, chromium, filepath.Join(tmp, "profile"), chromedp.WithListener(console.listen))
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	recruiter := k.User(kluis.RoleRecruiter)
+	candPath := fmt.Sprintf("/candidates/%d", cand.ID)
+	typed := strings.ToLower(string([]rune(cand.LastName)[:1]))
+	shots := []shot{
+		{file: "login.png", path: "/login", ready: "#f-email"},
+		{file: "start.png", ready: "header.top", steps: []browsertest.Action{
+			browsertest.LogIn(k.URL, recruiter.Email, demo.DefaultPassword), browsertest.LoggedIn(),
+		}},
+		{file: "candidates-search.png", path: "/candidates", ready: "#results", steps: []browsertest.Action{
+			chromedp.SendKeys(chromedp.ID("f-q"), typed),
+			chromedp.Click(chromedp.CSS(`form[role=search] button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#results a[href="%s"]`, candPath))),
+		}},
+		{file: "candidate-personal.png", path: candPath, ready: "#tabpanel #h-person"},
+		{file: "candidate-history.png", path: candPath + "/history", ready: "#tabpanel #h-history"},
+		{file: "candidate-documents.png", path: candPath + "/documents", ready: "#tabpanel #h-docs"},
+		{file: "candidate-placements.png", path: candPath + "/placements", ready: "#tabpanel"},
+		{file: "candidate-payroll.png", path: candPath + "/payroll", ready: "#tabpanel"},
+		{file: "candidate-privacy.png", path: candPath + "/privacy", ready: "#tabpanel"},
+		{file: "candidate-new-error.png", path: "/candidates/new", ready: "#e-postcode", steps: []browsertest.Action{
+			chromedp.WaitVisible(chromedp.ID("f-last_name")),
+			chromedp.SendKeys(chromedp.ID("f-first_name"), "Fenna"),
+			chromedp.SendKeys(chromedp.ID("f-last_name"), "Brouwersma"),
+			chromedp.SendKeys(chromedp.ID("f-postcode"), "12"),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit].primary`)),
+		}},
+		{file: "clients.png", path: "/clients", ready: "#results"},
+		{file: "client.png", path: fmt.Sprintf("/clients/%d", client), ready: "main h1"},
+		{file: "placements.png", path: "/placements", ready: "main h1"},
+		{file: "register.png", path: "/register", ready: "main h1", optional: true},
+		{file: "settings.png", path: "/settings", ready: "main h1"},
+	}
+
+	var warnings []string
+	for _, s := range shots {
+		var steps []browsertest.Action
+		if s.optional {
+			res, err := chromedp.Run(tab, chromedp.NavigateResponse(k.URL+s.path))
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.file, err)
+			}
+			if res.Status == 404 {
+				fmt.Fprintf(os.Stderr, "screenshots: %s skipped: %s is not there yet\n", s.file, s.path)
+				continue
+			}
+		} else if s.path != "" {
+			steps = append(steps, chromedp.Navigate(k.URL+s.path))
+		}
+		steps = append(steps, s.steps...)
+		steps = append(steps, chromedp.WaitVisible(chromedp.CSS(s.ready)), settled())
+		sctx, scancel := context.WithTimeout(tab, 30*time.Second)
+		err := chromedp.Do(sctx, steps...)
+		if err == nil {
+			err = browsertest.SaveScreenshot(sctx, filepath.Join(out, s.file))
+		}
+		var text string
+		if err == nil {
+			text, err = chromedp.Run(sctx, chromedp.Evaluate[string](`document.body.innerText`))
+		}
+		scancel()
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.file, err)
+		}
+		fmt.Println(filepath.Join(out, s.file))
+		for _, key := range rawKeys(text) {
+			warnings = append(warnings, fmt.Sprintf("%s: shows %q, which looks like an untranslated message key", s.file, key))
+		}
+		for _, m := range console.take() {
+			warnings = append(warnings, fmt.Sprintf("%s: console: %s", s.file, m))
+		}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	return nil
+}
+
+// settled waits until the page has loaded, its fonts are ready and htmx runs.
+func settled() browsertest.Action {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`document.readyState === "complete" && typeof htmx === "object"`,
+			chromedp.WithPollingTimeout(browsertest.WaitTimeout))(ctx, t)
+		if err != nil {
+			return fmt.Errorf("the page did not settle: %w", err)
+		}
+		_, err = chromedp.Evaluate[chromedp.Void](`document.fonts.ready.then(() => true)`, func(p *runtime.EvaluateParams) {
+			p.AwaitPromise = new(true)
+		})(ctx, t)
+		return err
+	})
+}
+
+// showcase picks the demo candidate the recruiter sees with the fullest
+// file (history, documents and placements), and a client of theirs.
+func showcase(ctx context.Context, k *browsertest.Kluis) (kluis.Candidate, kluis.ID, error) {
+	a := k.Actor(kluis.RoleRecruiter)
+	cs, _, err := k.DB.ListCandidates(ctx, a, store.CandidateFilter{Page: kluis.Page{Limit: kluis.MaxPageSize}})
+	if err != nil {
+		return kluis.Candidate{}, 0, err
+	}
+	type scored struct {
+		c      kluis.Candidate
+		score  int
+		client kluis.ID
+	}
+	var best *scored
+	for _, c := range cs {
+		if c.LastName == "" {
+			continue
+		}
+		_, nm, err := k.DB.ListContactMoments(ctx, a, store.ContactMomentFilter{CandidateID: c.ID, Page: kluis.Page{Limit: 1}})
+		if err != nil {
+			return kluis.Candidate{}, 0, err
+		}
+		_, nd, err := k.DB.ListDocuments(ctx, a, store.DocumentFilter{CandidateID: c.ID, Page: kluis.Page{Limit: 1}})
+		if err != nil {
+			return kluis.Candidate{}, 0, err
+		}
+		ps, np, err := k.DB.ListPlacements(ctx, a, store.PlacementFilter{CandidateID: c.ID, Page: kluis.Page{Limit: 1}})
+		if err != nil {
+			return kluis.Candidate{}, 0, err
+		}
+		// Something in every tab first, then the most of it (up to a
+		// screenful of history).
+		score := 0
+		for _, n := range []int{nm, nd, np} {
+			if n > 0 {
+				score += 1000
+			}
+		}
+		score += min(nm, 12) + nd*3 + np*3
+		if best == nil || score > best.score {
+			best = &scored{c: c, score: score}
+			if len(ps) > 0 {
+				best.client = ps[0].ClientID
+			}
+		}
+	}
+	if best == nil {
+		return kluis.Candidate{}, 0, errors.New("the demo set has no candidate to show")
+	}
+	if best.client == 0 {
+		cl, _, err := k.DB.ListPlacements(ctx, a, store.PlacementFilter{Page: kluis.Page{Limit: 1}})
+		if err != nil || len(cl) == 0 {
+			return kluis.Candidate{}, 0, fmt.Errorf("no placement to take a client from: %v", err)
+		}
+		best.client = cl[0].ClientID
+	}
+	return best.c, best.client, nil
+}
+
+// keyPattern matches words shaped like the UI's message keys ("tab.history",
+// "documents.size"): lower-case parts joined by dots, with no @ or file
+// extension around them.
+var keyPattern = regexp.MustCompile(`(?:^|[\s(>"'])([a-z]+(?:\.[a-z_]+)+)(?:$|[\s)<:"',])`)
+
+var notKeys = []string{"kluis.test", "demo.kluis.test"}
+
+func rawKeys(text string) []string {
+	var out []string
+	for _, m := range keyPattern.FindAllStringSubmatch(text, -1) {
+		k := m[1]
+		if slices.Contains(notKeys, k) || strings.HasSuffix(k, ".pdf") || strings.HasSuffix(k, ".png") ||
+			strings.HasSuffix(k, ".jpg") || strings.HasSuffix(k, ".docx") || strings.HasSuffix(k, ".nl") {
+			continue
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// consoleLog gathers the console errors and warnings of the tab.
+type consoleLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (c *consoleLog) listen(ev any) {
+	var m string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type != runtime.ConsoleAPICalledTypeError && e.Type != runtime.ConsoleAPICalledTypeWarning {
+			return
+		}
+		var parts []string
+		for _, a := range e.Args {
+			parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
+		}
+		m = string(e.Type) + ": " + strings.Join(parts, " ")
+	case *runtime.EventExceptionThrown:
+		m = "exception: " + e.ExceptionDetails.Text
+	case *log.EventEntryAdded:
+		if e.Entry.Level != log.EntryLevelError && e.Entry.Level != log.EntryLevelWarning {
+			return
+		}
+		if e.Entry.Source == log.EntrySourceNetwork && strings.Contains(e.Entry.Text, "422") {
+			return // a form with mistakes answers 422: expected
+		}
+		m = fmt.Sprintf("%s (%s): %s %s", e.Entry.Level, e.Entry.Source, e.Entry.Text, e.Entry.URL)
+	default:
+		return
+	}
+	c.mu.Lock()
+	c.msgs = append(c.msgs, m)
+	c.mu.Unlock()
+}
+
+// take returns the messages gathered since the last call.
+func (c *consoleLog) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.msgs
+	c.msgs = nil
+	return out
+}
