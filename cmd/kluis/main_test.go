@@ -28,10 +28,15 @@ func TestTheBinary(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	data := filepath.Join(dir, "data")
+	master := filepath.Join(dir, "secrets", "master.key")
+	if err := os.MkdirAll(filepath.Dir(master), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "KLUIS_DATA="+data, "KLUIS_MASTER_KEY_FILE="+master)
 	run := func(stdin string, args ...string) (string, string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), "KLUIS_DATA="+data)
+		cmd.Env = env
 		cmd.Stdin = strings.NewReader(stdin)
 		var stdout, stderr strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -40,12 +45,15 @@ func TestTheBinary(t *testing.T) {
 		}
 		return stdout.String(), stderr.String()
 	}
-	for _, sub := range []string{"serve", "migrate", "tenant", "user", "token"} {
+	for _, sub := range []string{"serve", "migrate", "tenant", "user", "token", "keys", "import", "demo"} {
 		cmd := exec.Command(bin, sub, "--help")
 		out, _ := cmd.CombinedOutput()
 		if !strings.Contains(string(out), "Usage: kluis "+sub) {
 			t.Errorf("kluis %s --help says %q", sub, out)
 		}
+	}
+	if out, _ := run("", "keys", "init", "--out", master); !strings.Contains(out, "wrote master key") {
+		t.Fatalf("keys init: %q", out)
 	}
 	if out, _ := run("", "migrate"); !strings.Contains(out, "schema version 0") {
 		t.Fatalf("migrate: %q", out)
@@ -61,8 +69,13 @@ func TestTheBinary(t *testing.T) {
 		t.Fatalf("token %q", token)
 	}
 
+	refuse := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+	refuse.Env = append(os.Environ(), "KLUIS_DATA="+data)
+	if out, err := refuse.CombinedOutput(); err == nil || !strings.Contains(string(out), "master key") {
+		t.Fatalf("serve without a master key: %v %s", err, out)
+	}
 	serve := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-	serve.Env = append(os.Environ(), "KLUIS_DATA="+data)
+	serve.Env = env
 	stderr, _ := serve.StderrPipe()
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"kluis/internal/demo"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
+	"kluis/internal/vault"
 	"kluis/internal/web"
 )
 
@@ -55,8 +56,17 @@ func Start(ctx context.Context, dir string) (*Kluis, error) {
 		return nil, err
 	}
 	clock := &kluis.FixedClock{T: Today}
-	db, err := store.Open(ctx, filepath.Join(dir, "kluis.db"), store.Options{Clock: clock, Blobs: blobs})
+	master, err := vault.WriteMasterKey(filepath.Join(dir, "master.key"))
 	if err != nil {
+		return nil, err
+	}
+	keys, err := vault.Open(ctx, filepath.Join(dir, "keys.db"), master, vault.Options{})
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "kluis.db"), store.Options{Clock: clock, Blobs: blobs, Vault: keys})
+	if err != nil {
+		keys.Close()
 		return nil, err
 	}
 	k := &Kluis{DB: db, Clock: clock, Dir: dir, Log: &SyncBuffer{}}

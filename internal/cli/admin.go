@@ -29,11 +29,11 @@ func runTenant(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := st.open(ctx, e)
+	db, err := st.open(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	if err := prepareSchema(ctx, e, db); err != nil {
 		return err
 	}
@@ -73,11 +73,11 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
-	db, t, err := st.openTenant(ctx, e, *tenant)
+	db, t, err := st.openTenant(ctx, e, *tenant, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	password, generated := "", false
 	if *pwStdin {
 		line, err := bufio.NewReader(e.stdin).ReadString('\n')
@@ -124,11 +124,11 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
-	db, t, err := st.openTenant(ctx, e, *tenant)
+	db, t, err := st.openTenant(ctx, e, *tenant, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	u, err := db.UserByEmail(ctx, t.ID, *email)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
+	"kluis/internal/vault"
 )
 
 // env carries the process's streams and the clock into a command.
@@ -42,6 +43,7 @@ func commands() []command {
 		{"tenant", "add or list agencies (tenant add, tenant list)", runTenant},
 		{"user", "add a staff user (user add)", runUser},
 		{"token", "create an API token for a user (token create)", runToken},
+		{"keys", "the master key: create one (keys init) or re-wrap every subject key under a new one (keys rotate)", runKeys},
 	}
 }
 
@@ -136,20 +138,28 @@ func (f *flags) parse(args []string) error {
 
 // storage holds the flags every command that opens the database shares.
 type storage struct {
-	data *string
-	db   *string
+	data   *string
+	db     *string
+	keys   *string
+	master *string
+	prev   *string
+	vault  *vault.Vault
 }
 
 func storageFlags(f *flags, defaultData string) *storage {
 	return &storage{
-		data: f.string("data", defaultData, "data directory: the SQLite file and the document store live here"),
-		db:   f.string("db", "", "database: a postgres://… URL, or a SQLite file (default DATA/kluis.db)"),
+		data:   f.string("data", defaultData, "data directory: the SQLite file and the document store live here"),
+		db:     f.string("db", "", "database: a postgres://… URL, or a SQLite file (default DATA/kluis.db)"),
+		keys:   f.string("keys", "", "key store of the subjects' keys: a postgres://… URL (schema kluis_keys) or a SQLite file (default DATA/keys.db with SQLite, the --db database with PostgreSQL)"),
+		master: f.string("master-key-file", "", "file with the master key that wraps the subjects' keys (create one with `kluis keys init`); keep it apart from the data and its backups"),
+		prev:   f.string("previous-master-key-file", "", "during a key rotation: the master key that is being replaced, so keys not yet re-wrapped stay readable"),
 	}
 }
 
-// open opens the database and the blob store. It never prints the database
-// URL, which may hold a password.
-func (s *storage) open(ctx context.Context, e *env) (*store.DB, error) {
+// open opens the database and the document store, and the key store when
+// the master key is given (required when needKeys). It never prints the
+// database URL, which may hold a password.
+func (s *storage) open(ctx context.Context, e *env, needKeys bool) (*store.DB, error) {
 	if err := os.MkdirAll(*s.data, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -161,27 +171,80 @@ func (s *storage) open(ctx context.Context, e *env) (*store.DB, error) {
 	if dsn == "" {
 		dsn = filepath.Join(*s.data, "kluis.db")
 	}
-	db, err := store.Open(ctx, dsn, store.Options{Clock: e.clock, Blobs: blobs})
+	if *s.master == "" && needKeys {
+		return nil, errors.New("this command needs the master key: give --master-key-file (or KLUIS_MASTER_KEY_FILE); create one with `kluis keys init --out FILE`")
+	}
+	var keys *vault.Vault
+	if *s.master != "" {
+		var older []*vault.MasterKey
+		if *s.prev != "" {
+			m, err := vault.LoadMasterKey(*s.prev)
+			if err != nil {
+				return nil, err
+			}
+			older = append(older, m)
+		}
+		if keys, err = s.openVault(ctx, dsn, older); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(ctx, dsn, store.Options{Clock: e.clock, Blobs: blobs, Vault: keys})
+	if err != nil {
+		if keys != nil {
+			keys.Close()
+		}
+		return nil, err
+	}
+	s.vault = keys
+	return db, nil
+}
+
+// openVault opens the key store with the master key file (and any older
+// master keys, during a rotation).
+func (s *storage) openVault(ctx context.Context, dataDSN string, older []*vault.MasterKey) (*vault.Vault, error) {
+	master, err := vault.LoadMasterKey(*s.master)
 	if err != nil {
 		return nil, err
 	}
-	return db, nil
+	keysDSN := *s.keys
+	if keysDSN == "" {
+		keysDSN = filepath.Join(*s.data, "keys.db")
+		if strings.HasPrefix(dataDSN, "postgres://") || strings.HasPrefix(dataDSN, "postgresql://") {
+			keysDSN = dataDSN
+		}
+	}
+	v, err := vault.Open(ctx, keysDSN, master, vault.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open the key store: %w", err)
+	}
+	for _, m := range older {
+		v.AddMasterKey(m)
+	}
+	return v, nil
+}
+
+// close closes what open opened.
+func (s *storage) close(db *store.DB) {
+	db.Close()
+	if s.vault != nil {
+		s.vault.Close()
+	}
 }
 
 // openTenant opens a database whose schema is current and finds the agency
 // named by slug (or the only one).
-func (s *storage) openTenant(ctx context.Context, e *env, slug string) (*store.DB, *kluis.Tenant, error) {
-	db, err := s.open(ctx, e)
+func (s *storage) openTenant(ctx context.Context, e *env, slug string, needKeys bool) (*store.DB, *kluis.Tenant, error) {
+	db, err := s.open(ctx, e, needKeys)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
+		s.close(db)
 		return nil, nil, err
 	}
 	t, err := findTenant(ctx, db, slug)
 	if err != nil {
-		db.Close()
+		s.close(db)
 		return nil, nil, err
 	}
 	return db, t, nil

@@ -2,12 +2,17 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 
 	"kluis/internal/demo"
 	"kluis/internal/kluis"
+	"kluis/internal/vault"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -26,11 +31,25 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if *n < 0 || *n > 10_000_000 {
 		return fmt.Errorf("--candidates must be between 0 and 10000000")
 	}
-	db, err := st.open(ctx, e)
+	// A demo keeps its master key in its data directory, for convenience;
+	// a real installation keeps it apart (see `kluis keys init`).
+	if *st.master == "" {
+		if err := os.MkdirAll(*st.data, 0o700); err != nil {
+			return err
+		}
+		path := filepath.Join(*st.data, "master.key")
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			if _, err := vault.WriteMasterKey(path); err != nil {
+				return err
+			}
+		}
+		*st.master = path
+	}
+	db, err := st.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	if err := prepareSchema(ctx, e, db); err != nil {
 		return err
 	}

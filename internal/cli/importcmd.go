@@ -51,11 +51,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		file.Body = fh
 		files = append(files, file)
 	}
-	db, t, err := st.openTenant(ctx, e, *tenant)
+	db, t, err := st.openTenant(ctx, e, *tenant, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	if *email == "" {
 		return errors.New("name the staff user the import is recorded for with --user")
 	}

@@ -22,11 +22,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := st.open(ctx, e)
+	db, err := st.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	if err := prepareSchema(ctx, e, db); err != nil {
 		return err
 	}
@@ -106,11 +106,11 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err := f.parse(args); err != nil {
 		return err
 	}
-	db, err := st.open(ctx, e)
+	db, err := st.open(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer st.close(db)
 	before, err := db.Schema(ctx)
 	if err != nil {
 		return err

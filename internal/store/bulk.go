@@ -63,10 +63,10 @@ type Bulk struct {
 // removed) rather than resumed.
 func (db *DB) BulkLoad(ctx context.Context, a kluis.Actor, fn func(b *Bulk) error) error {
 	b := &Bulk{db: db, ctx: ctx, actor: a, branches: map[kluis.ID]bool{},
-		candidates:     newBulkRows(db.Dialect, candidates),
-		placements:     newBulkRows(db.Dialect, placements),
-		contactMoments: newBulkRows(db.Dialect, contactMoments),
-		payroll:        newBulkRows(db.Dialect, payrollRecords),
+		candidates:     newBulkRows(db, candidates),
+		placements:     newBulkRows(db, placements),
+		contactMoments: newBulkRows(db, contactMoments),
+		payroll:        newBulkRows(db, payrollRecords),
 	}
 	rows, err := db.r.QueryContext(ctx, "SELECT id FROM branches WHERE tenant_id = $1", a.TenantID)
 	if err != nil {
@@ -202,6 +202,20 @@ func (b *Bulk) commit() error {
 	if rows == 0 {
 		return nil
 	}
+	// The batch's candidates get their keys first, in one transaction of
+	// the key store, so that their sensitive fields can be sealed.
+	if n := len(b.candidates.recs); n > 0 {
+		if b.db.vault == nil {
+			return errNoVault
+		}
+		ids := make([]kluis.ID, n)
+		for i, c := range b.candidates.recs {
+			ids[i] = c.ID
+		}
+		if err := b.db.vault.CreateMany(b.ctx, b.actor.TenantID, ids); err != nil {
+			return err
+		}
+	}
 	err := b.db.update(b.ctx, func(tx *sql.Tx) error {
 		for _, r := range all {
 			if err := r.write(b.ctx, tx); err != nil {
@@ -233,7 +247,9 @@ type bulkWriter interface {
 
 // bulkRows buffers the rows of one table as one flat argument list.
 type bulkRows[T any] struct {
+	db      *DB
 	t       *table[T]
+	recs    []*T
 	insert  string // up to VALUES
 	anon    bool   // "?" placeholders instead of "$N"
 	width   int
@@ -242,9 +258,10 @@ type bulkRows[T any] struct {
 	n       int
 }
 
-func newBulkRows[T any](d Dialect, t *table[T]) *bulkRows[T] {
+func newBulkRows[T any](db *DB, t *table[T]) *bulkRows[T] {
+	d := db.Dialect
 	width := 2 + len(t.columns)
-	return &bulkRows[T]{t: t, insert: "INSERT INTO " + t.name + " (" + t.selectList() + ") VALUES ", width: width,
+	return &bulkRows[T]{db: db, t: t, insert: "INSERT INTO " + t.name + " (" + t.selectList() + ") VALUES ", width: width,
 		// modernc's SQLite looks up the name of every numbered parameter
 		// in a list as long as the statement's, which makes a long INSERT
 		// quadratic; anonymous ones it binds by position.
@@ -252,18 +269,33 @@ func newBulkRows[T any](d Dialect, t *table[T]) *bulkRows[T] {
 		perStmt: min(500, bulkMaxParams/width)}
 }
 
+// add buffers a record; its values are made (and sealed) when the batch is
+// written, after the batch's subject keys exist.
 func (r *bulkRows[T]) add(rec *T) {
-	tenant, id := r.t.key(rec)
-	r.args = append(r.args, *tenant, *id)
-	r.args = append(r.args, r.t.values(rec)...)
+	r.recs = append(r.recs, rec)
 	r.n++
+}
+
+func (r *bulkRows[T]) buildArgs(ctx context.Context) error {
+	r.args = r.args[:0]
+	for _, rec := range r.recs {
+		tenant, id := r.t.key(rec)
+		vals, err := r.t.row(ctx, r.db, rec)
+		if err != nil {
+			return err
+		}
+		r.args = append(r.args, *tenant, *id)
+		r.args = append(r.args, vals...)
+	}
+	return nil
 }
 
 func (r *bulkRows[T]) rows() int { return r.n }
 
 func (r *bulkRows[T]) reset() {
 	clear(r.args) // lets the records' strings go
-	r.args, r.n = r.args[:0], 0
+	clear(r.recs)
+	r.args, r.recs, r.n = r.args[:0], r.recs[:0], 0
 }
 
 func (r *bulkRows[T]) insertSQL(rows int) string {
@@ -288,6 +320,9 @@ func (r *bulkRows[T]) insertSQL(rows int) string {
 func (r *bulkRows[T]) write(ctx context.Context, tx *sql.Tx) error {
 	if r.n == 0 {
 		return nil
+	}
+	if err := r.buildArgs(ctx); err != nil {
+		return err
 	}
 	done := 0
 	if r.n >= r.perStmt {

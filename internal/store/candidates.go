@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 
 	"kluis/internal/kluis"
@@ -28,6 +29,7 @@ var candidates = &table[kluis.Candidate]{
 	},
 	version: func(c *kluis.Candidate) *int64 { return &c.Version },
 	key:     func(c *kluis.Candidate) (*kluis.ID, *kluis.ID) { return &c.TenantID, &c.ID },
+	subject: func(c *kluis.Candidate) kluis.ID { return c.ID },
 }
 
 // CandidateFilter narrows the candidate list.
@@ -97,7 +99,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	var out []kluis.Candidate
 	var total int
 	err = db.view(ctx, func(tx *sql.Tx) error {
-		out, total, err = candidates.list(ctx, tx, w, order, f.Page)
+		out, total, err = candidates.list(ctx, db, tx, w, order, f.Page)
 		return err
 	})
 	return out, total, err
@@ -107,7 +109,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 func (db *DB) Candidate(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Candidate, error) {
 	var c *kluis.Candidate
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		c, err = candidates.get(ctx, tx, a.TenantID, id)
+		c, err = candidates.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return c, err
@@ -119,14 +121,25 @@ func (db *DB) CreateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candi
 	if err := c.Validate(db.today()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	// The key comes first: the candidate's sensitive fields are sealed
+	// with it. Should the insert fail, the unused key is destroyed again.
+	c.ID = db.ids.Next()
+	if err := db.newSubjectKey(ctx, a.TenantID, c.ID); err != nil {
+		return err
+	}
+	err := db.update(ctx, func(tx *sql.Tx) error {
 		if err := db.checkCandidate(ctx, tx, c, false); err != nil {
 			return err
 		}
 		now := db.now()
-		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = db.ids.Next(), 1, now, now
-		return candidates.insert(ctx, tx, c)
+		c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
+		return candidates.insert(ctx, db, tx, c)
 	})
+	if err != nil {
+		_ = db.shred(ctx, a.TenantID, c.ID)
+		c.ID = 0
+	}
+	return err
 }
 
 // UpdateCandidate saves c if version is still the stored one.
@@ -140,7 +153,7 @@ func (db *DB) UpdateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candi
 			return err
 		}
 		c.UpdatedAt = db.now()
-		return candidates.update(ctx, tx, c, version)
+		return candidates.update(ctx, db, tx, c, version)
 	})
 }
 
@@ -186,5 +199,7 @@ func (db *DB) DeleteCandidate(ctx context.Context, a kluis.Actor, id kluis.ID, v
 	if err != nil {
 		return err
 	}
-	return db.deleteBlobs(ctx, keys)
+	// The rows are gone; destroying the key makes every copy of the
+	// sealed data and the documents unreadable, backups included.
+	return errors.Join(db.shred(ctx, a.TenantID, id), db.deleteBlobs(ctx, keys))
 }

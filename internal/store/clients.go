@@ -53,7 +53,7 @@ func (db *DB) ListClients(ctx context.Context, a kluis.Actor, f ClientFilter) ([
 	var out []kluis.Client
 	var total int
 	err = db.view(ctx, func(tx *sql.Tx) error {
-		out, total, err = clients.list(ctx, tx, w, order, f.Page)
+		out, total, err = clients.list(ctx, db, tx, w, order, f.Page)
 		return err
 	})
 	return out, total, err
@@ -63,7 +63,7 @@ func (db *DB) ListClients(ctx context.Context, a kluis.Actor, f ClientFilter) ([
 func (db *DB) Client(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Client, error) {
 	var c *kluis.Client
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		c, err = clients.get(ctx, tx, a.TenantID, id)
+		c, err = clients.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return c, err
@@ -81,7 +81,7 @@ func (db *DB) CreateClient(ctx context.Context, a kluis.Actor, c *kluis.Client) 
 		}
 		now := db.now()
 		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = db.ids.Next(), 1, now, now
-		return clients.insert(ctx, tx, c)
+		return clients.insert(ctx, db, tx, c)
 	})
 }
 
@@ -96,7 +96,7 @@ func (db *DB) UpdateClient(ctx context.Context, a kluis.Actor, c *kluis.Client, 
 			return err
 		}
 		c.UpdatedAt = db.now()
-		return clients.update(ctx, tx, c, version)
+		return clients.update(ctx, db, tx, c, version)
 	})
 }
 
@@ -160,7 +160,7 @@ func (db *DB) ClientContacts(ctx context.Context, a kluis.Actor, client kluis.ID
 		} else if !ok {
 			return kluis.NotFound("client")
 		}
-		out, total, err = clientContacts.list(ctx, tx, w, "lower(name), id", page)
+		out, total, err = clientContacts.list(ctx, db, tx, w, "lower(name), id", page)
 		return err
 	})
 	return out, total, err
@@ -170,7 +170,7 @@ func (db *DB) ClientContacts(ctx context.Context, a kluis.Actor, client kluis.ID
 func (db *DB) ClientContact(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ClientContact, error) {
 	var c *kluis.ClientContact
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		c, err = clientContacts.get(ctx, tx, a.TenantID, id)
+		c, err = clientContacts.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return c, err
@@ -192,7 +192,7 @@ func (db *DB) CreateClientContact(ctx context.Context, a kluis.Actor, c *kluis.C
 		}
 		now := db.now()
 		c.ID, c.Version, c.CreatedAt, c.UpdatedAt = db.ids.Next(), 1, now, now
-		return clientContacts.insert(ctx, tx, c)
+		return clientContacts.insert(ctx, db, tx, c)
 	})
 }
 
@@ -211,7 +211,7 @@ func (db *DB) UpdateClientContact(ctx context.Context, a kluis.Actor, c *kluis.C
 			return err
 		}
 		c.UpdatedAt = db.now()
-		return clientContacts.update(ctx, tx, c, version)
+		return clientContacts.update(ctx, db, tx, c, version)
 	})
 }
 

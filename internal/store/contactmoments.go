@@ -18,6 +18,7 @@ var contactMoments = &table[kluis.ContactMoment]{
 	},
 	version: func(m *kluis.ContactMoment) *int64 { return &m.Version },
 	key:     func(m *kluis.ContactMoment) (*kluis.ID, *kluis.ID) { return &m.TenantID, &m.ID },
+	subject: func(m *kluis.ContactMoment) kluis.ID { return m.CandidateID },
 }
 
 // ContactMomentFilter narrows the history list.
@@ -39,7 +40,7 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 	var out []kluis.ContactMoment
 	var total int
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		out, total, err = contactMoments.list(ctx, tx, w, "at DESC, id DESC", f.Page)
+		out, total, err = contactMoments.list(ctx, db, tx, w, "at DESC, id DESC", f.Page)
 		return err
 	})
 	return out, total, err
@@ -49,7 +50,7 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ContactMoment, error) {
 	var m *kluis.ContactMoment
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		m, err = contactMoments.get(ctx, tx, a.TenantID, id)
+		m, err = contactMoments.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return m, err
@@ -75,7 +76,7 @@ func (db *DB) insertContactMoment(ctx context.Context, tx *sql.Tx, m *kluis.Cont
 		return err
 	}
 	m.ID, m.Version, m.CreatedAt = db.ids.Next(), 1, db.now()
-	return contactMoments.insert(ctx, tx, m)
+	return contactMoments.insert(ctx, db, tx, m)
 }
 
 // UpdateContactMoment corrects a history entry if version is still current.
@@ -86,12 +87,12 @@ func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.C
 		return err
 	}
 	return db.update(ctx, func(tx *sql.Tx) error {
-		old, err := contactMoments.get(ctx, tx, a.TenantID, m.ID)
+		old, err := contactMoments.get(ctx, db, tx, a.TenantID, m.ID)
 		if err != nil {
 			return err
 		}
 		m.CandidateID, m.UserID, m.CreatedAt = old.CandidateID, old.UserID, old.CreatedAt
-		return contactMoments.update(ctx, tx, m, version)
+		return contactMoments.update(ctx, db, tx, m, version)
 	})
 }
 

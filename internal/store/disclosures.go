@@ -41,7 +41,7 @@ func (db *DB) ListDisclosures(ctx context.Context, a kluis.Actor, f DisclosureFi
 	var out []kluis.Disclosure
 	var total int
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		out, total, err = disclosures.list(ctx, tx, w, "disclosed_at DESC, id DESC", f.Page)
+		out, total, err = disclosures.list(ctx, db, tx, w, "disclosed_at DESC, id DESC", f.Page)
 		return err
 	})
 	return out, total, err
@@ -51,7 +51,7 @@ func (db *DB) ListDisclosures(ctx context.Context, a kluis.Actor, f DisclosureFi
 func (db *DB) Disclosure(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Disclosure, error) {
 	var d *kluis.Disclosure
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		d, err = disclosures.get(ctx, tx, a.TenantID, id)
+		d, err = disclosures.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return d, err
@@ -76,7 +76,7 @@ func (db *DB) insertDisclosure(ctx context.Context, tx *sql.Tx, d *kluis.Disclos
 		return err
 	}
 	if d.ClientID != 0 {
-		c, err := clients.get(ctx, tx, d.TenantID, d.ClientID)
+		c, err := clients.get(ctx, db, tx, d.TenantID, d.ClientID)
 		switch {
 		case kluis.ErrorCode(err) == kluis.ENotFound:
 			p.Add("client_id", "Bestaat niet (meer).", "Does not exist (any more).")
@@ -90,5 +90,5 @@ func (db *DB) insertDisclosure(ctx context.Context, tx *sql.Tx, d *kluis.Disclos
 		return err
 	}
 	d.ID, d.CreatedAt = db.ids.Next(), db.now()
-	return disclosures.insert(ctx, tx, d)
+	return disclosures.insert(ctx, db, tx, d)
 }

@@ -50,7 +50,7 @@ func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter
 	var out []kluis.Document
 	var total int
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		out, total, err = documents.list(ctx, tx, w, "created_at DESC, id DESC", f.Page)
+		out, total, err = documents.list(ctx, db, tx, w, "created_at DESC, id DESC", f.Page)
 		return err
 	})
 	return out, total, err
@@ -60,7 +60,7 @@ func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter
 func (db *DB) Document(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, error) {
 	var d *kluis.Document
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		d, err = documents.get(ctx, tx, a.TenantID, id)
+		d, err = documents.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return d, err
@@ -76,7 +76,33 @@ func (db *DB) OpenDocument(ctx context.Context, a kluis.Actor, id kluis.ID) (*kl
 	if err != nil {
 		return nil, nil, fmt.Errorf("open blob of document %d: %w", d.ID, err)
 	}
-	return d, rc, nil
+	k, err := db.subjectKey(ctx, a.TenantID, d.CandidateID)
+	if err != nil {
+		rc.Close()
+		return nil, nil, err
+	}
+	plain, err := k.DecryptReader(rc, documentAAD(a.TenantID, d.ID))
+	if err != nil {
+		rc.Close()
+		return nil, nil, fmt.Errorf("open document %d: %w", d.ID, err)
+	}
+	return d, readCloser{Reader: plain, Closer: rc}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 var errUpload = map[error]*kluis.Error{
@@ -129,11 +155,18 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 	}
 	// The key names no person; the random part keeps keys unguessable.
 	d.BlobKey = fmt.Sprintf("t%d/d%d-%s", a.TenantID, d.ID, hex.EncodeToString(rnd[:]))
+	// The file is stored sealed with the candidate's key; its size and
+	// fingerprint are of the plain content.
 	h := sha256.New()
-	n, err := db.blobs.Put(ctx, d.BlobKey, io.TeeReader(body, h))
+	plain := &countingReader{r: io.TeeReader(body, h)}
+	sealed, err := db.sealBlob(ctx, a.TenantID, d.CandidateID, d.ID, plain)
 	if err != nil {
+		return err
+	}
+	if _, err := db.blobs.Put(ctx, d.BlobKey, sealed); err != nil {
 		return uploadError(fmt.Errorf("store document content: %w", err))
 	}
+	n := plain.n
 	if n == 0 {
 		_ = db.blobs.Delete(ctx, d.BlobKey)
 		p := kluis.Problems{}
@@ -149,7 +182,7 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 		if err := p.Err(); err != nil {
 			return err
 		}
-		return documents.insert(ctx, tx, d)
+		return documents.insert(ctx, db, tx, d)
 	})
 	if err != nil {
 		_ = db.blobs.Delete(context.WithoutCancel(ctx), d.BlobKey)
@@ -162,7 +195,7 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 func (db *DB) DeleteDocument(ctx context.Context, a kluis.Actor, id kluis.ID) error {
 	var key string
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		d, err := documents.get(ctx, tx, a.TenantID, id)
+		d, err := documents.get(ctx, db, tx, a.TenantID, id)
 		if err != nil {
 			return err
 		}
@@ -180,7 +213,7 @@ func (db *DB) DeleteDocument(ctx context.Context, a kluis.Actor, id kluis.ID) er
 func (db *DB) DiscloseDocument(ctx context.Context, a kluis.Actor, docID, clientID kluis.ID, purpose string) (*kluis.Disclosure, error) {
 	var out *kluis.Disclosure
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		d, err := documents.get(ctx, tx, a.TenantID, docID)
+		d, err := documents.get(ctx, db, tx, a.TenantID, docID)
 		if err != nil {
 			return err
 		}

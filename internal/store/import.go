@@ -154,7 +154,23 @@ func (db *DB) ImportSet(ctx context.Context, a kluis.Actor, set *ImportSet) erro
 		return ps.err()
 	}
 	total := len(set.Clients) + len(set.Candidates) + len(set.Placements) + len(set.ContactMoments)
-	return db.update(ctx, func(tx *sql.Tx) error {
+	// Every candidate gets their key before the data are written, so that
+	// their sensitive fields can be sealed; if the import fails, the keys
+	// are destroyed again.
+	ids := make([]kluis.ID, len(set.Candidates))
+	for i := range set.Candidates {
+		ids[i] = db.ids.Next()
+		set.Candidates[i].ID = ids[i]
+	}
+	if len(ids) > 0 {
+		if db.vault == nil {
+			return errNoVault
+		}
+		if err := db.vault.CreateMany(ctx, a.TenantID, ids); err != nil {
+			return err
+		}
+	}
+	err := db.update(ctx, func(tx *sql.Tx) error {
 		if ps, err := checkImportBranches(ctx, tx, a.TenantID, set); err != nil {
 			return err
 		} else if len(ps) > 0 {
@@ -173,15 +189,15 @@ func (db *DB) ImportSet(ctx context.Context, a kluis.Actor, set *ImportSet) erro
 		for i := range set.Clients {
 			c := &set.Clients[i]
 			c.ID, c.Version, c.CreatedAt, c.UpdatedAt = db.ids.Next(), 1, now, now
-			if err := clients.insert(ctx, q, c); err != nil {
+			if err := clients.insert(ctx, db, q, c); err != nil {
 				return err
 			}
 			step()
 		}
 		for i := range set.Candidates {
 			c := &set.Candidates[i]
-			c.ID, c.Version, c.CreatedAt, c.UpdatedAt = db.ids.Next(), 1, now, now
-			if err := candidates.insert(ctx, q, c); err != nil {
+			c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
+			if err := candidates.insert(ctx, db, q, c); err != nil {
 				return err
 			}
 			step()
@@ -191,7 +207,7 @@ func (db *DB) ImportSet(ctx context.Context, a kluis.Actor, set *ImportSet) erro
 			pl := &ip.Placement
 			pl.CandidateID, pl.ClientID = set.Candidates[ip.Candidate].ID, set.Clients[ip.Client].ID
 			pl.ID, pl.Version, pl.CreatedAt, pl.UpdatedAt = db.ids.Next(), 1, now, now
-			if err := placements.insert(ctx, q, pl); err != nil {
+			if err := placements.insert(ctx, db, q, pl); err != nil {
 				return err
 			}
 			step()
@@ -201,13 +217,22 @@ func (db *DB) ImportSet(ctx context.Context, a kluis.Actor, set *ImportSet) erro
 			m := &im.ContactMoment
 			m.CandidateID = set.Candidates[im.Candidate].ID
 			m.ID, m.Version, m.CreatedAt = db.ids.Next(), 1, now
-			if err := contactMoments.insert(ctx, q, m); err != nil {
+			if err := contactMoments.insert(ctx, db, q, m); err != nil {
 				return err
 			}
 			step()
 		}
 		return nil
 	})
+	if err != nil {
+		for _, id := range ids {
+			_ = db.shred(ctx, a.TenantID, id)
+		}
+		for i := range set.Candidates {
+			set.Candidates[i].ID = 0
+		}
+	}
+	return err
 }
 
 // validateImportSet runs each record's Validate and the set's own rules,

@@ -42,7 +42,7 @@ func (db *DB) ListPayrollRecords(ctx context.Context, a kluis.Actor, f PayrollFi
 	var out []kluis.PayrollRecord
 	var total int
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		out, total, err = payrollRecords.list(ctx, tx, w, "year DESC, period DESC, id DESC", f.Page)
+		out, total, err = payrollRecords.list(ctx, db, tx, w, "year DESC, period DESC, id DESC", f.Page)
 		return err
 	})
 	return out, total, err
@@ -52,7 +52,7 @@ func (db *DB) ListPayrollRecords(ctx context.Context, a kluis.Actor, f PayrollFi
 func (db *DB) PayrollRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.PayrollRecord, error) {
 	var r *kluis.PayrollRecord
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		r, err = payrollRecords.get(ctx, tx, a.TenantID, id)
+		r, err = payrollRecords.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return r, err
@@ -66,7 +66,7 @@ func (db *DB) checkPayroll(ctx context.Context, tx *sql.Tx, r *kluis.PayrollReco
 		return err
 	}
 	if r.PlacementID != 0 {
-		pl, err := placements.get(ctx, tx, r.TenantID, r.PlacementID)
+		pl, err := placements.get(ctx, db, tx, r.TenantID, r.PlacementID)
 		if kluis.ErrorCode(err) == kluis.ENotFound || (err == nil && pl.CandidateID != r.CandidateID) {
 			p.Add("placement_id", "Deze plaatsing hoort niet bij deze kandidaat.", "This placement does not belong to this candidate.")
 		} else if err != nil {
@@ -74,7 +74,7 @@ func (db *DB) checkPayroll(ctx context.Context, tx *sql.Tx, r *kluis.PayrollReco
 		}
 	}
 	if r.DocumentID != 0 {
-		d, err := documents.get(ctx, tx, r.TenantID, r.DocumentID)
+		d, err := documents.get(ctx, db, tx, r.TenantID, r.DocumentID)
 		if kluis.ErrorCode(err) == kluis.ENotFound || (err == nil && d.CandidateID != r.CandidateID) {
 			p.Add("document_id", "Dit document hoort niet bij deze kandidaat.", "This document does not belong to this candidate.")
 		} else if err != nil {
@@ -98,7 +98,7 @@ func (db *DB) CreatePayrollRecord(ctx context.Context, a kluis.Actor, r *kluis.P
 		}
 		now := db.now()
 		r.ID, r.Version, r.CreatedAt, r.UpdatedAt = db.ids.Next(), 1, now, now
-		return payrollRecords.insert(ctx, tx, r)
+		return payrollRecords.insert(ctx, db, tx, r)
 	})
 }
 
@@ -113,7 +113,7 @@ func (db *DB) UpdatePayrollRecord(ctx context.Context, a kluis.Actor, r *kluis.P
 			return err
 		}
 		r.UpdatedAt = db.now()
-		return payrollRecords.update(ctx, tx, r, version)
+		return payrollRecords.update(ctx, db, tx, r, version)
 	})
 }
 

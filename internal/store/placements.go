@@ -64,7 +64,7 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 	var out []kluis.Placement
 	var total int
 	err = db.view(ctx, func(tx *sql.Tx) error {
-		out, total, err = placements.list(ctx, tx, w, order, f.Page)
+		out, total, err = placements.list(ctx, db, tx, w, order, f.Page)
 		return err
 	})
 	return out, total, err
@@ -74,7 +74,7 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 func (db *DB) Placement(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Placement, error) {
 	var p *kluis.Placement
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		p, err = placements.get(ctx, tx, a.TenantID, id)
+		p, err = placements.get(ctx, db, tx, a.TenantID, id)
 		return err
 	})
 	return p, err
@@ -103,7 +103,7 @@ func (db *DB) CreatePlacement(ctx context.Context, a kluis.Actor, pl *kluis.Plac
 		}
 		now := db.now()
 		pl.ID, pl.Version, pl.CreatedAt, pl.UpdatedAt = db.ids.Next(), 1, now, now
-		return placements.insert(ctx, tx, pl)
+		return placements.insert(ctx, db, tx, pl)
 	})
 }
 
@@ -118,7 +118,7 @@ func (db *DB) UpdatePlacement(ctx context.Context, a kluis.Actor, pl *kluis.Plac
 			return err
 		}
 		pl.UpdatedAt = db.now()
-		return placements.update(ctx, tx, pl, version)
+		return placements.update(ctx, db, tx, pl, version)
 	})
 }
 

@@ -79,7 +79,7 @@ func (db *DB) SessionUser(ctx context.Context, secret string) (*kluis.User, erro
 	}
 	var u *kluis.User
 	err = db.view(ctx, func(tx *sql.Tx) (err error) {
-		u, err = users.get(ctx, tx, tenant, user)
+		u, err = users.get(ctx, db, tx, tenant, user)
 		return err
 	})
 	if kluis.ErrorCode(err) == kluis.ENotFound {

@@ -22,6 +22,7 @@ import (
 
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
+	"kluis/internal/vault"
 )
 
 // Dialect names the database kind behind a DB.
@@ -42,12 +43,17 @@ type DB struct {
 	clock   kluis.Clock
 	ids     *kluis.IDGen
 	blobs   blob.Store
+	vault   *vault.Vault
 }
 
 // Options are what a DB needs besides its address.
 type Options struct {
 	Clock kluis.Clock
 	Blobs blob.Store
+	// Vault holds the subjects' keys. Without one, the store still serves
+	// everything that holds no sensitive data (agencies, users, tokens),
+	// and refuses the rest.
+	Vault *vault.Vault
 }
 
 // Open connects to dsn: "postgres://…" or "postgresql://…" selects
@@ -56,7 +62,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Clock == nil {
 		opt.Clock = kluis.SystemClock{}
 	}
-	db := &DB{clock: opt.Clock, ids: kluis.NewIDGen(opt.Clock), blobs: opt.Blobs}
+	db := &DB{clock: opt.Clock, ids: kluis.NewIDGen(opt.Clock), blobs: opt.Blobs, vault: opt.Vault}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.Dialect = Postgres
 		p, err := sql.Open("pgx", dsn)

@@ -29,6 +29,9 @@ type table[T any] struct {
 	targets func(*T) []any  // scan targets for tenant_id, id, columns
 	version func(*T) *int64 // nil for records that are never edited
 	key     func(*T) (tenant, id *kluis.ID)
+	// subject is the data subject whose key seals the row's sensitive
+	// columns; only tables that have some need it.
+	subject func(*T) kluis.ID
 }
 
 func (t *table[T]) selectList() string {
@@ -46,17 +49,21 @@ func placeholders(from, n int) string {
 	return b.String()
 }
 
-func (t *table[T]) insert(ctx context.Context, q querier, rec *T) error {
+func (t *table[T]) insert(ctx context.Context, db *DB, q querier, rec *T) error {
 	tenant, id := t.key(rec)
-	args := append([]any{*tenant, *id}, t.values(rec)...)
-	_, err := q.ExecContext(ctx, "INSERT INTO "+t.name+" ("+t.selectList()+") VALUES ("+placeholders(1, len(args))+")", args...)
+	vals, err := t.row(ctx, db, rec)
+	if err != nil {
+		return err
+	}
+	args := append([]any{*tenant, *id}, vals...)
+	_, err = q.ExecContext(ctx, "INSERT INTO "+t.name+" ("+t.selectList()+") VALUES ("+placeholders(1, len(args))+")", args...)
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", t.name, err)
 	}
 	return nil
 }
 
-func (t *table[T]) get(ctx context.Context, q querier, tenant, id kluis.ID) (*T, error) {
+func (t *table[T]) get(ctx context.Context, db *DB, q querier, tenant, id kluis.ID) (*T, error) {
 	rec := new(T)
 	err := q.QueryRowContext(ctx, "SELECT "+t.selectList()+" FROM "+t.name+" WHERE tenant_id = $1 AND id = $2", tenant, id).Scan(t.targets(rec)...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -64,6 +71,9 @@ func (t *table[T]) get(ctx context.Context, q querier, tenant, id kluis.ID) (*T,
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get %s: %w", t.name, err)
+	}
+	if err := t.open(ctx, db, rec); err != nil {
+		return nil, err
 	}
 	return rec, nil
 }
@@ -80,11 +90,15 @@ func (t *table[T]) exists(ctx context.Context, q querier, tenant, id kluis.ID) (
 
 // update writes rec if the stored version is still expected, and bumps the
 // version; a stale edit is a conflict, never a silent overwrite.
-func (t *table[T]) update(ctx context.Context, q querier, rec *T, expected int64) error {
+func (t *table[T]) update(ctx context.Context, db *DB, q querier, rec *T, expected int64) error {
 	tenant, id := t.key(rec)
+	vals, err := t.row(ctx, db, rec)
+	if err != nil {
+		return err
+	}
 	var set strings.Builder
 	var args []any
-	for i, v := range t.values(rec) {
+	for i, v := range vals {
 		if c := t.columns[i]; c != "version" && c != "created_at" {
 			args = append(args, v)
 			set.WriteString(c + " = $" + strconv.Itoa(len(args)) + ", ")
@@ -160,7 +174,7 @@ func (w *where) sql() string { return " WHERE " + strings.Join(w.conds, " AND ")
 
 // list returns one page of records matching w in the given order, and the
 // number of all matching records.
-func (t *table[T]) list(ctx context.Context, q querier, w *where, order string, page kluis.Page) ([]T, int, error) {
+func (t *table[T]) list(ctx context.Context, db *DB, q querier, w *where, order string, page kluis.Page) ([]T, int, error) {
 	page = page.Normalize()
 	var total int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+t.name+w.sql(), w.args...).Scan(&total); err != nil {
@@ -182,7 +196,15 @@ func (t *table[T]) list(ctx context.Context, q querier, w *where, order string, 
 		}
 		out = append(out, rec)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	for i := range out {
+		if err := t.open(ctx, db, &out[i]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
 }
 
 // likePattern escapes s for a LIKE ... ESCAPE '\' prefix or infix search.

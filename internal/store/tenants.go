@@ -40,7 +40,7 @@ func (db *DB) CreateTenant(ctx context.Context, slug, name, branchName, branchCi
 		if _, err := tx.ExecContext(ctx, "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4)", t.ID, t.Slug, t.Name, t.CreatedAt); err != nil {
 			return err
 		}
-		return branches.insert(ctx, tx, b)
+		return branches.insert(ctx, db, tx, b)
 	})
 	return t, b, err
 }
@@ -92,14 +92,14 @@ func (db *DB) CreateBranch(ctx context.Context, a kluis.Actor, name, city string
 		return nil, err
 	}
 	b := &kluis.Branch{TenantID: a.TenantID, ID: db.ids.Next(), Name: name, City: city}
-	return b, db.update(ctx, func(tx *sql.Tx) error { return branches.insert(ctx, tx, b) })
+	return b, db.update(ctx, func(tx *sql.Tx) error { return branches.insert(ctx, db, tx, b) })
 }
 
 // Branches lists the agency's branches by name.
 func (db *DB) Branches(ctx context.Context, a kluis.Actor) ([]kluis.Branch, error) {
 	var out []kluis.Branch
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		out, _, err = branches.list(ctx, tx, tenantWhere(a.TenantID), "name, id", kluis.Page{Limit: kluis.MaxPageSize})
+		out, _, err = branches.list(ctx, db, tx, tenantWhere(a.TenantID), "name, id", kluis.Page{Limit: kluis.MaxPageSize})
 		return err
 	})
 	return out, err
@@ -149,7 +149,7 @@ func (db *DB) CreateUser(ctx context.Context, tenant kluis.ID, u *kluis.User) er
 				return p.Err()
 			}
 		}
-		return users.insert(ctx, tx, u)
+		return users.insert(ctx, db, tx, u)
 	})
 }
 
@@ -159,7 +159,7 @@ func (db *DB) UserByEmail(ctx context.Context, tenant kluis.ID, email string) (*
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
 		w := tenantWhere(tenant)
 		w.add("email = ?", strings.ToLower(strings.TrimSpace(email)))
-		out, _, err = users.list(ctx, tx, w, "id", kluis.Page{Limit: 1})
+		out, _, err = users.list(ctx, db, tx, w, "id", kluis.Page{Limit: 1})
 		return err
 	})
 	if err != nil {
@@ -175,7 +175,7 @@ func (db *DB) UserByEmail(ctx context.Context, tenant kluis.ID, email string) (*
 func (db *DB) Users(ctx context.Context, tenant kluis.ID) ([]kluis.User, error) {
 	var out []kluis.User
 	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		out, _, err = users.list(ctx, tx, tenantWhere(tenant), "email", kluis.Page{Limit: kluis.MaxPageSize})
+		out, _, err = users.list(ctx, db, tx, tenantWhere(tenant), "email", kluis.Page{Limit: kluis.MaxPageSize})
 		return err
 	})
 	return out, err

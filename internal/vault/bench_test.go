@@ -3,13 +3,11 @@ package vault
 import (
 	"context"
 	"testing"
-
-	"kluis/internal/store/storetest"
 )
 
 // eachStoreB runs a benchmark on each database the suite runs on.
 func eachStoreB(b *testing.B, fn func(b *testing.B, s keyStore)) {
-	for _, d := range storetest.Dialects() {
+	for _, d := range []dialect{sqliteStore, postgresStore} {
 		b.Run(string(d), func(b *testing.B) { fn(b, newKeyStore(b, d)) })
 	}
 }

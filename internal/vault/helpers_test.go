@@ -6,14 +6,23 @@ import (
 	"path/filepath"
 	"testing"
 
+	"time"
+
 	"kluis/internal/kluis"
-	"kluis/internal/store"
-	"kluis/internal/store/storetest"
+	"kluis/internal/testdb"
+)
+
+// dialect names the database a keys store is on.
+type dialect string
+
+const (
+	sqliteStore   dialect = "sqlite"
+	postgresStore dialect = "postgres"
 )
 
 // keyStore is one fresh keys database for a test.
 type keyStore struct {
-	dialect store.Dialect
+	dialect dialect
 	dsn     string
 	dir     string
 }
@@ -23,19 +32,19 @@ type keyStore struct {
 // a reason otherwise, and a failure under CI, as storetest decides).
 func eachStore(t *testing.T, fn func(t *testing.T, s keyStore)) {
 	t.Helper()
-	for _, d := range storetest.Dialects() {
+	for _, d := range []dialect{sqliteStore, postgresStore} {
 		t.Run(string(d), func(t *testing.T) { fn(t, newKeyStore(t, d)) })
 	}
 }
 
-func newKeyStore(t testing.TB, d store.Dialect) keyStore {
+func newKeyStore(t testing.TB, d dialect) keyStore {
 	t.Helper()
 	dir := t.TempDir()
-	if d == store.SQLite {
+	if d == sqliteStore {
 		// Its own file, as in production: DATA/keys.db beside the data.
 		return keyStore{dialect: d, dsn: filepath.Join(dir, "keys.db"), dir: dir}
 	}
-	return keyStore{dialect: d, dsn: storetest.DSN(t, d, dir), dir: dir}
+	return keyStore{dialect: d, dsn: testdb.Postgres(t), dir: dir}
 }
 
 // open opens a vault on the store with master as current and others known.
@@ -74,7 +83,9 @@ func newTestSubjectKey(t testing.TB) *SubjectKey {
 	return k
 }
 
-func newTestClock() *kluis.FixedClock { return &kluis.FixedClock{T: storetest.Start} }
+func newTestClock() *kluis.FixedClock {
+	return &kluis.FixedClock{T: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+}
 
 func mustCreate(t testing.TB, v *Vault, tenant, subject int64) {
 	t.Helper()

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"kluis/internal/store"
 )
 
 func TestSubjectKeys(t *testing.T) {
@@ -233,7 +231,7 @@ func TestCreateAndDestroyRacing(t *testing.T) {
 // write-ahead log must hold none either.
 func TestDestroyLeavesNoTraceInTheKeyFile(t *testing.T) {
 	ctx := context.Background()
-	s := newKeyStore(t, store.SQLite)
+	s := newKeyStore(t, sqliteStore)
 	v := s.open(t, Options{}, newTestMaster(t))
 	var subjects []int64
 	for i := range int64(300) {
@@ -293,7 +291,7 @@ func TestDestroyLeavesNoTraceInTheKeyFile(t *testing.T) {
 
 func TestDestroyTruncatesTheWriteAheadLog(t *testing.T) {
 	ctx := context.Background()
-	s := newKeyStore(t, store.SQLite)
+	s := newKeyStore(t, sqliteStore)
 	v := s.open(t, Options{}, newTestMaster(t))
 	mustCreate(t, v, 1, 1)
 	if err := v.Destroy(ctx, 1, 1); err != nil {
@@ -525,7 +523,7 @@ func TestOpen(t *testing.T) {
 		}
 	})
 	t.Run("a new SQLite keys file is readable by its owner only, with secure_delete on", func(t *testing.T) {
-		s := newKeyStore(t, store.SQLite)
+		s := newKeyStore(t, sqliteStore)
 		v := s.open(t, Options{}, newTestMaster(t))
 		fi, err := os.Stat(s.dsn)
 		if err != nil {

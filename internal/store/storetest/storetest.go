@@ -5,11 +5,6 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +13,8 @@ import (
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
+	"kluis/internal/testdb"
+	"kluis/internal/vault"
 )
 
 // Start is the time every test clock starts at.
@@ -32,6 +29,28 @@ type Env struct {
 	Actor  kluis.Actor // a recruiter of Tenant
 	DSN    string
 	Dir    string // data directory (blobs, SQLite file)
+	Vault  *vault.Vault
+}
+
+// OpenVault opens a key store for a test database: a SQLite file of its
+// own beside a SQLite database, the kluis_keys schema of the same database
+// on PostgreSQL; the master key is a file in dir.
+func OpenVault(t testing.TB, d store.Dialect, dir, dsn string) *vault.Vault {
+	t.Helper()
+	master, err := vault.WriteMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keysDSN := dsn
+	if d == store.SQLite {
+		keysDSN = filepath.Join(dir, "keys.db")
+	}
+	v, err := vault.Open(context.Background(), keysDSN, master, vault.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	return v
 }
 
 // Dialects returns the databases the suite runs on here. Without
@@ -57,43 +76,7 @@ func DSN(t testing.TB, d store.Dialect, dir string) string {
 	if d == store.SQLite {
 		return filepath.Join(dir, "kluis.db")
 	}
-	base := os.Getenv("KLUIS_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI must run the PostgreSQL tests: set KLUIS_TEST_POSTGRES")
-		}
-		t.Skip("PostgreSQL tests skipped: set KLUIS_TEST_POSTGRES=postgres://user@host:5432/postgres?sslmode=disable to run them")
-	}
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	name := "kluis_test_" + hex.EncodeToString(rnd[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", redact(base), err)
-	}
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse KLUIS_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "(unparseable)"
-	}
-	return u.Redacted()
+	return testdb.Postgres(t)
 }
 
 // Open returns a migrated database of dialect d with one agency, one branch
@@ -108,7 +91,8 @@ func Open(t testing.TB, d store.Dialect) *Env {
 	}
 	clock := &kluis.FixedClock{T: Start}
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.Options{Clock: clock, Blobs: blobs})
+	keys := OpenVault(t, d, dir, dsn)
+	db, err := store.Open(ctx, dsn, store.Options{Clock: clock, Blobs: blobs, Vault: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +108,7 @@ func Open(t testing.TB, d store.Dialect) *Env {
 	if err := db.CreateUser(ctx, tenant.ID, u); err != nil {
 		t.Fatal(err)
 	}
-	return &Env{DB: db, Clock: clock, Tenant: tenant, Branch: branch, DSN: dsn, Dir: dir,
+	return &Env{DB: db, Clock: clock, Tenant: tenant, Branch: branch, DSN: dsn, Dir: dir, Vault: keys,
 		Actor: kluis.Actor{TenantID: tenant.ID, UserID: u.ID, Role: kluis.RoleRecruiter}}
 }
 
