@@ -81,6 +81,13 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
 		}
+		// Created readable by its owner only; SQLite gives its log files
+		// the same mode.
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+			return nil, fmt.Errorf("create database file: %w", err)
+		} else {
+			f.Close()
+		}
 		q := url.Values{}
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "journal_mode(WAL)")
