@@ -100,7 +100,7 @@ var handMade = []person{
 	{first: "Lars", last: "Koster", city: "Utrecht", functions: []string{"Magazijnmedewerker"},
 		registered: span{0, 1, 0}, jobs: []job{{0, "Magazijnmedewerker", span{0, 0, 20}, span{}, 1450, "phase-a"}}, source: "walk-in"},
 	{first: "Mila", last: "Vermeulen", city: "Zeist", functions: []string{"Zorgassistent"},
-		registered: span{3, 1, 0}, jobs: []job{{5, "Zorgassistent", span{3, 0, 0}, span{0, -2, 0}, 1790, "phase-b"}}, source: "website"},
+		registered: span{3, 1, 0}, jobs: []job{{5, "Zorgassistent", span{3, 0, 0}, span{0, 0, -10}, 1790, "phase-b"}}, source: "website"},
 	{first: "Stijn", prefix: "van", last: "Leeuwen", branch: 1, city: "Barendrecht", functions: []string{"Vrachtwagenchauffeur C/E"},
 		registered: span{1, 1, 0}, jobs: []job{{4, "Vrachtwagenchauffeur C/E", span{1, 0, 0}, span{}, 1890, "phase-a"}}, source: "referral"},
 	{first: "Elif", last: "Kaya", branch: 1, city: "Schiedam", functions: []string{"Klantenservicemedewerker"},

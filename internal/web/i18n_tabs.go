@@ -73,7 +73,12 @@ var tabMessages = catalogue{
 	"payroll.total":    {NL: "Totaal", EN: "Total"},
 	"payroll.empty":    {NL: "Er zijn nog geen salarisgegevens.", EN: "There are no payroll records yet."},
 
-	"privacy.notice":            {NL: "Bewaartermijnen per soort gegevens, toestemmingen, verzoeken en beperkingen van de verwerking worden hier getoond zodra ze zijn vastgelegd.", EN: "Retention periods per kind of data, consents, requests and restrictions of processing are shown here once they have been recorded."},
+	"privacy.kept":              {NL: "Wat kluis van deze kandidaat bewaart, en waarom", EN: "What kluis keeps about this candidate, and why"},
+	"privacy.kept.help":         {NL: "Uit de persoonsgegevenscatalogus: per soort gegevens de velden en documenten, de grondslag en de bewaartermijnen die gelden. Welke termijn wanneer afloopt, hangt af van de historie van de kandidaat.", EN: "From the personal-data catalogue: per kind of data its fields and documents, the legal basis and the retention rules that apply. Which term ends when depends on the candidate's history."},
+	"privacy.kept.category":     {NL: "Soort gegevens", EN: "Kind of data"},
+	"privacy.kept.fields":       {NL: "Velden en documenten", EN: "Fields and documents"},
+	"privacy.kept.basis":        {NL: "Grondslag", EN: "Legal basis"},
+	"privacy.kept.rules":        {NL: "Bewaartermijnen", EN: "Retention"},
 	"privacy.register":          {NL: "Verstrekkingen", EN: "Disclosures"},
 	"privacy.register.help":     {NL: "Aan wie gegevens van deze kandidaat zijn verstrekt. Wordt iets gecorrigeerd, gewist of beperkt, dan moeten deze ontvangers het horen.", EN: "Who received data of this candidate. When something is corrected, erased or restricted, these recipients must be told."},
 	"privacy.empty":             {NL: "Er zijn geen verstrekkingen vastgelegd.", EN: "No disclosures have been recorded."},

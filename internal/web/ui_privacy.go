@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"sort"
 
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -22,7 +24,66 @@ type privacyTab struct {
 	Categories []checkOption
 	Items      []disclosureRow
 	Total      int
+	// Kept is what kluis keeps about a candidate and why, by category,
+	// read from the catalogue.
+	Kept []keptRow
 	tabFlash
+}
+
+// keptRow is one category of a candidate's data with its fields, bases
+// and retention rules.
+type keptRow struct {
+	Category string
+	Fields   []string
+	Bases    []string
+	Rules    []string
+}
+
+// keptRows groups the catalogue's candidate fields and document kinds by
+// category, in the viewer's language.
+func (s *Server) keptRows(lang string) []keptRow {
+	type acc struct {
+		fields       []string
+		bases, rules map[string]bool
+	}
+	order := []catalog.Category{}
+	by := map[catalog.Category]*acc{}
+	add := func(c catalog.Category, field string, b catalog.Basis, rules []catalog.Rule) {
+		a := by[c]
+		if a == nil {
+			a = &acc{bases: map[string]bool{}, rules: map[string]bool{}}
+			by[c] = a
+			order = append(order, c)
+		}
+		a.fields = append(a.fields, field)
+		a.bases[catalog.BasisLabel(b).In(lang)] = true
+		for _, r := range rules {
+			a.rules[catalog.RuleLabel(r).In(lang)] = true
+		}
+	}
+	for _, f := range s.catalog.Fields() {
+		if f.Subject == catalog.Candidate {
+			add(f.Category, f.Label.In(lang), f.Basis, f.Retention)
+		}
+	}
+	for _, b := range s.catalog.Blobs() {
+		add(b.Category, b.Label.In(lang), b.Basis, b.Retention)
+	}
+	out := make([]keptRow, 0, len(order))
+	for _, c := range order {
+		a := by[c]
+		out = append(out, keptRow{Category: catalog.CategoryLabel(c).In(lang), Fields: a.fields, Bases: sortedSet(a.bases), Rules: sortedSet(a.rules)})
+	}
+	return out
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Limited reports that not every disclosure is listed.
@@ -57,7 +118,7 @@ func (s *Server) fillPrivacy(r *http.Request, v *candidatePageView, f *Form, che
 	if err != nil {
 		return err
 	}
-	t := &privacyTab{Form: f, Total: total}
+	t := &privacyTab{Form: f, Total: total, Kept: s.keptRows(v.Lang)}
 	if t.Clients, _, err = s.tabClientOptions(r); err != nil {
 		return err
 	}
