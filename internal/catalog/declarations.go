@@ -94,6 +94,7 @@ func fields() []Field {
 		c("city", Contact, msg("Woonplaats", "City"), Contract, payrollIdent, workProfile(), Mediation, PayrollAdmin),
 		c("country", Contact, msg("Land", "Country"), Contract, payrollIdent, workProfile(), Mediation, PayrollAdmin),
 		c("bsn", BSN, msg("BSN", "BSN"), LegalObligation, []Rule{R5}, bsnProfile(), PayrollAdmin),
+		c("bsn_fingerprint", BSN, msg("Vingerafdruk van het BSN", "Fingerprint of the BSN"), LegalObligation, []Rule{R5}, secretProfile(), PayrollAdmin),
 		c("iban", Financial, msg("IBAN", "IBAN"), Contract, []Rule{R5}, ibanProfile(), PayrollAdmin),
 		c("id_document_type", IDDocument, msg("Soort identiteitsbewijs", "Kind of identity document"), LegalObligation, []Rule{R2, R4, R6}, idMetaProfile(), Identification),
 		c("id_document_number", IDDocument, msg("Documentnummer", "Document number"), LegalObligation, []Rule{R2, R4, R6}, idNumberProfile(), Identification),
@@ -109,6 +110,8 @@ func fields() []Field {
 		case "bsn":
 			f[i].Mask, f[i].Sensitive, f[i].Portable = LastThree, true, false
 			f[i].Recipients = []string{"payroll-provider", "tax-authority", "pension-fund", "uwv", "company-doctor"}
+		case "bsn_fingerprint":
+			f[i].Source, f[i].Portable, f[i].Recipients = FromAgency, false, nil
 		case "iban":
 			f[i].Mask, f[i].Sensitive = LastFour, true
 			f[i].Recipients = []string{"payroll-provider"}

@@ -8,36 +8,39 @@ import (
 // Candidate is a person registered with the agency: the data subject whose
 // data kluis exists to protect.
 type Candidate struct {
-	TenantID            ID        `json:"-"`
-	ID                  ID        `json:"id"`
-	BranchID            ID        `json:"branch_id"`
-	Status              string    `json:"status"`
-	Initials            string    `json:"initials"`
-	FirstName           string    `json:"first_name"`
-	Prefix              string    `json:"prefix"`
-	LastName            string    `json:"last_name"`
-	DateOfBirth         Date      `json:"date_of_birth"`
-	Nationality         string    `json:"nationality"`
-	Email               string    `json:"email"`
-	Phone               string    `json:"phone"`
-	Street              string    `json:"street"`
-	HouseNumber         string    `json:"house_number"`
-	HouseNumberAddition string    `json:"house_number_addition"`
-	Postcode            string    `json:"postcode"`
-	City                string    `json:"city"`
-	Country             string    `json:"country"`
-	BSN                 string    `json:"bsn"`
-	IBAN                string    `json:"iban"`
-	IDDocumentType      string    `json:"id_document_type"`
-	IDDocumentNumber    string    `json:"id_document_number"`
-	IDDocumentExpiry    Date      `json:"id_document_expiry"`
-	Functions           []string  `json:"functions"`
-	Availability        string    `json:"availability"`
-	RegisteredOn        Date      `json:"registered_on"`
-	Source              string    `json:"source"`
-	Version             int64     `json:"version"`
-	CreatedAt           time.Time `json:"created_at"`
-	UpdatedAt           time.Time `json:"updated_at"`
+	TenantID            ID     `json:"-"`
+	ID                  ID     `json:"id"`
+	BranchID            ID     `json:"branch_id"`
+	Status              string `json:"status"`
+	Initials            string `json:"initials"`
+	FirstName           string `json:"first_name"`
+	Prefix              string `json:"prefix"`
+	LastName            string `json:"last_name"`
+	DateOfBirth         Date   `json:"date_of_birth"`
+	Nationality         string `json:"nationality"`
+	Email               string `json:"email"`
+	Phone               string `json:"phone"`
+	Street              string `json:"street"`
+	HouseNumber         string `json:"house_number"`
+	HouseNumberAddition string `json:"house_number_addition"`
+	Postcode            string `json:"postcode"`
+	City                string `json:"city"`
+	Country             string `json:"country"`
+	BSN                 string `json:"bsn"`
+	// BSNFingerprint is a keyed hash of the BSN, kept by the store to find
+	// duplicates; never shown or exported.
+	BSNFingerprint   string    `json:"-"`
+	IBAN             string    `json:"iban"`
+	IDDocumentType   string    `json:"id_document_type"`
+	IDDocumentNumber string    `json:"id_document_number"`
+	IDDocumentExpiry Date      `json:"id_document_expiry"`
+	Functions        []string  `json:"functions"`
+	Availability     string    `json:"availability"`
+	RegisteredOn     Date      `json:"registered_on"`
+	Source           string    `json:"source"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // CandidateStatuses are the states a candidate moves through.

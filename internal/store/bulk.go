@@ -120,6 +120,14 @@ func (b *Bulk) AddCandidate(c *kluis.Candidate, pls ...*kluis.Placement) error {
 	if err := p.Err(); err != nil {
 		return err
 	}
+	c.BSNFingerprint = ""
+	if c.BSN != "" {
+		fp, err := b.db.bsnFingerprint(b.ctx, b.actor.TenantID, c.BSN)
+		if err != nil {
+			return err
+		}
+		c.BSNFingerprint = fp
+	}
 	now := b.db.now()
 	c.ID, c.Version, c.CreatedAt, c.UpdatedAt = b.db.ids.Next(), 1, now, now
 	for _, pl := range pls {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestABulkLoadWritesEverythingValidatedInBatches(t *testing.T) {
 				c := bulkCandidate(e, i)
 				var pls []*kluis.Placement
 				if i%2 == 0 {
-					c.BSN, c.IBAN, c.Status = "111222333", "nl91 abna 0417 1643 00", "working"
+					c.BSN, c.IBAN, c.Status = testBSN(i), "nl91 abna 0417 1643 00", "working"
 					pls = append(pls, &kluis.Placement{ClientID: cl.ID, Function: "Orderpicker", StartDate: "2025-01-06", HourlyWageCents: 1450})
 				}
 				if err := b.AddCandidate(c, pls...); err != nil {
@@ -99,7 +100,7 @@ func TestABulkLoadWritesEverythingValidatedInBatches(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Version != 1 || !got.CreatedAt.Equal(storetest.Start) || got.Phone != "+31612345678" || got.Postcode != "3511 AB" ||
-			got.BSN != "111222333" || got.IBAN != "NL91ABNA0417164300" || got.RegisteredOn != "2024-06-01" || got.Functions[0] != "Orderpicker" {
+			got.BSN != testBSN(0) || got.IBAN != "NL91ABNA0417164300" || got.RegisteredOn != "2024-06-01" || got.Functions[0] != "Orderpicker" {
 			t.Fatalf("read back %+v", got)
 		}
 		pl, err := e.DB.Placement(ctx, e.Actor, firstPlacement.ID)
@@ -181,4 +182,21 @@ func TestABulkBatchWithAMissingReferenceIsNotWritten(t *testing.T) {
 			t.Fatalf("%d candidates of a failed batch were written", total)
 		}
 	})
+}
+
+// testBSN returns the i-th of a series of distinct BSNs that pass the
+// elfproef.
+func testBSN(i int) string {
+	for n := 10000000 + i*11; ; n++ {
+		s := strconv.Itoa(n)
+		sum := 0
+		for j := 0; j < 8; j++ {
+			sum += (9 - j) * int(s[j]-'0')
+		}
+		if d := sum % 11; d < 10 {
+			if bsn, ok := kluis.NormalizeBSN(s + strconv.Itoa(d)); ok {
+				return bsn
+			}
+		}
+	}
 }

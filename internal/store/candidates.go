@@ -13,18 +13,18 @@ var candidates = &table[kluis.Candidate]{
 	name: "candidates", kind: "candidate",
 	columns: []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
 		"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city",
-		"country", "bsn", "iban", "id_document_type", "id_document_number", "id_document_expiry", "functions",
+		"country", "bsn", "bsn_fingerprint", "iban", "id_document_type", "id_document_number", "id_document_expiry", "functions",
 		"availability", "registered_on", "source", "version", "created_at", "updated_at"},
 	values: func(c *kluis.Candidate) []any {
 		return []any{c.BranchID, c.Status, c.Initials, c.FirstName, c.Prefix, c.LastName, c.DateOfBirth,
 			c.Nationality, c.Email, c.Phone, c.Street, c.HouseNumber, c.HouseNumberAddition, c.Postcode, c.City,
-			c.Country, c.BSN, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, strList(c.Functions),
+			c.Country, c.BSN, c.BSNFingerprint, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, strList(c.Functions),
 			c.Availability, c.RegisteredOn, c.Source, c.Version, c.CreatedAt, c.UpdatedAt}
 	},
 	targets: func(c *kluis.Candidate) []any {
 		return []any{&c.TenantID, &c.ID, &c.BranchID, &c.Status, &c.Initials, &c.FirstName, &c.Prefix, &c.LastName, &c.DateOfBirth,
 			&c.Nationality, &c.Email, &c.Phone, &c.Street, &c.HouseNumber, &c.HouseNumberAddition, &c.Postcode, &c.City,
-			&c.Country, &c.BSN, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, (*strList)(&c.Functions),
+			&c.Country, &c.BSN, &c.BSNFingerprint, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, (*strList)(&c.Functions),
 			&c.Availability, &c.RegisteredOn, &c.Source, &c.Version, &c.CreatedAt, &c.UpdatedAt}
 	},
 	version: func(c *kluis.Candidate) *int64 { return &c.Version },
@@ -167,7 +167,22 @@ func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate
 	} else if !ok {
 		p.Add("branch_id", "Deze vestiging bestaat niet.", "This branch does not exist.")
 	}
+	c.BSNFingerprint = ""
 	if c.BSN != "" {
+		fp, err := db.bsnFingerprint(ctx, c.TenantID, c.BSN)
+		if err != nil {
+			return err
+		}
+		c.BSNFingerprint = fp
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM candidates WHERE tenant_id = $1 AND bsn_fingerprint = $2 AND id <> $3",
+			c.TenantID, fp, c.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			p.Add("bsn", "Dit BSN is al vastgelegd bij een andere kandidaat. Zoek die kandidaat op in plaats van een tweede te maken.",
+				"This BSN is recorded for another candidate already. Look that candidate up instead of making a second one.")
+		}
 		has := false
 		if existing {
 			var n int

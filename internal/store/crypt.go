@@ -161,3 +161,25 @@ func (db *DB) sealBlob(ctx context.Context, tenant, subject, doc kluis.ID, conte
 	}()
 	return pr, nil
 }
+
+// tenantKeySubject is the subject id under which the vault keeps an
+// agency's own key, for fingerprints that must compare across candidates.
+const tenantKeySubject = 0
+
+// bsnFingerprint is the keyed hash of a BSN within an agency.
+func (db *DB) bsnFingerprint(ctx context.Context, tenant kluis.ID, bsn string) (string, error) {
+	if db.vault == nil {
+		return "", errNoVault
+	}
+	k, err := db.vault.Key(ctx, tenant, tenantKeySubject)
+	if errors.Is(err, vault.ErrNoKey) {
+		if err := db.vault.Create(ctx, tenant, tenantKeySubject); err != nil {
+			return "", err
+		}
+		k, err = db.vault.Key(ctx, tenant, tenantKeySubject)
+	}
+	if err != nil {
+		return "", err
+	}
+	return k.Fingerprint("bsn:" + bsn), nil
+}

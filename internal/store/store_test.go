@@ -283,3 +283,33 @@ func TestTheSchemaVersionIsChecked(t *testing.T) {
 		})
 	}
 }
+
+func TestASecondCandidateWithTheSameBSNIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		cl := e.MustCreateClient(t, "Metaalbewerking Oost")
+		var ids []kluis.ID
+		for _, name := range []string{"Bosman", "Bosmans"} {
+			c := e.MustCreateCandidate(t, name)
+			e.MustCreatePlacement(t, c.ID, cl.ID, "2026-10-01")
+			ids = append(ids, c.ID)
+		}
+		first, _ := e.DB.Candidate(ctx, e.Actor, ids[0])
+		first.BSN = "123456782"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, first, first.Version); err != nil {
+			t.Fatal(err)
+		}
+		// Saving the first again with its own BSN is no duplicate.
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, first, first.Version); err != nil {
+			t.Fatalf("resaving: %v", err)
+		}
+		second, _ := e.DB.Candidate(ctx, e.Actor, ids[1])
+		second.BSN = "123456782"
+		err := e.DB.UpdateCandidate(ctx, e.Actor, second, second.Version)
+		if !strings.Contains(fields(err)["bsn"].EN, "another candidate") {
+			t.Fatalf("a duplicate BSN: %v", err)
+		}
+		if fp := first.BSNFingerprint; len(fp) != 64 || strings.Contains(fp, "123456782") {
+			t.Fatalf("fingerprint %q", fp)
+		}
+	})
+}

@@ -3,9 +3,11 @@ package vault
 import (
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +32,7 @@ type SubjectKey struct {
 	// key is not kept.
 	field  cipher.AEAD
 	stream cipher.AEAD
+	mac    []byte // HMAC-SHA256 key for fingerprints
 }
 
 // newSubjectKey derives the ciphers from a raw subject key.
@@ -38,6 +41,11 @@ func newSubjectKey(raw []byte) (*SubjectKey, error) {
 		return nil, fmt.Errorf("%w: a subject key is %d bytes", ErrDecrypt, subjectKeySize)
 	}
 	k := &SubjectKey{}
+	mac, err := hkdf.Key(sha256.New, raw, nil, "kluis/vault/mac/v1", 32)
+	if err != nil {
+		return nil, err
+	}
+	k.mac = mac
 	for _, d := range []struct {
 		info string
 		dst  *cipher.AEAD
@@ -119,3 +127,13 @@ var (
 	// ErrNotSealed: Open was given a value that was never sealed.
 	ErrNotSealed = errors.New("vault: value is not sealed")
 )
+
+// Fingerprint returns a keyed hash of value (HMAC-SHA256, hex) for finding
+// equal values without storing them readably, such as two candidates with
+// one BSN. Without the key, a fingerprint cannot be reversed by trying
+// every value; destroying the key ends that use too.
+func (k *SubjectKey) Fingerprint(value string) string {
+	m := hmac.New(sha256.New, k.mac)
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))
+}

@@ -126,3 +126,19 @@ func BenchmarkSealOpen(b *testing.B) {
 		}
 	}
 }
+
+func TestFingerprintsAreEqualForEqualValuesUnderOneKeyOnly(t *testing.T) {
+	a, b := newTestSubjectKey(t), newTestSubjectKey(t)
+	if a.Fingerprint("249566758") != a.Fingerprint("249566758") {
+		t.Fatal("one key gives two fingerprints of one value")
+	}
+	if a.Fingerprint("249566758") == a.Fingerprint("111222333") {
+		t.Fatal("two values share a fingerprint")
+	}
+	if a.Fingerprint("249566758") == b.Fingerprint("249566758") {
+		t.Fatal("two keys give the same fingerprint")
+	}
+	if len(a.Fingerprint("x")) != 64 {
+		t.Fatal("not a hex SHA-256")
+	}
+}
