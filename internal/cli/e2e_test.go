@@ -123,6 +123,20 @@ func startServer(t *testing.T, e *storetest.Env) *client {
 	return &client{t: t, base: "http://" + addr.String(), token: secret}
 }
 
+// as returns a client for a new user of the tenant with role.
+func (c *client) as(e *storetest.Env, role kluis.Role) *client {
+	c.t.Helper()
+	u := &kluis.User{Email: string(role) + "@test.kluis.test", Role: role}
+	if err := e.DB.CreateUser(context.Background(), e.Tenant.ID, u); err != nil {
+		c.t.Fatal(err)
+	}
+	secret, _, err := e.DB.CreateToken(context.Background(), e.Tenant.ID, u.ID, "e2e", 0)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return &client{t: c.t, base: c.base, token: secret}
+}
+
 func TestTheAPIServesTheWholeLifeOfACandidate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		c := startServer(t, e)
@@ -182,15 +196,15 @@ func TestTheAPIServesTheWholeLifeOfACandidate(t *testing.T) {
 
 		// Bad input: every field named, in the language asked for, and nothing saved.
 		apiErr.Error.Fields = nil
-		c.want(400, "PATCH", path, map[string]any{"version": 3, "postcode": "99", "iban": "NL00", "date_of_birth": "2999-01-01"},
+		c.want(400, "PATCH", path, map[string]any{"version": 3, "postcode": "99", "email": "nope", "date_of_birth": "2999-01-01"},
 			"Accept-Language", "en").json(t, &apiErr)
-		for _, f := range []string{"postcode", "iban", "date_of_birth"} {
+		for _, f := range []string{"postcode", "email", "date_of_birth"} {
 			if apiErr.Error.Fields[f] == "" {
 				t.Errorf("no error for %s: %+v", f, apiErr.Error.Fields)
 			}
 		}
-		if !strings.Contains(apiErr.Error.Fields["iban"], "IBAN") {
-			t.Errorf("English message: %q", apiErr.Error.Fields["iban"])
+		if !strings.Contains(apiErr.Error.Fields["email"], "e-mail") {
+			t.Errorf("English message: %q", apiErr.Error.Fields["email"])
 		}
 		c.want(200, "GET", path, nil).json(t, &got)
 		if got.Version != 3 || got.Postcode != "3511 AB" {
@@ -218,7 +232,24 @@ func TestTheAPIServesTheWholeLifeOfACandidate(t *testing.T) {
 			"start_date": "2026-11-30", "hourly_wage_cents": 1525}).json(t, &pl)
 		c.want(400, "POST", "/api/v1/placements", map[string]any{"candidate_id": cand.ID, "client_id": client.ID, "function": "X",
 			"start_date": "2026-11-30", "end_date": "2026-01-01"})
-		c.want(200, "PATCH", path, map[string]any{"version": 3, "bsn": "111222333", "iban": "NL91ABNA0417164300"})
+		// The BSN and IBAN are payroll's: a recruiter may not set them and
+		// sees them masked; the administrator sees no candidate at all.
+		c.want(403, "PATCH", path, map[string]any{"version": 3, "bsn": "111222333"})
+		payroll := c.as(e, kluis.RolePayroll)
+		payroll.want(400, "PATCH", path, map[string]any{"version": 3, "iban": "NL00"})
+		payroll.want(200, "PATCH", path, map[string]any{"version": 3, "bsn": "111222333", "iban": "NL91ABNA0417164300"})
+		var seen map[string]any
+		payroll.want(200, "GET", path, nil).json(t, &seen)
+		if seen["bsn"] != "111222333" || seen["iban"] != "NL91ABNA0417164300" {
+			t.Fatalf("payroll sees %v %v", seen["bsn"], seen["iban"])
+		}
+		c.want(200, "GET", path, nil).json(t, &seen)
+		if seen["bsn"] != "••••••333" || seen["iban"] != "••••••••••••••4300" || seen["last_name"] != "Jansen" {
+			t.Fatalf("the recruiter sees %v %v", seen["bsn"], seen["iban"])
+		}
+		admin := c.as(e, kluis.RoleAdmin)
+		admin.want(403, "GET", path, nil)
+		admin.want(403, "GET", "/api/v1/candidates", nil)
 		var cm kluis.ContactMoment
 		c.want(201, "POST", "/api/v1/contact-moments", map[string]any{"candidate_id": cand.ID, "kind": "phone", "note": "Gebeld over de start."}).json(t, &cm)
 		if cm.UserID != e.Actor.UserID {
@@ -239,7 +270,8 @@ func TestTheAPIServesTheWholeLifeOfACandidate(t *testing.T) {
 			t.Fatalf("download: %q %v", r.body, r.header)
 		}
 		c.want(201, "POST", fmt.Sprintf("/api/v1/documents/%d/disclosures", doc.ID), map[string]any{"client_id": client.ID, "purpose": "Voorgesteld"})
-		c.want(201, "POST", "/api/v1/payroll-records", map[string]any{"candidate_id": cand.ID, "placement_id": pl.ID, "year": 2026, "period": 11,
+		c.want(403, "GET", "/api/v1/payroll-records", nil)
+		payroll.want(201, "POST", "/api/v1/payroll-records", map[string]any{"candidate_id": cand.ID, "placement_id": pl.ID, "year": 2026, "period": 11,
 			"gross_cents": 210000, "net_cents": 170000})
 		c.want(201, "POST", "/api/v1/disclosures", map[string]any{"candidate_id": cand.ID, "recipient_kind": "pension-fund", "recipient": "Stichting Pensioenfonds",
 			"categories": []string{"identity", "bsn", "payroll"}, "purpose": "Pensioenopbouw"})
@@ -253,9 +285,10 @@ func TestTheAPIServesTheWholeLifeOfACandidate(t *testing.T) {
 		c.want(409, "DELETE", path+"?version=1", nil)
 		c.want(204, "DELETE", path, nil)
 		c.want(404, "GET", path, nil)
+		officer := c.as(e, kluis.RolePrivacy)
 		for _, p := range []string{"placements", "contact-moments", "documents", "payroll-records", "disclosures"} {
 			var l struct{ Total int }
-			c.want(200, "GET", fmt.Sprintf("/api/v1/%s?candidate_id=%d", p, cand.ID), nil).json(t, &l)
+			officer.want(200, "GET", fmt.Sprintf("/api/v1/%s?candidate_id=%d", p, cand.ID), nil).json(t, &l)
 			if l.Total != 0 {
 				t.Errorf("%d %s left after deleting the candidate", l.Total, p)
 			}

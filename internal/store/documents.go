@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
@@ -35,7 +36,10 @@ var DocumentPolicy = blob.Policy{MaxBytes: kluis.MaxDocumentBytes, Allowed: klui
 type DocumentFilter struct {
 	CandidateID kluis.ID
 	Kind        string
-	Page        kluis.Page
+	// Kinds, when set, keeps only documents of these kinds (those the
+	// viewer may see); an empty, non-nil list keeps none.
+	Kinds []string
+	Page  kluis.Page
 }
 
 // ListDocuments returns documents, newest first.
@@ -46,6 +50,17 @@ func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter
 	}
 	if f.Kind != "" {
 		w.add("kind = ?", f.Kind)
+	}
+	if f.Kinds != nil {
+		if len(f.Kinds) == 0 {
+			w.add("1 = 0")
+		} else {
+			in := make([]any, len(f.Kinds))
+			for i, k := range f.Kinds {
+				in[i] = k
+			}
+			w.add("kind IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(in)), ", ")+")", in...)
+		}
 	}
 	var out []kluis.Document
 	var total int

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kluis/internal/access"
 	"kluis/internal/kluis"
 )
 
@@ -85,34 +86,35 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 }
 
 // decodePatch applies a partial update (JSON merge of top-level fields) to
-// cur and returns the version the client based its edit on. The version is
+// cur and returns the version the client based its edit on and the fields
+// it changes. The version is
 // required, in the body or as If-Match, so that no edit silently overwrites
 // another.
-func decodePatch(w http.ResponseWriter, r *http.Request, cur any) (int64, error) {
+func decodePatch(w http.ResponseWriter, r *http.Request, cur any) (int64, []string, error) {
 	body, err := readJSON(w, r)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return 0, decodeInto(body, cur)
+		return 0, nil, decodeInto(body, cur)
 	}
 	var version int64
 	if raw, ok := probe["version"]; ok {
 		if err := json.Unmarshal(raw, &version); err != nil || version < 1 {
 			p := kluis.Problems{}
 			p.Add("version", "Geef het versienummer als positief geheel getal.", "Give the version as a positive whole number.")
-			return 0, p.Err()
+			return 0, nil, p.Err()
 		}
 	} else if m := strings.Trim(r.Header.Get("If-Match"), `"W/`); m != "" {
 		version, err = strconv.ParseInt(m, 10, 64)
 		if err != nil || version < 1 {
-			return 0, kluis.Errorf(kluis.EInvalid, "If-Match moet het versienummer zijn.", "If-Match must be the version number.")
+			return 0, nil, kluis.Errorf(kluis.EInvalid, "If-Match moet het versienummer zijn.", "If-Match must be the version number.")
 		}
 	} else {
 		p := kluis.Problems{}
 		p.Add("version", "Geef de versie mee waarop de wijziging is gebaseerd.", "Give the version the change is based on.")
-		return 0, p.Err()
+		return 0, nil, p.Err()
 	}
 	for _, ro := range []string{"id", "created_at", "updated_at"} {
 		delete(probe, ro)
@@ -120,9 +122,13 @@ func decodePatch(w http.ResponseWriter, r *http.Request, cur any) (int64, error)
 	delete(probe, "version")
 	clean, _ := json.Marshal(probe)
 	if err := decodeInto(clean, cur); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return version, nil
+	changed := make([]string, 0, len(probe))
+	for k := range probe {
+		changed = append(changed, k)
+	}
+	return version, changed, nil
 }
 
 // pathID reads a record id from the URL path; a malformed id is simply a
@@ -198,6 +204,21 @@ type listBody[T any] struct {
 	Total  int `json:"total"`
 	Limit  int `json:"limit"`
 	Offset int `json:"offset"`
+}
+
+// writeProjected answers with a page of records of table, each as the
+// actor may see it; a role that may see none of the table's personal
+// fields gets 403.
+func writeProjected[T any](s *Server, w http.ResponseWriter, r *http.Request, table string, items []T, total int, page kluis.Page) error {
+	role := actorFrom(r.Context()).Role
+	if !s.proj.CanSee(role, table) {
+		return errNoAccess
+	}
+	views, err := access.ProjectAll(s.proj, role, table, items)
+	if err != nil {
+		return err
+	}
+	return writeList(w, views, total, page)
 }
 
 func writeList[T any](w http.ResponseWriter, items []T, total int, page kluis.Page) error {

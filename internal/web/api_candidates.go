@@ -25,7 +25,7 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "candidates", items, total, f.Page)
 }
 
 type candidateSearch struct {
@@ -67,5 +67,5 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "candidates", items, total, f.Page)
 }

@@ -34,7 +34,7 @@ func (s *Server) listClientContacts(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, page)
+	return writeProjected(s, w, r, "client_contacts", items, total, page)
 }
 
 func (s *Server) createClientContact(w http.ResponseWriter, r *http.Request) error {

@@ -17,5 +17,5 @@ func (s *Server) listContactMoments(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "contact_moments", items, total, f.Page)
 }

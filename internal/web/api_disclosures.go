@@ -16,5 +16,5 @@ func (s *Server) listDisclosures(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "disclosures", items, total, f.Page)
 }

@@ -14,7 +14,8 @@ import (
 
 func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	f := store.DocumentFilter{CandidateID: q.id("candidate_id"), Kind: q.choice("kind", kluis.DocumentKinds), Page: q.page()}
+	f := store.DocumentFilter{CandidateID: q.id("candidate_id"), Kind: q.choice("kind", kluis.DocumentKinds), Page: q.page(),
+		Kinds: s.visibleKinds(actorFrom(r.Context()).Role)}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -22,7 +23,7 @@ func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "documents", items, total, f.Page)
 }
 
 // uploadDocument takes a multipart form with candidate_id, kind and file.
@@ -62,6 +63,9 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 			d.Kind = strings.TrimSpace(string(v))
 		case "file":
 			// The file comes last: the fields it depends on are known now.
+			if kluis.DocumentKinds.Has(d.Kind) && !s.proj.CanWriteBlob(actorFrom(r.Context()).Role, d.Kind) {
+				return errNoAccess
+			}
 			d.FileName = part.FileName()
 			err := s.db.CreateDocument(r.Context(), actorFrom(r.Context()), d, part)
 			if errors.As(err, &tooLarge) {
@@ -83,6 +87,9 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) documentContent(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "document")
 	if err != nil {
+		return err
+	}
+	if _, err := s.visibleDocument(r, id); err != nil {
 		return err
 	}
 	d, rc, err := s.db.OpenDocument(r.Context(), actorFrom(r.Context()), id)
@@ -114,6 +121,9 @@ func (s *Server) discloseDocument(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if _, err := s.visibleDocument(r, id); err != nil {
+		return err
+	}
 	var in discloseRequest
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -123,4 +133,29 @@ func (s *Server) discloseDocument(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeRecord(w, http.StatusCreated, d, 0)
+}
+
+// visibleKinds lists the document kinds role may see.
+func (s *Server) visibleKinds(role kluis.Role) []string {
+	out := []string{}
+	for _, k := range kluis.DocumentKinds {
+		if s.proj.CanSeeBlob(role, k.Value) {
+			out = append(out, k.Value)
+		}
+	}
+	return out
+}
+
+// visibleDocument returns a document the actor may see; others are, to
+// them, not there.
+func (s *Server) visibleDocument(r *http.Request, id kluis.ID) (*kluis.Document, error) {
+	a := actorFrom(r.Context())
+	d, err := s.db.Document(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.proj.CanSeeBlob(a.Role, d.Kind) {
+		return nil, kluis.NotFound("document")
+	}
+	return d, nil
 }

@@ -16,5 +16,5 @@ func (s *Server) listPayrollRecords(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "payroll_records", items, total, f.Page)
 }

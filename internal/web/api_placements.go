@@ -17,5 +17,5 @@ func (s *Server) listPlacements(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, items, total, f.Page)
+	return writeProjected(s, w, r, "placements", items, total, f.Page)
 }

@@ -18,6 +18,9 @@ type Form struct {
 	Errors map[string]string
 	// Stale is set when the record changed since the form was loaded.
 	Stale bool
+	// Locked are fields the user may not change, with what they may see
+	// of them (masked, or "—"): shown as text, never as an input.
+	Locked map[string]string
 }
 
 func newForm(lang string) *Form {
@@ -118,12 +121,26 @@ type Option struct {
 
 // Input builds a field of the form: name, label key, type and whether it is required.
 func (f *Form) Input(name, labelKey, typ string, required bool) Field {
+	if shown, ok := f.Locked[name]; ok {
+		if shown == "" {
+			shown = "—"
+		}
+		return Field{Lang: f.Lang, Name: name, Label: text(f.Lang, labelKey), Type: "locked", Value: shown, Error: f.Errors[name]}
+	}
 	return Field{Lang: f.Lang, Name: name, Label: text(f.Lang, labelKey), Type: typ, Value: f.Values[name], Error: f.Errors[name], Required: required}
 }
 
 // Select builds a select from a closed list.
 func (f *Form) Select(name, labelKey string, cs kluis.Choices, required bool) Field {
 	fl := f.Input(name, labelKey, "select", required)
+	if fl.Type == "locked" {
+		for _, c := range cs {
+			if c.Value == f.Locked[name] {
+				fl.Value = c.Label.In(f.Lang)
+			}
+		}
+		return fl
+	}
 	for _, c := range cs {
 		fl.Options = append(fl.Options, Option{Value: c.Value, Label: c.Label.In(f.Lang), Selected: c.Value == fl.Value})
 	}

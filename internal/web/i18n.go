@@ -67,6 +67,7 @@ var coreMessages = catalogue{
 	"form.edit":           {NL: "Wijzigen", EN: "Edit"},
 	"form.search":         {NL: "Zoeken", EN: "Search"},
 	"form.choose":         {NL: "— kies —", EN: "— choose —"},
+	"form.locked":         {NL: "niet door u te wijzigen", EN: "not yours to change"},
 	"form.any":            {NL: "— geen keuze —", EN: "— none —"},
 	"form.all":            {NL: "Alle", EN: "All"},
 	"form.optional":       {NL: "optioneel", EN: "optional"},

@@ -46,6 +46,7 @@ var candidateMessages = catalogue{
 	"search.branch":                   {NL: "Vestiging", EN: "Branch"},
 	"search.toolong":                  {NL: "Gebruik hooguit 100 tekens.", EN: "Use at most 100 characters."},
 	"search.badstatus":                {NL: "Onbekende status.", EN: "Unknown status."},
+	"tab.noaccess":                    {NL: "Uw rol geeft geen toegang tot dit onderdeel.", EN: "Your role gives no access to this part."},
 	"tab.label":                       {NL: "Onderdelen van de kandidaat", EN: "Parts of the candidate"},
 	"tab.personal":                    {NL: "Personalia", EN: "Personal details"},
 	"tab.history":                     {NL: "Historie", EN: "History"},

@@ -14,18 +14,18 @@ import (
 type route struct {
 	method  string
 	pattern string
-	access  access
+	guard   guard
 	handler handlerFunc
 }
 
-// access says how a route checks who calls it.
-type access int
+// guard says how a route checks who calls it.
+type guard int
 
 const (
-	public  access = iota // anyone, answered in JSON: probes, the API description
-	page                  // anyone, answered in HTML: the log-in page
-	token                 // the API: a bearer token
-	session               // the staff UI: a log-in session cookie
+	public  guard = iota // anyone, answered in JSON: probes, the API description
+	page                 // anyone, answered in HTML: the log-in page
+	token                // the API: a bearer token
+	session              // the staff UI: a log-in session cookie
 )
 
 // Routes lists "METHOD pattern" of every route the OpenAPI document must
@@ -43,27 +43,44 @@ func (s *Server) Routes() []string {
 
 func (s *Server) routes() []route {
 	db := s.db
-	candidates := &resource[kluis.Candidate]{kind: "candidate", get: db.Candidate, create: db.CreateCandidate,
+	candidates := &resource[kluis.Candidate]{kind: "candidate", table: "candidates", proj: s.proj, get: db.Candidate, create: db.CreateCandidate,
 		update: db.UpdateCandidate, delete: db.DeleteCandidate,
 		version: func(c *kluis.Candidate) int64 { return c.Version }, setID: func(c *kluis.Candidate, id kluis.ID) { c.ID = id }}
-	clients := &resource[kluis.Client]{kind: "client", get: db.Client, create: db.CreateClient,
+	clients := &resource[kluis.Client]{kind: "client", table: "clients", proj: s.proj, get: db.Client, create: db.CreateClient,
 		update: db.UpdateClient, delete: db.DeleteClient,
 		version: func(c *kluis.Client) int64 { return c.Version }, setID: func(c *kluis.Client, id kluis.ID) { c.ID = id }}
-	contacts := &resource[kluis.ClientContact]{kind: "client contact", get: db.ClientContact,
+	contacts := &resource[kluis.ClientContact]{kind: "client contact", table: "client_contacts", proj: s.proj, get: db.ClientContact,
 		update: db.UpdateClientContact, delete: db.DeleteClientContact,
 		version: func(c *kluis.ClientContact) int64 { return c.Version }, setID: func(c *kluis.ClientContact, id kluis.ID) { c.ID = id }}
-	placements := &resource[kluis.Placement]{kind: "placement", get: db.Placement, create: db.CreatePlacement,
+	placements := &resource[kluis.Placement]{kind: "placement", table: "placements", proj: s.proj, get: db.Placement, create: db.CreatePlacement,
 		update: db.UpdatePlacement, delete: db.DeletePlacement,
 		version: func(p *kluis.Placement) int64 { return p.Version }, setID: func(p *kluis.Placement, id kluis.ID) { p.ID = id }}
-	moments := &resource[kluis.ContactMoment]{kind: "contact moment", get: db.ContactMoment, create: db.CreateContactMoment,
+	moments := &resource[kluis.ContactMoment]{kind: "contact moment", table: "contact_moments", proj: s.proj, get: db.ContactMoment, create: db.CreateContactMoment,
 		update: db.UpdateContactMoment, delete: db.DeleteContactMoment,
 		version: func(m *kluis.ContactMoment) int64 { return m.Version }, setID: func(m *kluis.ContactMoment, id kluis.ID) { m.ID = id }}
-	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", get: db.PayrollRecord, create: db.CreatePayrollRecord,
+	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", table: "payroll_records", proj: s.proj, get: db.PayrollRecord, create: db.CreatePayrollRecord,
 		update: db.UpdatePayrollRecord, delete: db.DeletePayrollRecord,
 		version: func(p *kluis.PayrollRecord) int64 { return p.Version }, setID: func(p *kluis.PayrollRecord, id kluis.ID) { p.ID = id }}
-	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", get: db.Disclosure, create: db.CreateDisclosure}
-	documents := &resource[kluis.Document]{kind: "document", get: db.Document,
+	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", table: "disclosures", proj: s.proj, get: db.Disclosure, create: db.CreateDisclosure}
+	documents := &resource[kluis.Document]{kind: "document", table: "documents", proj: s.proj,
+		get: func(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, error) {
+			d, err := db.Document(ctx, a, id)
+			if err == nil && !s.proj.CanSeeBlob(a.Role, d.Kind) {
+				return nil, kluis.NotFound("document")
+			}
+			return d, err
+		},
 		delete: func(ctx context.Context, a kluis.Actor, id kluis.ID, _ int64) error {
+			d, err := db.Document(ctx, a, id)
+			if err != nil {
+				return err
+			}
+			if !s.proj.CanWriteBlob(a.Role, d.Kind) {
+				if s.proj.CanSeeBlob(a.Role, d.Kind) {
+					return errNoAccess
+				}
+				return kluis.NotFound("document")
+			}
 			return db.DeleteDocument(ctx, a, id)
 		}}
 

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"kluis/internal/access"
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
@@ -25,6 +26,7 @@ type Server struct {
 	mux     *http.ServeMux
 	pages   pages
 	catalog *catalog.Catalog
+	proj    *access.Projector
 	handler http.Handler // mux behind cross-origin protection
 }
 
@@ -38,15 +40,16 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux(), pages: ps, catalog: catalog.New()}
+	s.proj = access.New(s.catalog)
 	for _, rt := range s.routes() {
 		h := rt.handler
-		switch rt.access {
+		switch rt.guard {
 		case token:
 			h = s.authenticated(h)
 		case session:
 			h = s.loggedIn(h)
 		}
-		if rt.access == page || rt.access == session {
+		if rt.guard == page || rt.guard == session {
 			s.mux.Handle(rt.method+" "+rt.pattern, s.handleUI(h))
 		} else {
 			s.mux.Handle(rt.method+" "+rt.pattern, s.handle(h))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"kluis/internal/kluis"
@@ -16,6 +17,14 @@ type candidatePageView struct {
 	Tabs       []tabLink
 	// TabData holds the open tab's own view (historyTab, documentsTab, …).
 	TabData any
+	// NoAccess is set when the viewer's role may see nothing of the tab.
+	NoAccess bool
+}
+
+// tabTables are the tables whose records each tab shows.
+var tabTables = map[string]string{
+	"personal": "candidates", "history": "contact_moments", "documents": "documents",
+	"placements": "placements", "payroll": "payroll_records", "privacy": "disclosures",
 }
 
 type tabLink struct {
@@ -41,6 +50,10 @@ func (s *Server) candidateTab(tab string, load func(r *http.Request, v *candidat
 		if err != nil {
 			return err
 		}
+		if !s.proj.CanSee(actorFrom(r.Context()).Role, tabTables[tab]) {
+			v.NoAccess = true
+			return s.render(w, r, http.StatusOK, "candidate", "tabpanel", v)
+		}
 		if load != nil {
 			if err := load(r, v); err != nil {
 				return err
@@ -54,6 +67,9 @@ func (s *Server) candidateTab(tab string, load func(r *http.Request, v *candidat
 func (s *Server) candidatePage(r *http.Request, tab string) (*candidatePageView, error) {
 	c, err := s.pathCandidate(r)
 	if err != nil {
+		return nil, err
+	}
+	if c, err = s.shownCandidate(r, c); err != nil {
 		return nil, err
 	}
 	v := &candidatePageView{Base: s.baseFor(r, "candidates", "nav.candidates"), C: c, Tab: tab}
@@ -81,3 +97,27 @@ func (s *Server) renderTab(w http.ResponseWriter, r *http.Request, code int, v *
 }
 
 func itoa(id kluis.ID) string { return formatID(id) }
+
+// shownCandidate is the candidate as the viewer may see them: the
+// catalogue's projection, with hidden fields empty and masked ones masked.
+// A role that may see no candidate data gets 403.
+func (s *Server) shownCandidate(r *http.Request, c *kluis.Candidate) (*kluis.Candidate, error) {
+	role := actorFrom(r.Context()).Role
+	if !s.proj.CanSee(role, "candidates") {
+		return nil, errNoAccess
+	}
+	v, err := s.proj.Project(role, "candidates", c)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	shown := &kluis.Candidate{}
+	if err := json.Unmarshal(b, shown); err != nil {
+		return nil, err
+	}
+	shown.TenantID, shown.ID = c.TenantID, c.ID
+	return shown, nil
+}

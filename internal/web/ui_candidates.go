@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -59,6 +60,9 @@ func (s *Server) candidateSearch(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *Form, code int) error {
 	ctx, a := r.Context(), actorFrom(r.Context())
+	if !s.proj.CanSee(a.Role, "candidates") {
+		return errNoAccess
+	}
 	v := candidateListView{Base: s.baseFor(r, "candidates", "nav.candidates"), Form: f, Limit: 25}
 	bs, err := s.db.Branches(ctx, a)
 	if err != nil {
@@ -140,6 +144,28 @@ func formOfCandidate(lang string, c *kluis.Candidate) *Form {
 	return f
 }
 
+// lockCandidateFields marks the fields role may not change: they show what
+// the role may see of shown, and their posted values are replaced by the
+// stored ones of stored (nil for a new candidate: empty).
+func (s *Server) lockCandidateFields(f *Form, role kluis.Role, shown, stored *kluis.Candidate) {
+	var seen, real *Form
+	if shown != nil {
+		seen, real = formOfCandidate(f.Lang, shown), formOfCandidate(f.Lang, stored)
+	}
+	for _, name := range candidateFields {
+		if name == "version" || s.proj.Access(role, "candidates", name) == catalog.Write {
+			continue
+		}
+		if f.Locked == nil {
+			f.Locked = map[string]string{}
+		}
+		f.Locked[name], f.Values[name] = "", ""
+		if seen != nil {
+			f.Locked[name], f.Values[name] = seen.Values[name], real.Values[name]
+		}
+	}
+}
+
 // candidateOfForm reads the posted form onto c.
 func candidateOfForm(f *Form, c *kluis.Candidate) {
 	v := f.Values
@@ -159,12 +185,16 @@ func candidateOfForm(f *Form, c *kluis.Candidate) {
 }
 
 func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {
+	if !s.proj.CanSee(actorFrom(r.Context()).Role, "candidates") {
+		return errNoAccess
+	}
 	b := s.baseFor(r, "", "")
 	f := newForm(b.Lang)
 	if u := userFrom(r.Context()); u != nil && u.BranchID != 0 {
 		f.Values["branch_id"] = strconv.FormatInt(u.BranchID, 10)
 	}
 	f.Values["country"], f.Values["status"], f.Values["source"] = "NL", "registered", "walk-in"
+	s.lockCandidateFields(f, actorFrom(r.Context()).Role, nil, nil)
 	v, err := s.candidateFormView(r, f, nil)
 	if err != nil {
 		return err
@@ -173,10 +203,14 @@ func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) candidateCreate(w http.ResponseWriter, r *http.Request) error {
+	if !s.proj.CanSee(actorFrom(r.Context()).Role, "candidates") {
+		return errNoAccess
+	}
 	if err := parseForm(r, 0); err != nil {
 		return err
 	}
 	f := formFrom(r, s.baseFor(r, "", "").Lang, candidateFields...)
+	s.lockCandidateFields(f, actorFrom(r.Context()).Role, nil, nil)
 	var c kluis.Candidate
 	candidateOfForm(f, &c)
 	if !f.HasErrors() {
@@ -200,7 +234,13 @@ func (s *Server) candidateEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.candidateFormView(r, formOfCandidate(s.baseFor(r, "", "").Lang, c), c)
+	shown, err := s.shownCandidate(r, c)
+	if err != nil {
+		return err
+	}
+	f := formOfCandidate(s.baseFor(r, "", "").Lang, c)
+	s.lockCandidateFields(f, actorFrom(r.Context()).Role, shown, c)
+	v, err := s.candidateFormView(r, f, shown)
 	if err != nil {
 		return err
 	}
@@ -215,8 +255,14 @@ func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r, 0); err != nil {
 		return err
 	}
+	shown, err := s.shownCandidate(r, c)
+	if err != nil {
+		return err
+	}
 	lang := s.baseFor(r, "", "").Lang
+	role := actorFrom(r.Context()).Role
 	f := formFrom(r, lang, candidateFields...)
+	s.lockCandidateFields(f, role, shown, c)
 	version := f.Int64("version")
 	candidateOfForm(f, c)
 	if !f.HasErrors() {
@@ -235,10 +281,14 @@ func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			f = formOfCandidate(lang, fresh)
-			f.Stale, c = true, fresh
+			if shown, err = s.shownCandidate(r, fresh); err != nil {
+				return err
+			}
+			s.lockCandidateFields(f, role, shown, fresh)
+			f.Stale = true
 		}
 	}
-	v, err := s.candidateFormView(r, f, c)
+	v, err := s.candidateFormView(r, f, shown)
 	if err != nil {
 		return err
 	}

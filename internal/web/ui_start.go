@@ -35,11 +35,18 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	today := kluis.DateOf(now)
 	v := startView{Base: s.baseFor(r, "start", "start.title"), Today: today}
 	page := kluis.Page{Limit: 10}
+	if !s.proj.CanSee(a.Role, "candidates") {
+		// Whoever may see no candidate gets the numbers, not the names.
+		page.Limit = 0
+	}
 	ending, n, err := s.db.ListPlacements(ctx, a, store.PlacementFilter{EndsFrom: today, EndsTo: kluis.DateOf(now.AddDate(0, 0, 14)), Sort: "end_date", Page: page})
 	if err != nil {
 		return err
 	}
 	v.EndingTotal = n
+	if page.Limit == 0 {
+		ending = nil
+	}
 	if v.Ending, err = s.placementRows(r, ending); err != nil {
 		return err
 	}
@@ -48,6 +55,9 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.StartingTotal = n
+	if page.Limit == 0 {
+		starting = nil
+	}
 	if v.Starting, err = s.placementRows(r, starting); err != nil {
 		return err
 	}

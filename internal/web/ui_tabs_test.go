@@ -174,10 +174,10 @@ func TestEachCandidateTabRendersTheCandidatesData(t *testing.T) {
 		want []string
 	}{
 		{"/history", []string{"Telefoon", "Gebeld over de vacature in Houten.", "Test Recruiter", `name="note"`, `type="datetime-local"`}},
-		{"/documents", []string{"cv-jansen.pdf", "loonstrook-47.pdf", "PDF", "/documents/" + formatID(cv.ID) + "/download", "Naar opdrachtgever",
+		{"/documents", []string{"cv-jansen.pdf", "PDF", "/documents/" + formatID(cv.ID) + "/download", "Naar opdrachtgever",
 			`enctype="multipart/form-data"`, `hx-encoding="multipart/form-data"`}},
 		{"/placements", []string{"Logistiek Noord BV", "/clients/" + formatID(client.ID), "Orderpicker", "02-11-2026", "€ 15,50", "Fase A"}},
-		{"/payroll", []string{"2026", "€ 1.234,56", "€ 987,65", "/documents/" + formatID(slip.ID) + "/download", "alleen in te zien"}},
+		{"/payroll", []string{"Uw rol geeft geen toegang tot dit onderdeel."}},
 		{"/privacy", []string{"UWV Utrecht", "Identiteit, Werk en plaatsingen", "Aanvraag WW-uitkering", "Bewaartermijnen", `type="checkbox"`}},
 	} {
 		r := te.get(te.base()+tc.tab, false)
@@ -195,6 +195,32 @@ func TestEachCandidateTabRendersTheCandidatesData(t *testing.T) {
 		}
 	}
 
+	// Pay slips and payroll are payroll's: the recruiter does not see them,
+	// payroll does.
+	if r := te.get(te.base()+"/documents", false); strings.Contains(r.body, "loonstrook-47.pdf") {
+		t.Error("the recruiter sees a pay slip")
+	}
+	if r := te.get(te.base()+"/documents/"+formatID(slip.ID)+"/download", false); r.status != http.StatusNotFound {
+		t.Errorf("the recruiter downloads a pay slip: %d", r.status)
+	}
+	payroll := &kluis.User{Email: "payroll@test.kluis.test", Role: kluis.RolePayroll, Name: "Test Payroll"}
+	if err := te.DB.CreateUser(ctx, te.Tenant.ID, payroll); err != nil {
+		t.Fatal(err)
+	}
+	recruiterSecret := te.secret
+	payrollSecret, err := te.DB.CreateSession(ctx, te.Tenant.ID, payroll.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	te.secret = payrollSecret
+	wantIn(t, "/payroll as payroll", te.get(te.base()+"/payroll", false).body, "2026", "€ 1.234,56", "€ 987,65",
+		"/documents/"+formatID(slip.ID)+"/download", "alleen in te zien")
+	wantIn(t, "/documents as payroll", te.get(te.base()+"/documents", false).body, "loonstrook-47.pdf")
+	if r := te.get(te.base()+"/history", false); !strings.Contains(r.body, "Uw rol geeft geen toegang") {
+		t.Error("payroll sees the history")
+	}
+	te.secret = recruiterSecret
+
 	// Forms work with and without JavaScript: both action= and hx-post=.
 	for _, tab := range []string{"/history", "/documents", "/placements", "/privacy/disclosures"} {
 		page := strings.TrimSuffix(tab, "/disclosures")
@@ -209,7 +235,7 @@ func TestEachCandidateTabRendersTheCandidatesData(t *testing.T) {
 	r := te.get(te.base()+"/history", false)
 	wantIn(t, "history (en)", r.body, "Contact moments", "Phone", "Record a contact moment")
 	r = te.get(te.base()+"/payroll", false)
-	wantIn(t, "payroll (en)", r.body, "can only be viewed")
+	wantIn(t, "payroll (en)", r.body, "Your role gives no access to this part.")
 }
 
 func TestAddingAContactMoment(t *testing.T) {

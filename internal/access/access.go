@@ -1,0 +1,167 @@
+// Package access decides what a viewer sees of a record: the catalogue's
+// access per role applied field by field (hidden, masked, read, write).
+// Every read path that hands personal data out — API, staff UI, exports —
+// passes its records through Project; every write path checks the fields
+// it changes with CheckWrite.
+package access
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+)
+
+// Projector applies the catalogue.
+type Projector struct {
+	cat *catalog.Catalog
+}
+
+// New returns a projector over the catalogue.
+func New(cat *catalog.Catalog) *Projector { return &Projector{cat: cat} }
+
+// View is a record as one viewer may see it: JSON field name to value.
+// Hidden fields are absent, masked ones hold their mask.
+type View map[string]any
+
+// Project turns rec, a record of table, into what role may see. Fields the
+// catalogue declares non-personal pass; personal fields follow the role's
+// access; a field the catalogue does not know is left out, so a new field
+// is hidden until it is declared.
+func (p *Projector) Project(role kluis.Role, table string, rec any) (View, error) {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return nil, fmt.Errorf("access: project %s: %w", table, err)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("access: project %s: %w", table, err)
+	}
+	out := View{}
+	for k, v := range raw {
+		if k == "id" || p.cat.IsNonPersonal(table, k) {
+			out[k] = v
+			continue
+		}
+		f, ok := p.cat.Field(table, k)
+		if !ok {
+			continue
+		}
+		switch f.AccessOf(role) {
+		case catalog.Read, catalog.Write:
+			out[k] = v
+		case catalog.Masked:
+			if s, ok := v.(string); ok {
+				out[k] = Mask(f.Mask, s)
+			} else if v != nil {
+				out[k] = "•••"
+			}
+		}
+	}
+	return out, nil
+}
+
+// ProjectAll projects a list of records.
+func ProjectAll[T any](p *Projector, role kluis.Role, table string, recs []T) ([]View, error) {
+	out := make([]View, len(recs))
+	for i := range recs {
+		v, err := p.Project(role, table, &recs[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// CanSee reports whether role may see any personal field of table; a role
+// that may see none has no business with the table's records at all.
+func (p *Projector) CanSee(role kluis.Role, table string) bool {
+	any := false
+	for _, f := range p.cat.Fields() {
+		if f.Table == table {
+			if f.AccessOf(role) != catalog.Hidden {
+				return true
+			}
+			any = true
+		}
+	}
+	return !any // a table without personal fields is open
+}
+
+// Access returns role's access to one field (Read for non-personal ones).
+func (p *Projector) Access(role kluis.Role, table, column string) catalog.Access {
+	if f, ok := p.cat.Field(table, column); ok {
+		return f.AccessOf(role)
+	}
+	if p.cat.IsNonPersonal(table, column) {
+		return catalog.Write
+	}
+	return catalog.Hidden
+}
+
+// CanSeeBlob reports whether role may see documents of kind.
+func (p *Projector) CanSeeBlob(role kluis.Role, kind string) bool {
+	b, ok := p.cat.Blob(kind)
+	return ok && b.AccessOf(role) >= catalog.Read
+}
+
+// CanWriteBlob reports whether role may add or remove documents of kind.
+func (p *Projector) CanWriteBlob(role kluis.Role, kind string) bool {
+	b, ok := p.cat.Blob(kind)
+	return ok && b.AccessOf(role) == catalog.Write
+}
+
+// CheckWrite refuses a change by role to any of the named fields of table
+// that role may not write. changed are JSON/column names.
+func (p *Projector) CheckWrite(role kluis.Role, table string, changed []string) error {
+	pr := kluis.Problems{}
+	sort.Strings(changed)
+	for _, c := range changed {
+		f, ok := p.cat.Field(table, c)
+		if !ok || f.AccessOf(role) == catalog.Write {
+			continue
+		}
+		pr.Add(c, "U mag dit gegeven niet wijzigen.", "You may not change this field.")
+	}
+	if len(pr) == 0 {
+		return nil
+	}
+	err := pr.Err().(*kluis.Error)
+	err.Code = kluis.EForbidden
+	err.Message = kluis.Msg{NL: "U mag niet alle gegevens wijzigen die u stuurde.", EN: "You may not change all the fields you sent."}
+	return err
+}
+
+// Mask shows a value through its mask.
+func Mask(m catalog.Mask, s string) string {
+	if s == "" {
+		return ""
+	}
+	switch m {
+	case catalog.LastThree:
+		return keepLast(s, 3)
+	case catalog.LastFour:
+		return keepLast(s, 4)
+	case catalog.YearOnly:
+		if len(s) >= 4 {
+			return s[:4]
+		}
+	case catalog.MaskEmail:
+		if at := strings.LastIndexByte(s, '@'); at > 0 {
+			return s[:1] + "•••" + s[at:]
+		}
+	}
+	return "•••"
+}
+
+func keepLast(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return strings.Repeat("•", len(r))
+	}
+	return strings.Repeat("•", len(r)-n) + string(r[len(r)-n:])
+}

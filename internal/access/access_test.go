@@ -1,0 +1,107 @@
+package access_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"kluis/internal/access"
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+)
+
+var proj = access.New(catalog.New())
+
+func worker() *kluis.Candidate {
+	return &kluis.Candidate{ID: 7, BranchID: 1, LastName: "Jansen", DateOfBirth: "1990-05-17", Email: "jan@example.nl",
+		BSN: "111222333", BSNFingerprint: "abc", IBAN: "NL91ABNA0417164300", IDDocumentNumber: "NXC4R8K21", Version: 3}
+}
+
+func TestEachRoleSeesTheCandidateAsTheCatalogueSays(t *testing.T) {
+	for _, tc := range []struct {
+		role           kluis.Role
+		bsn, iban, doc any
+	}{
+		{kluis.RolePayroll, "111222333", "NL91ABNA0417164300", "NXC4R8K21"},
+		{kluis.RolePrivacy, "111222333", "NL91ABNA0417164300", "NXC4R8K21"},
+		{kluis.RoleRecruiter, "••••••333", "••••••••••••••4300", "•••••8K21"},
+		{kluis.RoleManager, "••••••333", "••••••••••••••4300", "•••••8K21"},
+	} {
+		v, err := proj.Project(tc.role, "candidates", worker())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v["bsn"] != tc.bsn || v["iban"] != tc.iban || v["id_document_number"] != tc.doc {
+			t.Errorf("%s sees bsn %v, iban %v, document %v", tc.role, v["bsn"], v["iban"], v["id_document_number"])
+		}
+		if v["last_name"] != "Jansen" || v["version"] != float64(3) {
+			t.Errorf("%s misses ordinary fields: %v", tc.role, v)
+		}
+		if _, ok := v["bsn_fingerprint"]; ok {
+			t.Errorf("%s sees the BSN fingerprint", tc.role)
+		}
+	}
+	v, _ := proj.Project(kluis.RoleAdmin, "candidates", worker())
+	for k := range v {
+		if f, ok := catalog.New().Field("candidates", k); ok {
+			t.Errorf("the administrator sees %s (%s)", k, f.Category)
+		}
+	}
+	if proj.CanSee(kluis.RoleAdmin, "candidates") {
+		t.Error("the administrator may use candidates")
+	}
+	if proj.CanSee(kluis.RoleRecruiter, "payroll_records") || !proj.CanSee(kluis.RolePayroll, "payroll_records") {
+		t.Error("payroll records are for payroll")
+	}
+}
+
+func TestWritesToFieldsARoleMayNotChangeAreRefused(t *testing.T) {
+	err := proj.CheckWrite(kluis.RoleRecruiter, "candidates", []string{"last_name", "bsn", "iban"})
+	e, ok := err.(*kluis.Error)
+	if !ok || e.Code != kluis.EForbidden || e.Fields["bsn"].NL == "" || e.Fields["iban"].EN == "" {
+		t.Fatalf("got %v", err)
+	}
+	if _, ok := e.Fields["last_name"]; ok {
+		t.Error("the recruiter may not change the last name")
+	}
+	if err := proj.CheckWrite(kluis.RolePayroll, "candidates", []string{"bsn", "iban", "version"}); err != nil {
+		t.Errorf("payroll: %v", err)
+	}
+}
+
+func TestMasks(t *testing.T) {
+	for _, tc := range []struct {
+		m        catalog.Mask
+		in, want string
+	}{
+		{catalog.LastThree, "111222333", "••••••333"},
+		{catalog.LastFour, "NL91ABNA0417164300", "••••••••••••••4300"},
+		{catalog.YearOnly, "1990-05-17", "1990"},
+		{catalog.MaskEmail, "jan@example.nl", "j•••@example.nl"},
+		{catalog.LastThree, "12", "••"},
+		{catalog.LastThree, "", ""},
+	} {
+		if got := access.Mask(tc.m, tc.in); got != tc.want {
+			t.Errorf("Mask(%s, %q) = %q, want %q", tc.m, tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestEveryJSONFieldIsAColumn guards the projection: a JSON field that is
+// no column would be left out of every answer, silently.
+func TestEveryJSONFieldIsAColumn(t *testing.T) {
+	cat := catalog.New()
+	for table, rec := range map[string]any{
+		"candidates": kluis.Candidate{}, "clients": kluis.Client{}, "client_contacts": kluis.ClientContact{},
+		"placements": kluis.Placement{}, "contact_moments": kluis.ContactMoment{}, "documents": kluis.Document{},
+		"payroll_records": kluis.PayrollRecord{}, "disclosures": kluis.Disclosure{},
+	} {
+		b, _ := json.Marshal(rec)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		for k := range m {
+			if _, ok := cat.Field(table, k); !ok && !cat.IsNonPersonal(table, k) {
+				t.Errorf("%s: JSON field %q is no declared column", table, k)
+			}
+		}
+	}
+}
