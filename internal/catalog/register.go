@@ -159,6 +159,8 @@ var SecurityMeasures = []kluis.Msg{
 	{NL: "Namen en andere persoonsgegevens staan niet in URL's en logs; logs bevatten alleen nummers.", EN: "Names and other personal data stay out of URLs and logs; logs hold only ids."},
 	{NL: "Geüploade bestanden worden op inhoud gecontroleerd en alleen als download aangeboden.", EN: "Uploaded files are checked by content and only offered as downloads."},
 	{NL: "Elke kolom met persoonsgegevens staat in deze catalogus; een test op het echte databaseschema bewaakt dat.", EN: "Every column with personal data is in this catalogue; a test on the real database schema guards it."},
+	{NL: "Wie welk gegeven ziet of wijzigt, volgt per veld en per rol uit deze catalogus; de beheerder ziet geen kandidaatgegevens.", EN: "Who sees or changes which field follows, per field and per role, from this catalogue; the administrator sees no candidate data."},
+	{NL: "BSN, IBAN, documentnummer, notities en documenten zijn versleuteld met een sleutel per kandidaat; bij wissen wordt die sleutel vernietigd, zodat ook kopieën in back-ups onleesbaar worden.", EN: "BSN, IBAN, document number, notes and documents are encrypted with a key per candidate; erasure destroys that key, so copies in backups become unreadable too."},
 }
 
 // Markdown renders the register for the controller named, in lang.
