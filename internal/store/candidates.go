@@ -79,7 +79,14 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	w := tenantWhere(a.TenantID)
 	if f.Query != "" {
-		w.add(`(`+db.caseless("last_name")+` LIKE ? ESCAPE '\' OR lower(email) = ?)`, likePattern(f.Query, true), strings.ToLower(strings.TrimSpace(f.Query)))
+		// An address is looked up whole; anything else is the start of a
+		// last name. (One OR of the two would keep either index from
+		// being used.)
+		if q := strings.ToLower(strings.TrimSpace(f.Query)); strings.Contains(q, "@") {
+			w.add("lower(email) = ?", q)
+		} else {
+			w.add(db.caseless("last_name")+` LIKE ? ESCAPE '\'`, likePattern(q, true))
+		}
 	}
 	if f.City != "" {
 		w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(f.City, true))

@@ -25,10 +25,13 @@ func TestNameAndPlaceSearchesUseTheirIndexes(t *testing.T) {
 	}{
 		{CandidateFilter{Query: "jans"}, "candidates_last_name"},
 		{CandidateFilter{City: "utr"}, "candidates_city"},
+		{CandidateFilter{Query: "Jan@Example.nl"}, "candidates_email"},
 	} {
 		w := tenantWhere(1)
-		if tc.filter.Query != "" {
-			w.add(db.caseless("last_name")+` LIKE ? ESCAPE '\'`, likePattern(tc.filter.Query, true))
+		if q := tc.filter.Query; strings.Contains(q, "@") {
+			w.add("lower(email) = ?", strings.ToLower(q))
+		} else if q != "" {
+			w.add(db.caseless("last_name")+` LIKE ? ESCAPE '\'`, likePattern(q, true))
 		}
 		if tc.filter.City != "" {
 			w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(tc.filter.City, true))
