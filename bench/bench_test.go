@@ -1,0 +1,110 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These test the harness's own arithmetic and text handling; the harness
+// itself is run with `go run ./bench` (it needs minutes and PostgreSQL).
+
+func TestPercentile(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 100; i++ {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	for p, want := range map[float64]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 99: 99 * time.Millisecond, 100: 100 * time.Millisecond} {
+		if got := percentile(ds, p); got != want {
+			t.Errorf("p%v = %v, want %v", p, got, want)
+		}
+	}
+	if got := percentile(nil, 99); got != 0 {
+		t.Errorf("p99 of nothing = %v", got)
+	}
+}
+
+func TestSummarizeCountsOnlyAnswers(t *testing.T) {
+	st := summarize("x", []sample{
+		{lat: time.Millisecond, ok: true, done: true},
+		{lat: 3 * time.Millisecond, ok: true, done: true},
+		{done: true, err: "HTTP 500"},
+		{}, // never sent
+	}, time.Second)
+	if st.Sent != 3 || st.OK != 2 || st.Errors != 1 || st.FirstError != "HTTP 500" || st.AchievedRPS != 2 || st.Max != 3 {
+		t.Errorf("summary = %+v", st)
+	}
+}
+
+func TestReplaceResultsKeepsTheRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "P.md")
+	doc := "# P\n\nintro\n\n" + startMarker + "\nold\n" + endMarker + "\n\ncommentary\n"
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := replaceResults(path, "new"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	want := "# P\n\nintro\n\n" + startMarker + "\nnew\n" + endMarker + "\n\ncommentary\n"
+	if string(b) != want {
+		t.Errorf("got\n%s\nwant\n%s", b, want)
+	}
+}
+
+func TestHotSpots(t *testing.T) {
+	top := `      flat  flat%   sum%        cum   cum%
+         0     0%     0%      0.50s 50.00%  kluis/internal/store.(*DB).Authenticate
+     0.10s 10.00% 10.00%      0.20s 20.00%  internal/runtime/syscall/linux.Syscall6
+`
+	if !matches("kluis/internal/store.(*table[go.shape.struct { A int }]).open", "kluis/internal/store.(*table[…]).open") || matches("x.open", "kluis/internal/store.(*table[…]).open") {
+		t.Error("matches")
+	}
+	got := hotSpots(top, hotPatterns)
+	if len(got) != 2 || got[0].Pct != 50 || !strings.HasPrefix(got[0].Label, "token check") || got[1].Pct != 20 {
+		t.Errorf("hot spots = %+v", got)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	for n, want := range map[int]string{10000: "10k", 100000: "100k", 1000000: "1M", 2040: "2040"} {
+		if got := sizeLabel(n); got != want {
+			t.Errorf("sizeLabel(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := num(12345.6); got != "12,346" {
+		t.Errorf("num = %q", got)
+	}
+	if got := firstRunes("ëlma", 3); got != "ëlm" {
+		t.Errorf("firstRunes = %q", got)
+	}
+	if err := checkLoopbackURL("postgres://postgres@10.0.0.5:5432/x"); err == nil {
+		t.Error("a private address passed as loopback")
+	}
+}
+
+func TestSVGIsWellFormed(t *testing.T) {
+	run := &runResult{DB: "sqlite", Size: 10000, Read: []step{
+		{Target: "kluis", Mode: "rate", OfferedRPS: 250, OK: 10, P50: 1, P99: 3},
+		{Target: "bare", Mode: "rate", OfferedRPS: 250, OK: 10, P50: 0.5, P99: 1},
+		{Target: "kluis", Mode: "max", AchievedRPS: 3000, OK: 10, P50: 5, P99: 20},
+	}}
+	svg := latencySVG(run)
+	if !strings.HasPrefix(svg, "<svg") || !strings.HasSuffix(strings.TrimSpace(svg), "</svg>") || strings.Contains(svg, "NaN") || strings.Contains(svg, "Inf") {
+		t.Errorf("bad SVG:\n%s", svg)
+	}
+}
+
+func TestParseInitTrace(t *testing.T) {
+	log := "init kluis/internal/web @10 ms, 741 ms clock, 67157800 bytes, 107 allocs\n{\"level\":\"INFO\"}\ninit modernc.org/libc @5.9 ms, 0.21 ms clock, 2440 bytes, 29 allocs\n"
+	got := parseInitTrace(log)
+	if len(got) != 2 || got[0].Package != "kluis/internal/web" || got[0].ClockMS != 741 || got[0].MB != 64 {
+		t.Fatalf("parsed %+v", got)
+	}
+	m := medianInits(map[string][]initCost{"a": {{"a", 1, 0}, {"a", 3, 0}, {"a", 2, 0}}, "b": {{"b", 10, 5}}}, 1)
+	if len(m) != 2 || m[0].ClockMS != 12 || m[1].Package != "b" {
+		t.Fatalf("medians %+v", m)
+	}
+}

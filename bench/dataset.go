@@ -1,0 +1,404 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dataset is one generated data set: a SQLite file or a PostgreSQL database.
+type dataset struct {
+	db      string // "sqlite" or "postgres"
+	size    int
+	dir     string // kluis's data directory (SQLite file, documents, marker)
+	dsn     string // what kluis gets as --db ("" for SQLite: DIR/kluis.db)
+	openDSN string // what the bare server and this program open
+	marker  marker
+	reused  bool
+}
+
+// marker records a finished data set; without it a data set is incomplete
+// and made anew.
+type marker struct {
+	Size       int       `json:"size"`
+	Seed       int64     `json:"seed"`
+	Created    time.Time `json:"created"`
+	GenSeconds float64   `json:"generation_seconds"`
+	// Source is a hash of kluis's migrations: when they change, the data
+	// set is made anew.
+	Source string `json:"source"`
+}
+
+func (d *dataset) markerPath() string { return filepath.Join(d.dir, "bench-marker.json") }
+
+// kluisArgs are the flags that point a kluis command at the data set, and
+// at the master key `kluis demo` keeps in its data directory (kluis seals
+// sensitive columns with per-subject keys wrapped under it).
+func (d *dataset) kluisArgs() []string {
+	args := []string{"--data", d.dir}
+	if d.dsn != "" {
+		args = append(args, "--db", d.dsn)
+	}
+	if key := filepath.Join(d.dir, "master.key"); fileExists(key) {
+		args = append(args, "--master-key-file", key)
+	}
+	return args
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// sourceHash hashes what a generated data set must match: kluis's schema.
+// (A data set that kluis cannot serve for another reason is found out by
+// its first requests, and made anew then.)
+func sourceHash(root string) (string, error) {
+	return hashDirs(root, "internal/store/migrations")
+}
+
+// treeHash hashes the files under dirs (tests left out), or says why not.
+func treeHash(root string, dirs ...string) string {
+	h, err := hashDirs(root, dirs...)
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	return h
+}
+
+func hashDirs(root string, dirs ...string) (string, error) {
+	h := sha256.New()
+	for _, dir := range dirs {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(path string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, path)
+			fmt.Fprintf(h, "%s %d\n", rel, len(b))
+			h.Write(b)
+			return nil
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// pgURL returns the -pg server URL with another database name.
+func pgURL(base, dbname string) string {
+	u, _ := url.Parse(base)
+	u.Path = "/" + dbname
+	q := u.Query()
+	if q.Get("sslmode") == "" {
+		q.Set("sslmode", "disable")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// prepareDataset finds the data set of db and size, or makes it (always
+// with force) with `kluis demo --candidates N --serve=false`, timing it.
+func prepareDataset(ctx context.Context, cfg *config, kluisBin, db string, size int, force bool) (*dataset, error) {
+	src, err := sourceHash(cfg.root)
+	if err != nil {
+		return nil, fmt.Errorf("hash kluis sources: %w", err)
+	}
+	d := &dataset{db: db, size: size, dir: filepath.Join(cfg.data, fmt.Sprintf("%s-%d", db, size))}
+	pgName := fmt.Sprintf("kluis_bench_%d", size)
+	if db == "postgres" {
+		d.dsn = pgURL(cfg.pgBase, pgName)
+		d.openDSN = d.dsn
+	} else {
+		d.openDSN = filepath.Join(d.dir, "kluis.db")
+	}
+	// Reuse a finished data set made from the same sources.
+	if b, err := os.ReadFile(d.markerPath()); err == nil && !cfg.regen && !force {
+		var m marker
+		if json.Unmarshal(b, &m) == nil && m.Size == size && m.Seed == cfg.seed && m.Source == src {
+			ok := true
+			if db == "postgres" {
+				ok, err = pgDatabaseExists(ctx, cfg.pgBase, pgName)
+				if err != nil {
+					return nil, err
+				}
+			} else if _, err := os.Stat(d.openDSN); err != nil {
+				ok = false
+			}
+			if ok {
+				d.marker, d.reused = m, true
+				logf("%s %d: reusing the data set in %s (generated in %.1f s on %s)", db, size, d.where(), m.GenSeconds, m.Created.Format(time.DateOnly))
+				return d, nil
+			}
+		}
+	}
+	// Make it anew: remove what is there, then generate.
+	logf("%s %d: generating the data set in %s", db, size, d.where())
+	if err := os.RemoveAll(d.dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+		return nil, err
+	}
+	if db == "postgres" {
+		if err := pgRecreateDatabase(ctx, cfg.pgBase, pgName); err != nil {
+			return nil, err
+		}
+	}
+	limit := 10*time.Minute + time.Duration(size/1000)*time.Second // generous: ~4 min at 1M on 2 cores
+	args := append([]string{"demo", "--candidates", strconv.Itoa(size), "--serve=false", "--seed", strconv.FormatInt(cfg.seed, 10)}, d.kluisArgs()...)
+	start := time.Now()
+	if _, err := runCmd(ctx, limit, d.dir, os.Stderr, kluisBin, args...); err != nil {
+		return nil, err
+	}
+	gen := time.Since(start)
+	if db == "postgres" {
+		// Autovacuum would analyse the fresh tables within a minute or so;
+		// doing it now makes the plans of the first run the plans of later ones.
+		sdb, err := openDB(d.openDSN)
+		if err != nil {
+			return nil, err
+		}
+		_, err = sdb.ExecContext(ctx, "ANALYZE")
+		sdb.Close()
+		if err != nil {
+			return nil, fmt.Errorf("analyze: %w", err)
+		}
+	}
+	d.marker = marker{Size: size, Seed: cfg.seed, Created: time.Now().UTC(), GenSeconds: round(gen.Seconds(), 1), Source: src}
+	b, _ := json.MarshalIndent(d.marker, "", "  ")
+	if err := os.WriteFile(d.markerPath(), b, 0o600); err != nil {
+		return nil, err
+	}
+	logf("%s %d: generated in %.1f s", db, size, gen.Seconds())
+	return d, nil
+}
+
+func (d *dataset) where() string {
+	if d.db == "postgres" {
+		u, _ := url.Parse(d.dsn)
+		return "database " + strings.TrimPrefix(u.Path, "/")
+	}
+	return d.dir
+}
+
+func pgAdmin(base string) (*sql.DB, error) {
+	db, err := openDB(base)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+func pgDatabaseExists(ctx context.Context, base, name string) (bool, error) {
+	db, err := pgAdmin(base)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM pg_database WHERE datname = $1", name).Scan(&n); err != nil {
+		return false, fmt.Errorf("postgres at %s: %w", redact(base), err)
+	}
+	return n > 0, nil
+}
+
+func pgRecreateDatabase(ctx context.Context, base, name string) error {
+	if !strings.HasPrefix(name, "kluis_bench_") {
+		return fmt.Errorf("refusing to drop database %q", name)
+	}
+	db, err := pgAdmin(base)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// redact hides a password in a database URL.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(database URL)"
+	}
+	return u.Redacted()
+}
+
+// probe is what the driver learns from the data set itself: the tenant, all
+// candidate ids (requests draw from them), search terms, sizes, versions.
+type probe struct {
+	tenant     int64
+	ids        []int64
+	prefixes   []string // last-name prefixes of three letters
+	cities     []string
+	candidates int
+	bytes      int64
+	version    string
+}
+
+func probeDataset(ctx context.Context, d *dataset, seed int64) (*probe, error) {
+	db, err := openDB(d.openDSN)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	p := &probe{}
+	if err := db.QueryRowContext(ctx, "SELECT id FROM tenants WHERE slug = 'demo'").Scan(&p.tenant); err != nil {
+		return nil, fmt.Errorf("find the demo tenant: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, "SELECT id FROM candidates WHERE tenant_id = $1", p.tenant)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.ids = append(p.ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(p.ids) == 0 {
+		return nil, errors.New("the data set has no candidates")
+	}
+	p.candidates = len(p.ids)
+	slices.Sort(p.ids)
+	// Search terms from 200 random candidates: what a recruiter would type.
+	rng := rand.New(rand.NewPCG(uint64(seed), 7))
+	seenP, seenC := map[string]bool{}, map[string]bool{}
+	for range 200 {
+		id := p.ids[rng.IntN(len(p.ids))]
+		var last, city string
+		if err := db.QueryRowContext(ctx, "SELECT last_name, city FROM candidates WHERE tenant_id = $1 AND id = $2", p.tenant, id).Scan(&last, &city); err != nil {
+			return nil, err
+		}
+		if pre := firstRunes(strings.ToLower(last), 3); pre != "" && !seenP[pre] {
+			seenP[pre] = true
+			p.prefixes = append(p.prefixes, pre)
+		}
+		if c := strings.ToLower(city); c != "" && !seenC[c] {
+			seenC[c] = true
+			p.cities = append(p.cities, c)
+		}
+	}
+	if d.db == "postgres" {
+		err = db.QueryRowContext(ctx, "SELECT pg_database_size(current_database()), current_setting('server_version')").Scan(&p.bytes, &p.version)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		// The data and, since kluis seals columns with per-subject keys,
+		// the key store next to it.
+		for _, f := range []string{"kluis.db", "keys.db"} {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if st, err := os.Stat(filepath.Join(d.dir, f+suffix)); err == nil {
+					p.bytes += st.Size()
+				}
+			}
+		}
+		if err := db.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&p.version); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func firstRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) < 2 {
+		return ""
+	}
+	return string(r[:min(n, len(r))])
+}
+
+// queryPlans asks the database how it runs the bare searches: the plans
+// show whether the schema's indexes serve the question at all.
+func queryPlans(ctx context.Context, d *dataset, p *probe) (map[string]string, error) {
+	db, err := openDB(d.openDSN)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	sqlite := d.db == "sqlite"
+	name, city := likePrefix(p.prefixes[0]), likePrefix(p.cities[0])
+	nl, nc := bareSearchSQL(sqlite, false)
+	cl, cc := bareSearchSQL(sqlite, true)
+	plans := map[string]string{}
+	for _, q := range []struct {
+		key  string
+		sql  string
+		args []any
+	}{
+		{"1 name, page", nl, []any{p.tenant, name}},
+		{"2 name, count(*)", nc, []any{p.tenant, name}},
+		{"3 city, page", cl, []any{p.tenant, city}},
+		{"4 city, count(*)", cc, []any{p.tenant, city}},
+	} {
+		plan, err := explain(ctx, db, d.db, q.sql, q.args)
+		if err != nil {
+			return nil, fmt.Errorf("explain %s: %w", q.key, err)
+		}
+		plans[q.key] = "-- " + strings.ReplaceAll(q.sql, candidateColumns, "…") + "\n-- with " + fmt.Sprintf("%q", q.args[1:]) + "\n" + plan
+	}
+	return plans, nil
+}
+
+func explain(ctx context.Context, db *sql.DB, kind, query string, args []any) (string, error) {
+	prefix := "EXPLAIN "
+	if kind == "sqlite" {
+		prefix = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := db.QueryContext(ctx, prefix+query, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		last := vals[len(vals)-1]
+		switch v := last.(type) {
+		case []byte:
+			lines = append(lines, string(v))
+		default:
+			lines = append(lines, fmt.Sprint(v))
+		}
+	}
+	return strings.Join(lines, "\n"), rows.Err()
+}
