@@ -92,6 +92,12 @@ func (s *Server) documentContent(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.visibleDocument(r, id); err != nil {
 		return err
 	}
+	return s.sendDocument(w, r, id)
+}
+
+// sendDocument writes a document's file as an attachment, never inline, in
+// a sandbox: an uploaded file cannot act as a page of kluis.
+func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, id kluis.ID) error {
 	d, rc, err := s.db.OpenDocument(r.Context(), actorFrom(r.Context()), id)
 	if err != nil {
 		return err
@@ -103,8 +109,7 @@ func (s *Server) documentContent(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	w.WriteHeader(http.StatusOK)
-	_, err = io.Copy(w, rc)
-	if err != nil {
+	if _, err := io.Copy(w, rc); err != nil {
 		s.log.WarnContext(r.Context(), "document download interrupted", "request_id", requestID(r.Context()), "document_id", d.ID)
 	}
 	return nil

@@ -212,21 +212,7 @@ func (s *Server) documentDownload(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.candidateDocument(r, c.ID, did); err != nil {
 		return err
 	}
-	d, rc, err := s.db.OpenDocument(r.Context(), actorFrom(r.Context()), did)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	h := w.Header()
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Length", strconv.FormatInt(d.Size, 10))
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.FileName}))
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, rc); err != nil {
-		s.log.WarnContext(r.Context(), "document download interrupted", "request_id", requestID(r.Context()), "document_id", d.ID)
-	}
-	return nil
+	return s.sendDocument(w, r, did)
 }
 
 // documentDelete removes a document of this candidate; one already gone
