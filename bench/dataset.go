@@ -114,13 +114,10 @@ func pgURL(base, dbname string) string {
 	return u.String()
 }
 
-// prepareDataset finds the data set of db and size, or makes it (always
-// with force) with `kluis demo --candidates N --serve=false`, timing it.
-func prepareDataset(ctx context.Context, cfg *config, kluisBin, db string, size int, force bool) (*dataset, error) {
-	src, err := sourceHash(cfg.root)
-	if err != nil {
-		return nil, fmt.Errorf("hash kluis sources: %w", err)
-	}
+// prepareDataset finds the data set of db and size made for the schema whose
+// hash is src, or makes it (always with force) with `kluis demo --candidates
+// N --serve=false`, timing it.
+func prepareDataset(ctx context.Context, cfg *config, kluisBin, src, db string, size int, force bool) (*dataset, error) {
 	d := &dataset{db: db, size: size, dir: filepath.Join(cfg.data, fmt.Sprintf("%s-%d", db, size))}
 	pgName := fmt.Sprintf("kluis_bench_%d", size)
 	if db == "postgres" {

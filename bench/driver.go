@@ -43,7 +43,10 @@ func drive(ctx context.Context, cfg *config) error {
 		return err
 	}
 	res := loadResults(filepath.Join(cfg.out, "results.json"), cfg.fresh)
+	prev := res.Machine
 	res.Machine = machineInfo()
+	// Versions of databases this invocation does not use stay as measured.
+	res.Machine.SQLite, res.Machine.Postgres = prev.SQLite, prev.Postgres
 	res.Settings = settingsOf(cfg)
 	res.NotYetMeasured = nil
 	for _, sc := range laterScenarios {
@@ -52,6 +55,13 @@ func drive(ctx context.Context, cfg *config) error {
 		}
 	}
 
+	// The schema the data sets must match, taken before the build: should a
+	// migration be added meanwhile, the data sets are found stale next time
+	// rather than taken for current.
+	schema, err := sourceHash(cfg.root)
+	if err != nil {
+		return fmt.Errorf("hash kluis's migrations: %w", err)
+	}
 	logf("building kluis")
 	kluisBin := filepath.Join(cfg.tmp, "kluis")
 	if _, err := runCmd(ctx, 10*time.Minute, cfg.root, nil, "go", "build", "-o", kluisBin, "./cmd/kluis"); err != nil {
@@ -80,7 +90,7 @@ func drive(ctx context.Context, cfg *config) error {
 			// serve although its schema is current (say, its rows are not
 			// sealed the way this kluis expects): then it is made anew, once.
 			for attempt := 0; ; attempt++ {
-				d, err := prepareDataset(ctx, cfg, kluisBin, db, size, attempt > 0)
+				d, err := prepareDataset(ctx, cfg, kluisBin, schema, db, size, attempt > 0)
 				if err != nil {
 					return fmt.Errorf("%s %d: data set: %w", db, size, err)
 				}

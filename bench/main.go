@@ -58,6 +58,7 @@ type config struct {
 	tmp          string // removed at the end
 	command      string // the command line as given
 	requestLimit time.Duration
+	reportOnly   bool
 }
 
 func main() {
@@ -75,6 +76,15 @@ func run() (code int) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
+	}
+	if cfg.reportOnly {
+		res := loadResults(filepath.Join(cfg.out, "results.json"), false)
+		cfg.command = res.Command // the doc names the command that measured
+		if err := res.write(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -134,6 +144,7 @@ func parseFlags(args []string) (*config, error) {
 	regen := fs.Bool("regen", false, "generate the data sets anew even if they exist")
 	seed := fs.Int64("seed", 1, "seed of the data set generator and of the request mix")
 	reqLimit := fs.Duration("request-timeout", 10*time.Second, "time limit of one request")
+	reportOnly := fs.Bool("report-only", false, "measure nothing: write the plots and the doc's results section again from results.json")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -142,7 +153,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	cfg := &config{out: *out, doc: *doc, data: *data, pgBase: *pg, duration: *dur, warmup: *warm,
 		concurrency: *conc, maxInflight: *inflight, searchRate: *searchRate, searchDur: *searchDur, reps: *reps, startupReps: *startupReps,
-		profile: *profile, fresh: *fresh, regen: *regen, seed: *seed, requestLimit: *reqLimit}
+		profile: *profile, fresh: *fresh, regen: *regen, seed: *seed, requestLimit: *reqLimit, reportOnly: *reportOnly}
 	for _, s := range splitList(*sizes) {
 		n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
 		if err != nil || n < 1 || n > 10_000_000 {

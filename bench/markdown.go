@@ -185,9 +185,29 @@ func (res *results) markdown(perf string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	m := res.Machine
+	for _, r := range res.Runs { // the version each data set was measured on
+		if r.DB == "sqlite" && r.DBVersion != "" {
+			m.SQLite = r.DBVersion
+		}
+		if r.DB == "postgres" && r.DBVersion != "" {
+			m.Postgres = r.DBVersion
+		}
+	}
 	w("_Written by the benchmark harness (`bench/`); do not edit by hand between the markers._\n\n")
-	w("Latest invocation: `%s`, %s, %s of wall time. ", res.Command, res.Generated.Format("2006-01-02 15:04 MST"), time.Duration(res.Seconds*float64(time.Second)).Round(time.Second))
-	w("Each data set below says when it was measured and with which command.\n\n")
+	w("Latest invocation: `%s`, %s, %s of wall time.\n\n", res.Command, res.Generated.Format("2006-01-02 15:04 MST"), time.Duration(res.Seconds*float64(time.Second)).Round(time.Second))
+	var cmds []string
+	byCmd := map[string][]string{}
+	for _, r := range res.Runs {
+		if _, ok := byCmd[r.Command]; !ok {
+			cmds = append(cmds, r.Command)
+		}
+		byCmd[r.Command] = append(byCmd[r.Command], runLabel(r)+" at "+r.MeasuredAt.Format("15:04"))
+	}
+	w("Measured by:\n\n")
+	for _, c := range cmds {
+		w("- `%s`: %s\n", c, strings.Join(byCmd[c], ", "))
+	}
+	w("\n")
 	w("**Machine:** %s, %d cores, %s GiB; %s; %s; SQLite %s (%s); PostgreSQL %s (%s), on the same machine.\n\n",
 		m.CPU, m.Cores, num(m.MemoryGiB), m.Kernel, m.Go, orDash(m.SQLite), orDash(m.SQLiteGo), orDash(m.Postgres), orDash(m.PostgresGo))
 	s := res.Settings

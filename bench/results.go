@@ -153,7 +153,9 @@ func dbOrder(db string) int {
 
 // write writes results.json, the plots and the doc's results section.
 func (res *results) write(cfg *config) error {
-	res.Generated = time.Now().UTC().Truncate(time.Second)
+	if !cfg.reportOnly {
+		res.Generated = time.Now().UTC().Truncate(time.Second)
+	}
 	res.Command = cfg.command
 	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
 		return err

@@ -145,7 +145,7 @@ func latencySVG(r *runResult) string {
 	y := ly + 4*22
 	w(`<circle cx="%.1f" cy="%.1f" r="5" fill="white" stroke="#333" stroke-width="2"/>`+"\n", lx+15, y)
 	w(`<text x="%.1f" y="%.1f">max throughput</text>`+"\n", lx+38, y+4)
-	note := []string{"kluis: GET /api/v1/candidates/{id}", "(token, transaction, access log)", "bare: one SELECT → JSON", "open loop; latency from due time"}
+	note := []string{"kluis: GET /api/v1/candidates/{id}", "(token, transaction, keys, field rules, log)", "bare: one SELECT → JSON", "open loop; latency from due time"}
 	if k, bs := stepOf(r.Read, "kluis", "max"), stepOf(r.Read, "bare", "max"); bs.AchievedRPS > 0 {
 		note = append(note, "", fmt.Sprintf("max: kluis %s req/s,", num(k.AchievedRPS)), fmt.Sprintf("bare %s req/s (%s)", num(bs.AchievedRPS), pct(k.AchievedRPS, bs.AchievedRPS)))
 	}
