@@ -18,10 +18,27 @@ import (
 // Projector applies the catalogue.
 type Projector struct {
 	cat *catalog.Catalog
+	// seen says, per table, which roles may see at least one of its
+	// personal fields; tables without any are absent. Worked out once: it
+	// is asked on every request.
+	seen map[string]map[kluis.Role]bool
 }
 
 // New returns a projector over the catalogue.
-func New(cat *catalog.Catalog) *Projector { return &Projector{cat: cat} }
+func New(cat *catalog.Catalog) *Projector {
+	p := &Projector{cat: cat, seen: map[string]map[kluis.Role]bool{}}
+	for _, f := range cat.Fields() {
+		if p.seen[f.Table] == nil {
+			p.seen[f.Table] = map[kluis.Role]bool{}
+		}
+		for _, r := range kluis.Roles {
+			if f.AccessOf(r) != catalog.Hidden {
+				p.seen[f.Table][r] = true
+			}
+		}
+	}
+	return p
+}
 
 // View is a record as one viewer may see it: JSON field name to value.
 // Hidden fields are absent, masked ones hold their mask.
@@ -80,16 +97,8 @@ func ProjectAll[T any](p *Projector, role kluis.Role, table string, recs []T) ([
 // CanSee reports whether role may see any personal field of table; a role
 // that may see none has no business with the table's records at all.
 func (p *Projector) CanSee(role kluis.Role, table string) bool {
-	any := false
-	for _, f := range p.cat.Fields() {
-		if f.Table == table {
-			if f.AccessOf(role) != catalog.Hidden {
-				return true
-			}
-			any = true
-		}
-	}
-	return !any // a table without personal fields is open
+	roles, personal := p.seen[table]
+	return !personal || roles[role] // a table without personal fields is open
 }
 
 // Access returns role's access to one field (Read for non-personal ones).

@@ -27,7 +27,9 @@ type Server struct {
 	pages   pages
 	catalog *catalog.Catalog
 	proj    *access.Projector
-	handler http.Handler // mux behind cross-origin protection
+	// dummyHash is verified against when a log-in names nobody.
+	dummyHash func() string
+	handler   http.Handler // mux behind cross-origin protection
 }
 
 // New builds the server, its routes and its page templates.
@@ -41,6 +43,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	}
 	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux(), pages: ps, catalog: catalog.New()}
 	s.proj = access.New(s.catalog)
+	s.dummyHash = newDummyHash()
 	for _, rt := range s.routes() {
 		h := rt.handler
 		switch rt.guard {

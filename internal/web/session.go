@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"kluis/internal/auth"
 	"kluis/internal/kluis"
@@ -90,15 +91,18 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "login", "", v)
 }
 
-// dummyHash is verified against when no user matches, so that a log-in
-// for an unknown address takes as long as one with a wrong password.
-var dummyHash = func() string {
-	h, err := auth.HashPassword("kluis: no such user")
-	if err != nil {
-		panic(err)
-	}
-	return h
-}()
+// newDummyHash makes the hash a log-in for an unknown address is verified
+// against, so that it takes as long as one with a wrong password. It is
+// made at the first such log-in, not at start-up: argon2id takes 64 MiB.
+func newDummyHash() func() string {
+	return sync.OnceValue(func() string {
+		h, err := auth.HashPassword("kluis: no such user")
+		if err != nil {
+			panic(err)
+		}
+		return h
+	})
+}
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
@@ -128,7 +132,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		v.AskTenant, v.ErrorKey = true, "login.ambiguous"
 		return s.render(w, r, http.StatusBadRequest, "login", "", v)
 	}
-	hash := dummyHash
+	hash := s.dummyHash()
 	if match != nil && match.PasswordHash != "" {
 		hash = match.PasswordHash
 	}
