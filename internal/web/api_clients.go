@@ -42,13 +42,28 @@ func (s *Server) createClientContact(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	a := actorFrom(r.Context())
+	if !s.proj.CanSee(a.Role, "client_contacts") {
+		return errNoAccess
+	}
+	body, err := readJSON(w, r)
+	if err != nil {
+		return err
+	}
 	var c kluis.ClientContact
-	if err := decodeJSON(w, r, &c); err != nil {
+	if err := decodeInto(body, &c); err != nil {
+		return err
+	}
+	if err := s.proj.CheckWrite(a.Role, "client_contacts", jsonKeys(body)); err != nil {
 		return err
 	}
 	c.ClientID = id
-	if err := s.db.CreateClientContact(r.Context(), actorFrom(r.Context()), &c); err != nil {
+	if err := s.db.CreateClientContact(r.Context(), a, &c); err != nil {
 		return err
 	}
-	return writeRecord(w, http.StatusCreated, &c, c.Version)
+	v, err := s.proj.Project(a.Role, "client_contacts", &c)
+	if err != nil {
+		return err
+	}
+	return writeRecord(w, http.StatusCreated, v, c.Version)
 }

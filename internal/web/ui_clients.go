@@ -321,8 +321,12 @@ func (s *Server) clientPage(r *http.Request, c *kluis.Client) (*clientPageView, 
 		return nil, err
 	}
 	v.BranchName = names[c.BranchID]
-	if v.Contacts, _, err = s.db.ClientContacts(ctx, a, c.ID, kluis.Page{Limit: kluis.MaxPageSize}); err != nil {
-		return nil, err
+	// Contact persons are people: a role that may see none of their data
+	// (the administrator) gets the client without them.
+	if s.proj.CanSee(a.Role, "client_contacts") {
+		if v.Contacts, _, err = s.db.ClientContacts(ctx, a, c.ID, kluis.Page{Limit: kluis.MaxPageSize}); err != nil {
+			return nil, err
+		}
 	}
 	ps, total, err := s.db.ListPlacements(ctx, a, store.PlacementFilter{ClientID: c.ID, Page: kluis.Page{Limit: uiPageSize}})
 	if err != nil {

@@ -35,18 +35,11 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	today := kluis.DateOf(now)
 	v := startView{Base: s.baseFor(r, "start", "start.title"), Today: today}
 	page := kluis.Page{Limit: 10}
-	if !s.proj.CanSee(a.Role, "candidates") {
-		// Whoever may see no candidate gets the numbers, not the names.
-		page.Limit = 0
-	}
 	ending, n, err := s.db.ListPlacements(ctx, a, store.PlacementFilter{EndsFrom: today, EndsTo: kluis.DateOf(now.AddDate(0, 0, 14)), Sort: "end_date", Page: page})
 	if err != nil {
 		return err
 	}
 	v.EndingTotal = n
-	if page.Limit == 0 {
-		ending = nil
-	}
 	if v.Ending, err = s.placementRows(r, ending); err != nil {
 		return err
 	}
@@ -55,9 +48,6 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.StartingTotal = n
-	if page.Limit == 0 {
-		starting = nil
-	}
 	if v.Starting, err = s.placementRows(r, starting); err != nil {
 		return err
 	}
@@ -76,12 +66,17 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 // placementRows adds the candidate's and the client's names to placements.
 func (s *Server) placementRows(r *http.Request, ps []kluis.Placement) ([]placementRow, error) {
 	ctx, a := r.Context(), actorFrom(r.Context())
+	// Whoever may see no candidate data (the administrator) sees the
+	// placements without the candidates' names.
+	showNames := s.proj.CanSee(a.Role, "candidates")
 	out := make([]placementRow, len(ps))
 	names := map[kluis.ID]string{}
 	clients := map[kluis.ID]string{}
 	for i, p := range ps {
 		out[i].Placement = p
-		if _, ok := names[p.CandidateID]; !ok {
+		if _, ok := names[p.CandidateID]; !ok && !showNames {
+			names[p.CandidateID] = "—"
+		} else if !ok {
 			c, err := s.db.Candidate(ctx, a, p.CandidateID)
 			if err != nil {
 				return nil, err
