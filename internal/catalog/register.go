@@ -163,13 +163,46 @@ var SecurityMeasures = []kluis.Msg{
 	{NL: "BSN, IBAN, documentnummer, notities en documenten zijn versleuteld met een sleutel per kandidaat; bij wissen wordt die sleutel vernietigd, zodat ook kopieën in back-ups onleesbaar worden.", EN: "BSN, IBAN, document number, notes and documents are encrypted with a key per candidate; erasure destroys that key, so copies in backups become unreadable too."},
 }
 
-// Markdown renders the register for the controller named, in lang.
-func (r Register) Markdown(lang, controller string) string {
+// Controller is who the register is kept for (art. 30(1)(a)): the agency,
+// and the contact of its data protection officer. Empty fields are left out.
+type Controller struct {
+	Name     string
+	Address  string
+	KvK      string
+	DPOName  string
+	DPOEmail string
+	DPOPhone string
+}
+
+// DPO joins the officer's contact details, or returns "" when none is set.
+func (c Controller) DPO() string {
+	var parts []string
+	for _, s := range []string{c.DPOName, c.DPOEmail, c.DPOPhone} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Markdown renders the register for the controller, in lang.
+func (r Register) Markdown(lang string, c Controller) string {
 	in := func(m kluis.Msg) string { return m.In(lang) }
 	var b strings.Builder
 	t := func(nl, en string) string { return kluis.Msg{NL: nl, EN: en}.In(lang) }
 	fmt.Fprintf(&b, "# %s\n\n", t("Register van verwerkingsactiviteiten", "Record of processing activities"))
-	fmt.Fprintf(&b, "%s: **%s**  \n", t("Verwerkingsverantwoordelijke", "Controller"), mdEscape(controller))
+	fmt.Fprintf(&b, "%s: **%s**  \n", t("Verwerkingsverantwoordelijke", "Controller"), mdEscape(c.Name))
+	if c.Address != "" {
+		fmt.Fprintf(&b, "%s: %s  \n", t("Adres", "Address"), mdEscape(c.Address))
+	}
+	if c.KvK != "" {
+		fmt.Fprintf(&b, "%s: %s  \n", t("KvK-nummer", "Chamber of Commerce number"), mdEscape(c.KvK))
+	}
+	if d := c.DPO(); d != "" {
+		fmt.Fprintf(&b, "%s: %s  \n", t("Functionaris gegevensbescherming", "Data protection officer"), mdEscape(d))
+	} else {
+		fmt.Fprintf(&b, "%s: %s  \n", t("Functionaris gegevensbescherming", "Data protection officer"), t("niet aangesteld", "none appointed"))
+	}
 	fmt.Fprintf(&b, "%s\n\n", t("Opgesteld uit de persoonsgegevenscatalogus van kluis (AVG art. 30).", "Generated from kluis's personal-data catalogue (GDPR art. 30)."))
 	for _, a := range r.Activities {
 		fmt.Fprintf(&b, "## %s\n\n", in(PurposeLabel(a.Purpose)))

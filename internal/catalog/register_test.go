@@ -27,14 +27,14 @@ func TestTheRegisterCoversEveryPurposeAndSpeaksBothLanguages(t *testing.T) {
 			}
 		}
 	}
-	nl := reg.Markdown("nl", "Uitzendbureau *De Brug*")
+	nl := reg.Markdown("nl", catalog.Controller{Name: "Uitzendbureau *De Brug*", DPOEmail: "fg@debrug.example"})
 	for _, want := range []string{"# Register van verwerkingsactiviteiten", `Uitzendbureau \*De Brug\*`, "## Loon-, pensioen- en premieadministratie",
-		"Burgerservicenummer", "Wettelijke plicht", "R5: salarisadministratie", "Beveiligingsmaatregelen", "Pensioenfonds"} {
+		"Burgerservicenummer", "Functionaris gegevensbescherming: fg@debrug.example", "Wettelijke plicht", "R5: salarisadministratie", "Beveiligingsmaatregelen", "Pensioenfonds"} {
 		if !strings.Contains(nl, want) {
 			t.Errorf("the Dutch register lacks %q:\n%s", want, nl)
 		}
 	}
-	en := reg.Markdown("en", "X")
+	en := reg.Markdown("en", catalog.Controller{Name: "X"})
 	if !strings.Contains(en, "# Record of processing activities") || strings.Contains(en, "Wettelijke") {
 		t.Errorf("the English register is not English:\n%s", en)
 	}

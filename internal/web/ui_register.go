@@ -65,6 +65,6 @@ func (s *Server) registerMarkdown(w http.ResponseWriter, r *http.Request) error 
 	b := s.baseFor(r, "", "")
 	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="verwerkingsregister.md"`)
-	_, err = w.Write([]byte(s.catalog.Register().Markdown(b.Lang, name)))
+	_, err = w.Write([]byte(s.catalog.Register().Markdown(b.Lang, catalog.Controller{Name: name})))
 	return err
 }
