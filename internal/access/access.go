@@ -22,6 +22,10 @@ type Projector struct {
 	// personal fields; tables without any are absent. Worked out once: it
 	// is asked on every request.
 	seen map[string]map[kluis.Role]bool
+	// off are the optional candidate columns and kinds of file the agency
+	// does not collect (data minimisation): hidden from every role.
+	off     map[string]bool
+	offKind map[string]bool
 }
 
 // New returns a projector over the catalogue.
@@ -39,6 +43,32 @@ func New(cat *catalog.Catalog) *Projector {
 	}
 	return p
 }
+
+// Without returns a projector for an agency that does not collect the
+// optional items named (catalogue Collectable keys): their columns are
+// hidden from every role and documents of their kinds are not shown.
+// Writing them is not refused here but by the store, which can tell a value
+// held from before (kept until it is removed) from a new one.
+func (p *Projector) Without(keys []string) *Projector {
+	if len(keys) == 0 {
+		return p
+	}
+	q := *p
+	q.off, q.offKind = map[string]bool{}, map[string]bool{}
+	for _, k := range keys {
+		c, ok := p.cat.Collectable(k)
+		switch {
+		case !ok:
+		case c.Column != "":
+			q.off["candidates."+c.Column] = true
+		default:
+			q.offKind[c.BlobKind] = true
+		}
+	}
+	return &q
+}
+
+func (p *Projector) isOff(table, column string) bool { return p.off[table+"."+column] }
 
 // View is a record as one viewer may see it: JSON field name to value.
 // Hidden fields are absent, masked ones hold their mask.
@@ -64,7 +94,7 @@ func (p *Projector) Project(role kluis.Role, table string, rec any) (View, error
 			continue
 		}
 		f, ok := p.cat.Field(table, k)
-		if !ok {
+		if !ok || p.isOff(table, k) {
 			continue
 		}
 		switch f.AccessOf(role) {
@@ -104,6 +134,9 @@ func (p *Projector) CanSee(role kluis.Role, table string) bool {
 // Access returns role's access to one field (Read for non-personal ones).
 func (p *Projector) Access(role kluis.Role, table, column string) catalog.Access {
 	if f, ok := p.cat.Field(table, column); ok {
+		if p.isOff(table, column) {
+			return catalog.Hidden
+		}
 		return f.AccessOf(role)
 	}
 	if p.cat.IsNonPersonal(table, column) {
@@ -115,7 +148,7 @@ func (p *Projector) Access(role kluis.Role, table, column string) catalog.Access
 // CanSeeBlob reports whether role may see documents of kind.
 func (p *Projector) CanSeeBlob(role kluis.Role, kind string) bool {
 	b, ok := p.cat.Blob(kind)
-	return ok && b.AccessOf(role) >= catalog.Read
+	return ok && !p.offKind[kind] && b.AccessOf(role) >= catalog.Read
 }
 
 // CanWriteBlob reports whether role may add or remove documents of kind.
@@ -131,7 +164,7 @@ func (p *Projector) CheckWrite(role kluis.Role, table string, changed []string) 
 	sort.Strings(changed)
 	for _, c := range changed {
 		f, ok := p.cat.Field(table, c)
-		if !ok || f.AccessOf(role) == catalog.Write {
+		if !ok || p.isOff(table, c) || f.AccessOf(role) == catalog.Write {
 			continue
 		}
 		pr.Add(c, "U mag dit gegeven niet wijzigen.", "You may not change this field.")

@@ -105,3 +105,30 @@ func TestEveryJSONFieldIsAColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestDataTheAgencyDoesNotCollectIsHiddenFromEveryRole(t *testing.T) {
+	c := worker()
+	c.Nationality, c.Phone = "NL", "+31612345678"
+	p := proj.Without([]string{"nationality", "photo"})
+	for _, r := range []kluis.Role{kluis.RoleRecruiter, kluis.RolePayroll, kluis.RolePrivacy, kluis.RoleManager} {
+		v, err := p.Project(r, "candidates", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := v["nationality"]; ok {
+			t.Errorf("%s sees a nationality the agency does not collect", r)
+		}
+		if v["phone"] != "+31612345678" {
+			t.Errorf("%s misses the phone, which is collected: %v", r, v["phone"])
+		}
+		if p.Access(r, "candidates", "nationality") != catalog.Hidden || p.CanSeeBlob(r, "photo") {
+			t.Errorf("%s still has access to what is not collected", r)
+		}
+	}
+	if !p.CanSeeBlob(kluis.RolePayroll, "id-copy") || !proj.CanSeeBlob(kluis.RolePayroll, "photo") {
+		t.Error("Without changed more than it names, or changed the projector it came from")
+	}
+	if proj.Without(nil) != proj {
+		t.Error("an agency that collects everything needs no projector of its own")
+	}
+}

@@ -139,6 +139,9 @@ type Field struct {
 	Recipients []string
 	// Portable marks data the candidate supplied (art. 20).
 	Portable bool
+	// Optional fields are ones an agency may choose not to collect at all
+	// (data minimisation, art. 5(1)(c)).
+	Optional bool
 }
 
 // Blob is a kind of stored file (a document kind) and its rules.
@@ -152,6 +155,7 @@ type Blob struct {
 	Access    map[kluis.Role]Access
 	Sensitive bool
 	Portable  bool
+	Optional  bool
 }
 
 // NonPersonal is a column that holds no personal data, and why.
@@ -225,6 +229,41 @@ func (c *Catalog) Blob(kind string) (Blob, bool) {
 		return Blob{}, false
 	}
 	return c.blobs[i], true
+}
+
+// Collectable is a piece of candidate data an agency may choose not to
+// collect at all: a column of the candidates table or a kind of file.
+type Collectable struct {
+	Key      string // the column, or the kind of file
+	Label    kluis.Msg
+	Column   string // "" for a kind of file
+	BlobKind string // "" for a column
+}
+
+// Collectables lists the optional candidate data, columns first.
+func (c *Catalog) Collectables() []Collectable {
+	var out []Collectable
+	for _, f := range c.fields {
+		if f.Optional && f.Table == "candidates" {
+			out = append(out, Collectable{Key: f.Column, Label: f.Label, Column: f.Column})
+		}
+	}
+	for _, b := range c.blobs {
+		if b.Optional {
+			out = append(out, Collectable{Key: b.Kind, Label: b.Label, BlobKind: b.Kind})
+		}
+	}
+	return out
+}
+
+// Collectable returns the optional item with the key.
+func (c *Catalog) Collectable(key string) (Collectable, bool) {
+	for _, x := range c.Collectables() {
+		if x.Key == key {
+			return x, true
+		}
+	}
+	return Collectable{}, false
 }
 
 // AccessOf returns what role may do with a field; roles not named get

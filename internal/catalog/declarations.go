@@ -120,6 +120,11 @@ func fields() []Field {
 			f[i].Recipients = []string{"payroll-provider", "tax-authority"}
 		case "date_of_birth":
 			f[i].Mask = YearOnly
+		}
+		// What an agency may choose not to ask at all (data minimisation).
+		switch f[i].Column {
+		case "nationality", "phone", "functions", "availability":
+			f[i].Optional = true
 		case "status", "registered_on", "source":
 			f[i].Source, f[i].Portable = FromAgency, false
 		}
@@ -201,6 +206,18 @@ func fields() []Field {
 		staff("sessions", "last_seen_at", Account, msg("Laatst actief", "Last active"), []Rule{R7}, accountProfile()),
 		staff("sessions", "expires_at", Account, msg("Sessie verloopt", "Session expires"), []Rule{R7}, accountProfile()),
 	)
+	// The contact of the data protection officer is published (art. 37(7));
+	// it may name a person.
+	dpo := func(column string, label kluis.Msg) Field {
+		return Field{Table: "tenant_settings", Column: column, Subject: Staff, Category: Contact, Label: label,
+			Basis: LegalObligation, Retention: []Rule{RAccount}, Access: staffProfile(), Source: FromAgency,
+			Purposes: []Purpose{Accountability}}
+	}
+	f = append(f,
+		dpo("dpo_name", msg("Naam van de functionaris gegevensbescherming", "Name of the data protection officer")),
+		dpo("dpo_email", msg("E-mailadres van de functionaris gegevensbescherming", "E-mail address of the data protection officer")),
+		dpo("dpo_phone", msg("Telefoon van de functionaris gegevensbescherming", "Phone of the data protection officer")),
+	)
 	return f
 }
 
@@ -219,7 +236,7 @@ func blobs() []Blob {
 		b("cv", Documents, Contract, []Rule{R1, R3}, workProfile(), true, Mediation),
 		b("certificate", Documents, Contract, []Rule{R1, R3}, workProfile(), true, Mediation),
 		b("other", Documents, Contract, []Rule{R1, R3}, workProfile(), true, Mediation),
-		b("photo", Photo, Consent, []Rule{R1, R3}, identityDocProfile(), true, Identification),
+		optional(b("photo", Photo, Consent, []Rule{R1, R3}, identityDocProfile(), true, Identification)),
 		b("id-copy", IDDocument, LegalObligation, []Rule{R2, R4, R6}, identityDocProfile(), false, Identification),
 		b("work-permit", IDDocument, LegalObligation, []Rule{R6}, identityDocProfile(), false, Identification),
 		b("payroll-tax-form", Payroll, LegalObligation, []Rule{R4}, payrollProfile(), false, PayrollAdmin),
@@ -228,6 +245,8 @@ func blobs() []Blob {
 		b("annual-statement", Payroll, LegalObligation, []Rule{R5}, payrollProfile(), false, PayrollAdmin),
 	}
 }
+
+func optional(b Blob) Blob { b.Optional = true; return b }
 
 func nonPersonal() []NonPersonal {
 	const (
@@ -256,6 +275,9 @@ func nonPersonal() []NonPersonal {
 		{"documents", "candidate_id", ref}, {"documents", "blob_key", blobKey}, {"documents", "user_id", ref},
 		{"payroll_records", "candidate_id", ref}, {"payroll_records", "placement_id", ref}, {"payroll_records", "document_id", ref},
 		{"disclosures", "candidate_id", ref}, {"disclosures", "client_id", ref}, {"disclosures", "user_id", ref},
+		{"tenant_settings", "tenant_id", tenant}, {"tenant_settings", "address", org}, {"tenant_settings", "kvk_number", org},
+		{"tenant_settings", "not_collected", "which optional data the agency has chosen not to collect, and since when"},
+		{"tenant_settings", "version", version}, {"tenant_settings", "updated_at", stamp}, {"tenant_settings", "updated_by", ref},
 	}
 	for _, t := range []string{"branches", "users", "api_tokens", "sessions", "candidates", "clients", "client_contacts",
 		"placements", "contact_moments", "documents", "payroll_records", "disclosures"} {

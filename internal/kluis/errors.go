@@ -113,6 +113,7 @@ var kindsNL = map[string]string{
 	"tenant":         "organisatie",
 	"user":           "gebruiker",
 	"token":          "token",
+	"settings":       "instellingen",
 }
 
 // Problems collects field errors while a record is validated, so that a

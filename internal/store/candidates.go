@@ -174,6 +174,9 @@ func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate
 	} else if !ok {
 		p.Add("branch_id", "Deze vestiging bestaat niet.", "This branch does not exist.")
 	}
+	if err := db.checkCollected(ctx, tx, c, existing, p); err != nil {
+		return err
+	}
 	c.BSNFingerprint = ""
 	if c.BSN != "" {
 		fp, err := db.bsnFingerprint(ctx, c.TenantID, c.BSN)

@@ -194,6 +194,9 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 		if err := checkRef(ctx, tx, candidates, a.TenantID, d.CandidateID, p, "candidate_id"); err != nil {
 			return err
 		}
+		if err := checkCollectedKind(ctx, tx, a.TenantID, d.Kind, p); err != nil {
+			return err
+		}
 		if err := p.Err(); err != nil {
 			return err
 		}

@@ -93,6 +93,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		// Deleted and overwritten values are zeroed in the file, not left
+		// in free pages where a copy of the file would still carry them.
+		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_time_format", "sqlite")
 		q.Set("_txlock", "immediate")
 		w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

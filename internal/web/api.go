@@ -211,7 +211,7 @@ type listBody[T any] struct {
 // fields gets 403.
 func writeProjected[T any](s *Server, w http.ResponseWriter, r *http.Request, table string, items []T, total int, page kluis.Page) error {
 	role := actorFrom(r.Context()).Role
-	if !s.proj.CanSee(role, table) {
+	if !s.projector(r.Context()).CanSee(role, table) {
 		return errNoAccess
 	}
 	views, err := access.ProjectAll(s.proj, role, table, items)

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -54,6 +55,10 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 	}
 	if in.Status != "" && !kluis.CandidateStatuses.Has(in.Status) {
 		p.Add("status", "Onbekende status.", "Unknown status.")
+	}
+	// Searching on a field one may not see would reveal what it holds.
+	if in.Function != "" && s.projector(r.Context()).Access(actorFrom(r.Context()).Role, "candidates", "functions") < catalog.Read {
+		p.Add("function", "U kunt niet zoeken op een gegeven dat u niet ziet.", "You cannot search on a field you may not see.")
 	}
 	if in.Limit < 0 || in.Limit > kluis.MaxPageSize || in.Offset < 0 {
 		p.Add("limit", "De limiet ligt tussen 1 en 200; de offset is niet negatief.", "The limit is between 1 and 200; the offset is not negative.")

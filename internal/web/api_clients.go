@@ -43,7 +43,7 @@ func (s *Server) createClientContact(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	a := actorFrom(r.Context())
-	if !s.proj.CanSee(a.Role, "client_contacts") {
+	if !s.projector(r.Context()).CanSee(a.Role, "client_contacts") {
 		return errNoAccess
 	}
 	body, err := readJSON(w, r)
@@ -54,14 +54,14 @@ func (s *Server) createClientContact(w http.ResponseWriter, r *http.Request) err
 	if err := decodeInto(body, &c); err != nil {
 		return err
 	}
-	if err := s.proj.CheckWrite(a.Role, "client_contacts", jsonKeys(body)); err != nil {
+	if err := s.projector(r.Context()).CheckWrite(a.Role, "client_contacts", jsonKeys(body)); err != nil {
 		return err
 	}
 	c.ClientID = id
 	if err := s.db.CreateClientContact(r.Context(), a, &c); err != nil {
 		return err
 	}
-	v, err := s.proj.Project(a.Role, "client_contacts", &c)
+	v, err := s.projector(r.Context()).Project(a.Role, "client_contacts", &c)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -15,7 +16,7 @@ import (
 func (s *Server) listDocuments(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.DocumentFilter{CandidateID: q.id("candidate_id"), Kind: q.choice("kind", kluis.DocumentKinds), Page: q.page(),
-		Kinds: s.visibleKinds(actorFrom(r.Context()).Role)}
+		Kinds: s.visibleKinds(r.Context(), actorFrom(r.Context()).Role)}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (s *Server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
 			d.Kind = strings.TrimSpace(string(v))
 		case "file":
 			// The file comes last: the fields it depends on are known now.
-			if kluis.DocumentKinds.Has(d.Kind) && !s.proj.CanWriteBlob(actorFrom(r.Context()).Role, d.Kind) {
+			if kluis.DocumentKinds.Has(d.Kind) && !s.projector(r.Context()).CanWriteBlob(actorFrom(r.Context()).Role, d.Kind) {
 				return errNoAccess
 			}
 			d.FileName = part.FileName()
@@ -141,10 +142,10 @@ func (s *Server) discloseDocument(w http.ResponseWriter, r *http.Request) error 
 }
 
 // visibleKinds lists the document kinds role may see.
-func (s *Server) visibleKinds(role kluis.Role) []string {
+func (s *Server) visibleKinds(ctx context.Context, role kluis.Role) []string {
 	out := []string{}
 	for _, k := range kluis.DocumentKinds {
-		if s.proj.CanSeeBlob(role, k.Value) {
+		if s.projector(ctx).CanSeeBlob(role, k.Value) {
 			out = append(out, k.Value)
 		}
 	}
@@ -159,7 +160,7 @@ func (s *Server) visibleDocument(r *http.Request, id kluis.ID) (*kluis.Document,
 	if err != nil {
 		return nil, err
 	}
-	if !s.proj.CanSeeBlob(a.Role, d.Kind) {
+	if !s.projector(r.Context()).CanSeeBlob(a.Role, d.Kind) {
 		return nil, kluis.NotFound("document")
 	}
 	return d, nil

@@ -21,6 +21,8 @@ type Form struct {
 	// Locked are fields the user may not change, with what they may see
 	// of them (masked, or "—"): shown as text, never as an input.
 	Locked map[string]string
+	// Off are fields the agency does not collect: not shown at all.
+	Off map[string]bool
 }
 
 func newForm(lang string) *Form {
@@ -121,6 +123,9 @@ type Option struct {
 
 // Input builds a field of the form: name, label key, type and whether it is required.
 func (f *Form) Input(name, labelKey, typ string, required bool) Field {
+	if f.Off[name] {
+		return Field{Lang: f.Lang, Name: name, Type: "off"}
+	}
 	if shown, ok := f.Locked[name]; ok {
 		if shown == "" {
 			shown = "—"
@@ -133,6 +138,9 @@ func (f *Form) Input(name, labelKey, typ string, required bool) Field {
 // Select builds a select from a closed list.
 func (f *Form) Select(name, labelKey string, cs kluis.Choices, required bool) Field {
 	fl := f.Input(name, labelKey, "select", required)
+	if fl.Type == "off" {
+		return fl
+	}
 	if fl.Type == "locked" {
 		for _, c := range cs {
 			if c.Value == f.Locked[name] {

@@ -15,7 +15,7 @@ type catalogue map[string]kluis.Msg
 
 // messages is the UI's message catalogue, merged once from the parts that
 // each screen group keeps beside its handlers.
-var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages)
+var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages, agencyMessages)
 
 func mergeCatalogues(parts ...catalogue) catalogue {
 	out := catalogue{}
@@ -108,6 +108,8 @@ var coreMessages = catalogue{
 	"nav.register":        {NL: "AVG-register", EN: "GDPR register"},
 	"register.title":      {NL: "Register van verwerkingsactiviteiten", EN: "Record of processing activities"},
 	"register.download":   {NL: "Downloaden (Markdown)", EN: "Download (Markdown)"},
+	"register.pdf":        {NL: "Downloaden (PDF)", EN: "Download (PDF)"},
+	"register.nodpo":      {NL: "niet aangesteld", EN: "none appointed"},
 	"register.controller": {NL: "Verwerkingsverantwoordelijke", EN: "Controller"},
 	"register.intro":      {NL: "Dit register (AVG art. 30) wordt opgesteld uit de persoonsgegevenscatalogus van kluis: elke kolom met persoonsgegevens staat daarin, met doel, grondslag, bewaartermijn en wie hem mag zien. Het kan dus niet afwijken van wat kluis werkelijk doet.", EN: "This record (GDPR art. 30) is generated from kluis's personal-data catalogue, in which every column holding personal data is declared with its purpose, basis, retention and who may see it. It cannot drift from what kluis really does."},
 	"register.basis":      {NL: "Grondslag", EN: "Legal basis"},

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 	"kluis/internal/store/storetest"
@@ -474,12 +475,23 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 	for name, typ := range map[string]reflect.Type{
 		"CandidateSearch":    reflect.TypeFor[candidateSearch](),
 		"DocumentDisclosure": reflect.TypeFor[discloseRequest](),
+		"SettingsChange":     reflect.TypeFor[settingsInput](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
 		if len(missing)+len(extra) > 0 || s["additionalProperties"] != false {
 			t.Errorf("schema %s: missing %v, extra %v, additionalProperties %v (want false)", name, missing, extra, s["additionalProperties"])
 		}
+	}
+
+	// The settings as they are answered.
+	set := obj(schemas["Settings"])
+	if missing, extra := sameNames(fieldNames(jsonFields(reflect.TypeFor[settingsBody]())), obj(set["properties"])); len(missing)+len(extra) > 0 {
+		t.Errorf("schema Settings: missing %v, extra %v", missing, extra)
+	}
+	item := obj(obj(obj(set["properties"])["collect"])["items"])
+	if missing, extra := sameNames(fieldNames(jsonFields(reflect.TypeFor[collectItem]())), obj(item["properties"])); len(missing)+len(extra) > 0 {
+		t.Errorf("schema Settings.collect[]: missing %v, extra %v", missing, extra)
 	}
 
 	// The error body, with exactly the codes that have a status.
@@ -584,7 +596,8 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 
 	// The enums that are not Choices are checked elsewhere: the error codes
 	// against the status map, the sorts against the store by the server test.
-	others := map[string]bool{"Error.error.code": true, "Status.status": true}
+	others := map[string]bool{"Error.error.code": true, "Status.status": true,
+		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true}
 	sorts := map[string][]string{}
 	for _, where := range sortedKeys(found) {
 		if strings.HasSuffix(where, "Sort") || strings.HasSuffix(where, ".sort") {
@@ -593,6 +606,16 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		}
 		if _, ok := checks[where]; !ok && !others[where] {
 			t.Errorf("the enum at %s is not checked against kluis.Choices: add it to this test", where)
+		}
+	}
+	// The optional items are the catalogue's.
+	var keys []string
+	for _, c := range catalog.New().Collectables() {
+		keys = append(keys, c.Key)
+	}
+	for _, where := range []string{"Settings.collect[].key", "SettingsChange.not_collected[]"} {
+		if !slices.Equal(found[where], keys) {
+			t.Errorf("%s enum = %q, want the catalogue's optional items %q", where, found[where], keys)
 		}
 	}
 	for where, vals := range sorts {

@@ -31,7 +31,7 @@ func jsonKeys(body []byte) []string {
 type resource[T any] struct {
 	kind    string
 	table   string // the record's table, for the catalogue
-	proj    *access.Projector
+	proj    func(context.Context) *access.Projector
 	get     func(ctx context.Context, a kluis.Actor, id kluis.ID) (*T, error)
 	create  func(ctx context.Context, a kluis.Actor, rec *T) error
 	update  func(ctx context.Context, a kluis.Actor, rec *T, version int64) error
@@ -48,8 +48,8 @@ func (res *resource[T]) versionOf(rec *T) int64 {
 }
 
 // mayUse refuses a role that may see none of the table's personal fields.
-func (res *resource[T]) mayUse(a kluis.Actor) error {
-	if !res.proj.CanSee(a.Role, res.table) {
+func (res *resource[T]) mayUse(ctx context.Context, a kluis.Actor) error {
+	if !res.proj(ctx).CanSee(a.Role, res.table) {
 		return errNoAccess
 	}
 	return nil
@@ -57,7 +57,7 @@ func (res *resource[T]) mayUse(a kluis.Actor) error {
 
 // write answers with the record as the actor may see it.
 func (res *resource[T]) write(w http.ResponseWriter, r *http.Request, code int, rec *T) error {
-	v, err := res.proj.Project(actorFrom(r.Context()).Role, res.table, rec)
+	v, err := res.proj(r.Context()).Project(actorFrom(r.Context()).Role, res.table, rec)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (res *resource[T]) handleGet(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	a := actorFrom(r.Context())
-	if err := res.mayUse(a); err != nil {
+	if err := res.mayUse(r.Context(), a); err != nil {
 		return err
 	}
 	rec, err := res.get(r.Context(), a, id)
@@ -82,7 +82,7 @@ func (res *resource[T]) handleGet(w http.ResponseWriter, r *http.Request) error 
 
 func (res *resource[T]) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	a := actorFrom(r.Context())
-	if err := res.mayUse(a); err != nil {
+	if err := res.mayUse(r.Context(), a); err != nil {
 		return err
 	}
 	body, err := readJSON(w, r)
@@ -93,7 +93,7 @@ func (res *resource[T]) handleCreate(w http.ResponseWriter, r *http.Request) err
 	if err := decodeInto(body, rec); err != nil {
 		return err
 	}
-	if err := res.proj.CheckWrite(a.Role, res.table, jsonKeys(body)); err != nil {
+	if err := res.proj(r.Context()).CheckWrite(a.Role, res.table, jsonKeys(body)); err != nil {
 		return err
 	}
 	if err := res.create(r.Context(), a, rec); err != nil {
@@ -108,7 +108,7 @@ func (res *resource[T]) handleUpdate(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	a := actorFrom(r.Context())
-	if err := res.mayUse(a); err != nil {
+	if err := res.mayUse(r.Context(), a); err != nil {
 		return err
 	}
 	rec, err := res.get(r.Context(), a, id)
@@ -119,7 +119,7 @@ func (res *resource[T]) handleUpdate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := res.proj.CheckWrite(a.Role, res.table, changed); err != nil {
+	if err := res.proj(r.Context()).CheckWrite(a.Role, res.table, changed); err != nil {
 		return err
 	}
 	res.setID(rec, id)
@@ -134,7 +134,7 @@ func (res *resource[T]) handleDelete(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	if err := res.mayUse(actorFrom(r.Context())); err != nil {
+	if err := res.mayUse(r.Context(), actorFrom(r.Context())); err != nil {
 		return err
 	}
 	var v int64

@@ -43,29 +43,29 @@ func (s *Server) Routes() []string {
 
 func (s *Server) routes() []route {
 	db := s.db
-	candidates := &resource[kluis.Candidate]{kind: "candidate", table: "candidates", proj: s.proj, get: db.Candidate, create: db.CreateCandidate,
+	candidates := &resource[kluis.Candidate]{kind: "candidate", table: "candidates", proj: s.projector, get: db.Candidate, create: db.CreateCandidate,
 		update: db.UpdateCandidate, delete: db.DeleteCandidate,
 		version: func(c *kluis.Candidate) int64 { return c.Version }, setID: func(c *kluis.Candidate, id kluis.ID) { c.ID = id }}
-	clients := &resource[kluis.Client]{kind: "client", table: "clients", proj: s.proj, get: db.Client, create: db.CreateClient,
+	clients := &resource[kluis.Client]{kind: "client", table: "clients", proj: s.projector, get: db.Client, create: db.CreateClient,
 		update: db.UpdateClient, delete: db.DeleteClient,
 		version: func(c *kluis.Client) int64 { return c.Version }, setID: func(c *kluis.Client, id kluis.ID) { c.ID = id }}
-	contacts := &resource[kluis.ClientContact]{kind: "client contact", table: "client_contacts", proj: s.proj, get: db.ClientContact,
+	contacts := &resource[kluis.ClientContact]{kind: "client contact", table: "client_contacts", proj: s.projector, get: db.ClientContact,
 		update: db.UpdateClientContact, delete: db.DeleteClientContact,
 		version: func(c *kluis.ClientContact) int64 { return c.Version }, setID: func(c *kluis.ClientContact, id kluis.ID) { c.ID = id }}
-	placements := &resource[kluis.Placement]{kind: "placement", table: "placements", proj: s.proj, get: db.Placement, create: db.CreatePlacement,
+	placements := &resource[kluis.Placement]{kind: "placement", table: "placements", proj: s.projector, get: db.Placement, create: db.CreatePlacement,
 		update: db.UpdatePlacement, delete: db.DeletePlacement,
 		version: func(p *kluis.Placement) int64 { return p.Version }, setID: func(p *kluis.Placement, id kluis.ID) { p.ID = id }}
-	moments := &resource[kluis.ContactMoment]{kind: "contact moment", table: "contact_moments", proj: s.proj, get: db.ContactMoment, create: db.CreateContactMoment,
+	moments := &resource[kluis.ContactMoment]{kind: "contact moment", table: "contact_moments", proj: s.projector, get: db.ContactMoment, create: db.CreateContactMoment,
 		update: db.UpdateContactMoment, delete: db.DeleteContactMoment,
 		version: func(m *kluis.ContactMoment) int64 { return m.Version }, setID: func(m *kluis.ContactMoment, id kluis.ID) { m.ID = id }}
-	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", table: "payroll_records", proj: s.proj, get: db.PayrollRecord, create: db.CreatePayrollRecord,
+	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", table: "payroll_records", proj: s.projector, get: db.PayrollRecord, create: db.CreatePayrollRecord,
 		update: db.UpdatePayrollRecord, delete: db.DeletePayrollRecord,
 		version: func(p *kluis.PayrollRecord) int64 { return p.Version }, setID: func(p *kluis.PayrollRecord, id kluis.ID) { p.ID = id }}
-	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", table: "disclosures", proj: s.proj, get: db.Disclosure, create: db.CreateDisclosure}
-	documents := &resource[kluis.Document]{kind: "document", table: "documents", proj: s.proj,
+	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", table: "disclosures", proj: s.projector, get: db.Disclosure, create: db.CreateDisclosure}
+	documents := &resource[kluis.Document]{kind: "document", table: "documents", proj: s.projector,
 		get: func(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, error) {
 			d, err := db.Document(ctx, a, id)
-			if err == nil && !s.proj.CanSeeBlob(a.Role, d.Kind) {
+			if err == nil && !s.projector(ctx).CanSeeBlob(a.Role, d.Kind) {
 				return nil, kluis.NotFound("document")
 			}
 			return d, err
@@ -75,8 +75,8 @@ func (s *Server) routes() []route {
 			if err != nil {
 				return err
 			}
-			if !s.proj.CanWriteBlob(a.Role, d.Kind) {
-				if s.proj.CanSeeBlob(a.Role, d.Kind) {
+			if !s.projector(ctx).CanWriteBlob(a.Role, d.Kind) {
+				if s.projector(ctx).CanSeeBlob(a.Role, d.Kind) {
 					return errNoAccess
 				}
 				return kluis.NotFound("document")
@@ -101,6 +101,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
 		{"GET", "/api/v1/branches", token, s.listBranches},
+		{"GET", "/api/v1/settings", token, s.getSettings},
+		{"PUT", "/api/v1/settings", token, s.putSettings},
 
 		{"GET", "/api/v1/candidates", token, s.listCandidates},
 		{"POST", "/api/v1/candidates", token, candidates.handleCreate},

@@ -26,7 +26,11 @@ type Server struct {
 	mux     *http.ServeMux
 	pages   pages
 	catalog *catalog.Catalog
-	proj    *access.Projector
+	proj    *access.Projector // the catalogue's access per role; handlers use projector(ctx)
+	// hideOptional hides every optional item: the fallback when an
+	// agency's settings cannot be read.
+	hideOptional  *access.Projector
+	settingsCache *settingsCache
 	// dummyHash is verified against when a log-in names nobody.
 	dummyHash func() string
 	handler   http.Handler // mux behind cross-origin protection
@@ -43,6 +47,12 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	}
 	s := &Server{db: db, log: log, clock: clock, mux: http.NewServeMux(), pages: ps, catalog: catalog.New()}
 	s.proj = access.New(s.catalog)
+	var all []string
+	for _, c := range s.catalog.Collectables() {
+		all = append(all, c.Key)
+	}
+	s.hideOptional = s.proj.Without(all)
+	s.settingsCache = &settingsCache{db: db, base: s.proj, by: map[kluis.ID]settingsEntry{}}
 	s.dummyHash = newDummyHash()
 	for _, rt := range s.routes() {
 		h := rt.handler

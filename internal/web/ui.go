@@ -63,7 +63,13 @@ type Base struct {
 	Title     string
 	Flash     string // a message key shown once at the top
 	RequestID string
+	// off are the optional items the agency does not collect.
+	off map[string]bool
 }
+
+// Collects reports whether the agency collects an optional item; pages
+// leave out what it does not.
+func (b Base) Collects(key string) bool { return !b.off[key] }
 
 // T returns the text for key in the viewer's language.
 func (b Base) T(key string) string { return text(b.Lang, key) }
@@ -94,6 +100,10 @@ func (s *Server) baseFor(r *http.Request, nav, titleKey string) Base {
 	b := Base{Lang: "nl", Nav: nav, RequestID: requestID(r.Context())}
 	if u := userFrom(r.Context()); u != nil {
 		b.User, b.Lang = u, u.Language
+		b.off = map[string]bool{}
+		for _, k := range s.collecting(r.Context()).Off() {
+			b.off[k] = true
+		}
 	} else if r.URL.Query().Get("lang") == "en" {
 		// Before log-in the page is Dutch unless the visitor asks for English.
 		b.Lang = "en"

@@ -50,7 +50,7 @@ func (s *Server) candidateTab(tab string, load func(r *http.Request, v *candidat
 		if err != nil {
 			return err
 		}
-		if !s.proj.CanSee(actorFrom(r.Context()).Role, tabTables[tab]) {
+		if !s.projector(r.Context()).CanSee(actorFrom(r.Context()).Role, tabTables[tab]) {
 			v.NoAccess = true
 			return s.render(w, r, http.StatusOK, "candidate", "tabpanel", v)
 		}
@@ -103,10 +103,10 @@ func itoa(id kluis.ID) string { return formatID(id) }
 // A role that may see no candidate data gets 403.
 func (s *Server) shownCandidate(r *http.Request, c *kluis.Candidate) (*kluis.Candidate, error) {
 	role := actorFrom(r.Context()).Role
-	if !s.proj.CanSee(role, "candidates") {
+	if !s.projector(r.Context()).CanSee(role, "candidates") {
 		return nil, errNoAccess
 	}
-	v, err := s.proj.Project(role, "candidates", c)
+	v, err := s.projector(r.Context()).Project(role, "candidates", c)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -60,7 +61,7 @@ func (s *Server) candidateSearch(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *Form, code int) error {
 	ctx, a := r.Context(), actorFrom(r.Context())
-	if !s.proj.CanSee(a.Role, "candidates") {
+	if !s.projector(r.Context()).CanSee(a.Role, "candidates") {
 		return errNoAccess
 	}
 	v := candidateListView{Base: s.baseFor(r, "candidates", "nav.candidates"), Form: f, Limit: 25}
@@ -74,6 +75,11 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 		v.BranchName[b.ID] = b.Name
 	}
 	v.Offset = int(f.Int64("offset"))
+	if s.projector(ctx).Access(a.Role, "candidates", "functions") < catalog.Read {
+		// Searching on what one may not see would reveal it.
+		f.Off = map[string]bool{"function": true}
+		f.Values["function"] = ""
+	}
 	filter := store.CandidateFilter{Query: f.Values["q"], City: f.Values["city"], Function: f.Values["function"],
 		Status: f.Values["status"], BranchID: f.Int64("branch_id"), Page: kluis.Page{Limit: v.Limit, Offset: v.Offset}}
 	for _, k := range []string{"q", "city", "function"} {
@@ -147,13 +153,26 @@ func formOfCandidate(lang string, c *kluis.Candidate) *Form {
 // lockCandidateFields marks the fields role may not change: they show what
 // the role may see of shown, and their posted values are replaced by the
 // stored ones of stored (nil for a new candidate: empty).
-func (s *Server) lockCandidateFields(f *Form, role kluis.Role, shown, stored *kluis.Candidate) {
+func (s *Server) lockCandidateFields(ctx context.Context, f *Form, role kluis.Role, shown, stored *kluis.Candidate) {
 	var seen, real *Form
 	if shown != nil {
 		seen, real = formOfCandidate(f.Lang, shown), formOfCandidate(f.Lang, stored)
 	}
+	proj, set := s.projector(ctx), s.collecting(ctx)
 	for _, name := range candidateFields {
-		if name == "version" || s.proj.Access(role, "candidates", name) == catalog.Write {
+		if !set.Collects(name) {
+			// Not asked at all; a value held from before is sent back
+			// unchanged until it is removed.
+			if f.Off == nil {
+				f.Off = map[string]bool{}
+			}
+			f.Off[name], f.Values[name] = true, ""
+			if stored != nil {
+				f.Values[name] = formOfCandidate(f.Lang, stored).Values[name]
+			}
+			continue
+		}
+		if name == "version" || proj.Access(role, "candidates", name) == catalog.Write {
 			continue
 		}
 		if f.Locked == nil {
@@ -185,7 +204,7 @@ func candidateOfForm(f *Form, c *kluis.Candidate) {
 }
 
 func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {
-	if !s.proj.CanSee(actorFrom(r.Context()).Role, "candidates") {
+	if !s.projector(r.Context()).CanSee(actorFrom(r.Context()).Role, "candidates") {
 		return errNoAccess
 	}
 	b := s.baseFor(r, "", "")
@@ -194,7 +213,7 @@ func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {
 		f.Values["branch_id"] = strconv.FormatInt(u.BranchID, 10)
 	}
 	f.Values["country"], f.Values["status"], f.Values["source"] = "NL", "registered", "walk-in"
-	s.lockCandidateFields(f, actorFrom(r.Context()).Role, nil, nil)
+	s.lockCandidateFields(r.Context(), f, actorFrom(r.Context()).Role, nil, nil)
 	v, err := s.candidateFormView(r, f, nil)
 	if err != nil {
 		return err
@@ -203,14 +222,14 @@ func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) candidateCreate(w http.ResponseWriter, r *http.Request) error {
-	if !s.proj.CanSee(actorFrom(r.Context()).Role, "candidates") {
+	if !s.projector(r.Context()).CanSee(actorFrom(r.Context()).Role, "candidates") {
 		return errNoAccess
 	}
 	if err := parseForm(r, 0); err != nil {
 		return err
 	}
 	f := formFrom(r, s.baseFor(r, "", "").Lang, candidateFields...)
-	s.lockCandidateFields(f, actorFrom(r.Context()).Role, nil, nil)
+	s.lockCandidateFields(r.Context(), f, actorFrom(r.Context()).Role, nil, nil)
 	var c kluis.Candidate
 	candidateOfForm(f, &c)
 	if !f.HasErrors() {
@@ -239,7 +258,7 @@ func (s *Server) candidateEdit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := formOfCandidate(s.baseFor(r, "", "").Lang, c)
-	s.lockCandidateFields(f, actorFrom(r.Context()).Role, shown, c)
+	s.lockCandidateFields(r.Context(), f, actorFrom(r.Context()).Role, shown, c)
 	v, err := s.candidateFormView(r, f, shown)
 	if err != nil {
 		return err
@@ -262,7 +281,7 @@ func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
 	lang := s.baseFor(r, "", "").Lang
 	role := actorFrom(r.Context()).Role
 	f := formFrom(r, lang, candidateFields...)
-	s.lockCandidateFields(f, role, shown, c)
+	s.lockCandidateFields(r.Context(), f, role, shown, c)
 	version := f.Int64("version")
 	candidateOfForm(f, c)
 	if !f.HasErrors() {
@@ -284,7 +303,7 @@ func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
 			if shown, err = s.shownCandidate(r, fresh); err != nil {
 				return err
 			}
-			s.lockCandidateFields(f, role, shown, fresh)
+			s.lockCandidateFields(r.Context(), f, role, shown, fresh)
 			f.Stale = true
 		}
 	}

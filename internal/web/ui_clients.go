@@ -323,7 +323,7 @@ func (s *Server) clientPage(r *http.Request, c *kluis.Client) (*clientPageView, 
 	v.BranchName = names[c.BranchID]
 	// Contact persons are people: a role that may see none of their data
 	// (the administrator) gets the client without them.
-	if s.proj.CanSee(a.Role, "client_contacts") {
+	if s.projector(r.Context()).CanSee(a.Role, "client_contacts") {
 		if v.Contacts, _, err = s.db.ClientContacts(ctx, a, c.ID, kluis.Page{Limit: kluis.MaxPageSize}); err != nil {
 			return nil, err
 		}

@@ -26,6 +26,7 @@ import (
 type clientUIEnv struct {
 	*storetest.Env
 	srv     *httptest.Server
+	web     *Server
 	browser *http.Client
 }
 
@@ -38,7 +39,7 @@ func newClientUIEnv(t *testing.T) *clientUIEnv {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &clientUIEnv{Env: e, srv: srv, browser: &http.Client{
+	return &clientUIEnv{Env: e, srv: srv, web: h, browser: &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
@@ -522,3 +523,7 @@ func TestTheClientTextsAreInTheCatalogue(t *testing.T) {
 		check("roles", `"role.`+string(r)+`"`)
 	}
 }
+
+// srvSettingsChanged makes the server read the agency's settings anew after
+// a test changed them in the database.
+func (u *clientUIEnv) srvSettingsChanged() { u.web.settingsCache.forget(u.Tenant.ID) }

@@ -73,7 +73,7 @@ func (s *Server) loadDocuments(r *http.Request, v *candidatePageView) error {
 func (s *Server) fillDocuments(r *http.Request, v *candidatePageView, f *Form, disclose kluis.ID, df *Form) error {
 	ctx, a := r.Context(), actorFrom(r.Context())
 	items, total, err := s.db.ListDocuments(ctx, a, store.DocumentFilter{CandidateID: v.C.ID, Page: kluis.Page{Limit: tabListLimit},
-		Kinds: s.visibleKinds(a.Role)})
+		Kinds: s.visibleKinds(r.Context(), a.Role)})
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) candidateDocument(r *http.Request, candidate, id kluis.ID) (*kl
 	if err != nil {
 		return nil, err
 	}
-	if d.CandidateID != candidate || !s.proj.CanSeeBlob(actorFrom(r.Context()).Role, d.Kind) {
+	if d.CandidateID != candidate || !s.projector(r.Context()).CanSeeBlob(actorFrom(r.Context()).Role, d.Kind) {
 		return nil, kluis.NotFound("document")
 	}
 	return d, nil
@@ -181,7 +181,7 @@ func (s *Server) receiveDocument(w http.ResponseWriter, r *http.Request, candida
 				return false, nil
 			}
 			d := &kluis.Document{CandidateID: candidate, Kind: f.Values["kind"], FileName: part.FileName()}
-			if kluis.DocumentKinds.Has(d.Kind) && !s.proj.CanWriteBlob(actorFrom(r.Context()).Role, d.Kind) {
+			if kluis.DocumentKinds.Has(d.Kind) && !s.projector(r.Context()).CanWriteBlob(actorFrom(r.Context()).Role, d.Kind) {
 				return false, errNoAccess
 			}
 			err := s.db.CreateDocument(r.Context(), actorFrom(r.Context()), d, part)
@@ -232,9 +232,9 @@ func (s *Server) documentDelete(w http.ResponseWriter, r *http.Request) error {
 		// Gone already (a second click, a colleague): nothing to do.
 	case err != nil:
 		return err
-	case d.CandidateID != v.C.ID || !s.proj.CanSeeBlob(actorFrom(r.Context()).Role, d.Kind):
+	case d.CandidateID != v.C.ID || !s.projector(r.Context()).CanSeeBlob(actorFrom(r.Context()).Role, d.Kind):
 		return kluis.NotFound("document")
-	case !s.proj.CanWriteBlob(actorFrom(r.Context()).Role, d.Kind):
+	case !s.projector(r.Context()).CanWriteBlob(actorFrom(r.Context()).Role, d.Kind):
 		return errNoAccess
 	default:
 		if err := s.db.DeleteDocument(r.Context(), actorFrom(r.Context()), did); err != nil && kluis.ErrorCode(err) != kluis.ENotFound {

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
+	"strconv"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -11,12 +13,13 @@ func (s *Server) registerRoutes() []route {
 	return []route{
 		{"GET", "/register", session, s.registerPage},
 		{"GET", "/register.md", session, s.registerMarkdown},
+		{"GET", "/register.pdf", session, s.registerPDF},
 	}
 }
 
 type registerView struct {
 	Base
-	Controller string
+	Controller catalog.Controller
 	Register   catalog.Register
 	Measures   []kluis.Msg
 }
@@ -31,40 +34,74 @@ func (v registerView) Category(c catalog.Category) string { return v.In(catalog.
 func (v registerView) Rule(r catalog.Rule) string         { return v.In(catalog.RuleLabel(r)) }
 func (v registerView) Recipient(r string) string          { return v.Choice(kluis.RecipientKinds, r) }
 
-func (s *Server) controllerName(r *http.Request) (string, error) {
+// controller is the agency as the register names it: its name and the
+// details from its settings.
+func (s *Server) controller(r *http.Request) (catalog.Controller, error) {
 	ts, err := s.db.Tenants(r.Context())
 	if err != nil {
-		return "", err
+		return catalog.Controller{}, err
 	}
 	a := actorFrom(r.Context())
+	c := catalog.Controller{}
 	for _, t := range ts {
 		if t.ID == a.TenantID {
-			return t.Name, nil
+			c.Name = t.Name
 		}
 	}
-	return "", kluis.NotFound("tenant")
+	if c.Name == "" {
+		return c, kluis.NotFound("tenant")
+	}
+	set, err := s.settings(r.Context())
+	if err != nil {
+		return c, err
+	}
+	c.Address, c.KvK, c.DPOName, c.DPOEmail, c.DPOPhone = set.Address, set.KvK, set.DPOName, set.DPOEmail, set.DPOPhone
+	return c, nil
 }
 
 // registerPage shows the record of processing activities (art. 30),
 // generated from the catalogue so it cannot drift from what kluis does.
 func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {
-	name, err := s.controllerName(r)
+	c, err := s.controller(r)
 	if err != nil {
 		return err
 	}
-	v := registerView{Base: s.baseFor(r, "register", "register.title"), Controller: name,
+	v := registerView{Base: s.baseFor(r, "register", "register.title"), Controller: c,
 		Register: s.catalog.Register(), Measures: catalog.SecurityMeasures}
 	return s.render(w, r, http.StatusOK, "register", "", v)
 }
 
 func (s *Server) registerMarkdown(w http.ResponseWriter, r *http.Request) error {
-	name, err := s.controllerName(r)
+	c, err := s.controller(r)
 	if err != nil {
 		return err
 	}
 	b := s.baseFor(r, "", "")
 	w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="verwerkingsregister.md"`)
-	_, err = w.Write([]byte(s.catalog.Register().Markdown(b.Lang, catalog.Controller{Name: name})))
+	_, err = w.Write([]byte(s.catalog.Register().Markdown(b.Lang, c)))
+	return err
+}
+
+// registerPDF sends the register as a PDF, rendered whole before the first
+// byte goes out, so a failure is an error page and not half a file.
+func (s *Server) registerPDF(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.controller(r)
+	if err != nil {
+		return err
+	}
+	b := s.baseFor(r, "", "")
+	var buf bytes.Buffer
+	if err := s.catalog.Register().PDF(&buf, b.Lang, c, s.clock.Now().In(amsterdam)); err != nil {
+		return err
+	}
+	name := "verwerkingsregister.pdf"
+	if b.Lang == "en" {
+		name = "record-of-processing.pdf"
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, err = w.Write(buf.Bytes())
 	return err
 }

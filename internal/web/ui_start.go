@@ -68,7 +68,7 @@ func (s *Server) placementRows(r *http.Request, ps []kluis.Placement) ([]placeme
 	ctx, a := r.Context(), actorFrom(r.Context())
 	// Whoever may see no candidate data (the administrator) sees the
 	// placements without the candidates' names.
-	showNames := s.proj.CanSee(a.Role, "candidates")
+	showNames := s.projector(r.Context()).CanSee(a.Role, "candidates")
 	out := make([]placementRow, len(ps))
 	names := map[kluis.ID]string{}
 	clients := map[kluis.ID]string{}

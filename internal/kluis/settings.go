@@ -1,0 +1,89 @@
+package kluis
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// Settings are an agency's own choices: how it presents itself as the
+// controller in the processing register and the privacy statement, and which
+// optional candidate data it does not collect at all (data minimisation).
+type Settings struct {
+	TenantID ID     `json:"-"`
+	Address  string `json:"address"`
+	KvK      string `json:"kvk_number"`
+	DPOName  string `json:"dpo_name"`
+	DPOEmail string `json:"dpo_email"`
+	DPOPhone string `json:"dpo_phone"`
+	// NotCollected holds, per optional item (a catalogue Collectable key),
+	// the day the agency stopped collecting it. Values still held are
+	// removed MinimisationGrace after that day.
+	NotCollected map[string]Date `json:"not_collected"`
+	Version      int64           `json:"version"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+	UpdatedBy    ID              `json:"-"`
+}
+
+// MinimisationGrace is how long values of data an agency stopped collecting
+// stay (hidden from everyone) before they are removed: time to undo a wrong
+// click, not to keep using them.
+const MinimisationGrace = 7 * 24 * time.Hour
+
+// Collects reports whether the agency collects the optional item key.
+func (s *Settings) Collects(key string) bool {
+	_, off := s.NotCollected[key]
+	return !off
+}
+
+// RemovalDay is the first day on which the values of key, no longer
+// collected, are removed; "" when key is collected.
+func (s *Settings) RemovalDay(key string) Date {
+	since, off := s.NotCollected[key]
+	if !off {
+		return ""
+	}
+	return DateOf(since.Time().Add(MinimisationGrace))
+}
+
+// Off returns the keys not collected, sorted.
+func (s *Settings) Off() []string {
+	out := make([]string, 0, len(s.NotCollected))
+	for k := range s.NotCollected {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate normalises the settings and reports every field that is wrong.
+// known says which keys of NotCollected exist.
+func (s *Settings) Validate(known func(string) bool) error {
+	p := Problems{}
+	p.text("address", &s.Address, 300)
+	s.KvK = strings.TrimSpace(s.KvK)
+	if s.KvK != "" {
+		if k, ok := NormalizeKvK(s.KvK); ok {
+			s.KvK = k
+		} else {
+			p.Add("kvk_number", "Een KvK-nummer heeft 8 cijfers.", "A Chamber of Commerce number has 8 digits.")
+		}
+	}
+	p.line("dpo_name", &s.DPOName, 100, false)
+	p.email("dpo_email", &s.DPOEmail, false)
+	p.phone("dpo_phone", &s.DPOPhone)
+	// Only the keys count here: the store dates them.
+	for k := range s.NotCollected {
+		if !known(k) {
+			p.Add("not_collected", "Onbekend gegeven: "+k+".", "Unknown item: "+k+".")
+		}
+	}
+	return p.Err()
+}
+
+// NotCollectedError is the answer to a value for data the agency has chosen
+// not to collect.
+func NotCollectedError(p Problems, field string) {
+	p.Add(field, "Uw bureau verzamelt dit gegeven niet (instelling voor dataminimalisatie).",
+		"Your agency does not collect this item (a data-minimisation setting).")
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+)
+
+// collectables are the optional candidate data of the catalogue.
+var collectables = catalog.New()
+
+// optionalColumns reads each optional candidate column from a candidate;
+// a test keeps it equal to the catalogue's list.
+var optionalColumns = map[string]func(*kluis.Candidate) string{
+	"nationality":  func(c *kluis.Candidate) string { return c.Nationality },
+	"phone":        func(c *kluis.Candidate) string { return c.Phone },
+	"functions":    func(c *kluis.Candidate) string { return strings.Join(c.Functions, ";") },
+	"availability": func(c *kluis.Candidate) string { return c.Availability },
+}
+
+func knownCollectable(key string) bool {
+	_, ok := collectables.Collectable(key)
+	return ok
+}
+
+// Settings returns the agency's settings; an agency that never saved any
+// gets the defaults (everything collected), with version 0.
+func (db *DB) Settings(ctx context.Context, tenant kluis.ID) (*kluis.Settings, error) {
+	return settingsOf(ctx, db.r, tenant)
+}
+
+func settingsOf(ctx context.Context, q querier, tenant kluis.ID) (*kluis.Settings, error) {
+	s := &kluis.Settings{TenantID: tenant, NotCollected: map[string]kluis.Date{}}
+	var off string
+	var by sql.NullInt64
+	err := q.QueryRowContext(ctx, `SELECT address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by
+		FROM tenant_settings WHERE tenant_id = $1`, tenant).
+		Scan(&s.Address, &s.KvK, &s.DPOName, &s.DPOEmail, &s.DPOPhone, &off, &s.Version, &s.UpdatedAt, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	s.UpdatedBy = kluis.ID(by.Int64)
+	for _, item := range strings.Split(off, ";") {
+		if k, d, ok := strings.Cut(item, "="); ok {
+			s.NotCollected[k] = kluis.Date(d)
+		}
+	}
+	return s, nil
+}
+
+func encodeNotCollected(m map[string]kluis.Date) string {
+	parts := make([]string, 0, len(m))
+	for k, d := range m {
+		parts = append(parts, k+"="+string(d))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ";")
+}
+
+// SaveSettings stores s if version is still the stored one (0 for an
+// agency without settings). Of s.NotCollected only the keys count: an item
+// switched off today is dated today, one that was off already keeps its day.
+func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings, version int64) error {
+	s.TenantID = a.TenantID
+	if err := s.Validate(knownCollectable); err != nil {
+		return err
+	}
+	return db.update(ctx, func(tx *sql.Tx) error {
+		old, err := settingsOf(ctx, tx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		if old.Version != version {
+			return kluis.StaleVersion("settings")
+		}
+		off := map[string]kluis.Date{}
+		for k := range s.NotCollected {
+			if d, was := old.NotCollected[k]; was {
+				off[k] = d
+			} else {
+				off[k] = db.today()
+			}
+		}
+		s.NotCollected, s.Version, s.UpdatedAt, s.UpdatedBy = off, version+1, db.now(), a.UserID
+		args := []any{a.TenantID, s.Address, s.KvK, s.DPOName, s.DPOEmail, s.DPOPhone, encodeNotCollected(off), s.Version, s.UpdatedAt, nullID(a.UserID)}
+		if version == 0 {
+			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_settings (tenant_id, address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, args...)
+			if err != nil && kluis.ErrorCode(classify(err)) == kluis.EConflict {
+				return kluis.StaleVersion("settings")
+			}
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE tenant_settings SET address = $2, kvk_number = $3, dpo_name = $4, dpo_email = $5, dpo_phone = $6,
+			not_collected = $7, version = $8, updated_at = $9, updated_by = $10 WHERE tenant_id = $1 AND version = $11`, append(args, version)...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return kluis.StaleVersion("settings")
+		}
+		return nil
+	})
+}
+
+// checkCollected refuses values for optional data the agency does not
+// collect. A value that was stored before the item was switched off may stay
+// as it is until it is removed; it may not be changed or added.
+func (db *DB) checkCollected(ctx context.Context, tx *sql.Tx, c *kluis.Candidate, existing bool, p kluis.Problems) error {
+	s, err := settingsOf(ctx, tx, c.TenantID)
+	if err != nil || len(s.NotCollected) == 0 {
+		return err
+	}
+	var old *kluis.Candidate
+	for _, key := range s.Off() {
+		get, ok := optionalColumns[key]
+		if !ok || get(c) == "" {
+			continue
+		}
+		if existing && old == nil {
+			if old, err = candidates.get(ctx, db, tx, c.TenantID, c.ID); err != nil {
+				return err
+			}
+		}
+		if old == nil || get(old) != get(c) {
+			kluis.NotCollectedError(p, key)
+		}
+	}
+	return nil
+}
+
+// checkCollectedKind refuses a document of a kind the agency does not collect.
+func checkCollectedKind(ctx context.Context, q querier, tenant kluis.ID, kind string, p kluis.Problems) error {
+	s, err := settingsOf(ctx, q, tenant)
+	if err != nil {
+		return err
+	}
+	if !s.Collects(kind) {
+		kluis.NotCollectedError(p, "kind")
+	}
+	return nil
+}
+
+// HeldNotCollected counts, per item the agency no longer collects, the
+// candidates who still have a value (for columns) or the documents still
+// stored (for kinds of file).
+func (db *DB) HeldNotCollected(ctx context.Context, tenant kluis.ID) (map[string]int, error) {
+	s, err := settingsOf(ctx, db.r, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, key := range s.Off() {
+		q, args, err := heldQuery(key, tenant)
+		if err != nil {
+			return nil, err
+		}
+		var n int
+		if err := db.r.QueryRowContext(ctx, "SELECT count(*) "+q, args...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", key, err)
+		}
+		out[key] = n
+	}
+	return out, nil
+}
+
+// heldQuery is the FROM … WHERE of the rows holding a value of key.
+func heldQuery(key string, tenant kluis.ID) (string, []any, error) {
+	c, ok := collectables.Collectable(key)
+	switch {
+	case !ok:
+		return "", nil, fmt.Errorf("store: %q is not an optional item", key)
+	case c.Column != "":
+		// The column name comes from the catalogue, never from input.
+		return "FROM candidates WHERE tenant_id = $1 AND " + c.Column + " <> ''", []any{tenant}, nil
+	default:
+		return "FROM documents WHERE tenant_id = $1 AND kind = $2", []any{tenant, c.BlobKind}, nil
+	}
+}
+
+// PurgeNotCollected removes the values of optional data the agency stopped
+// collecting at least kluis.MinimisationGrace ago: the column is emptied on
+// every candidate (their version goes up, so an edit based on the old value
+// fails instead of writing it back), and documents of a switched-off kind
+// are deleted with their contents. It returns how many candidates or
+// documents lost a value, per item.
+func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[string]int, error) {
+	s, err := settingsOf(ctx, db.r, tenant)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	today := db.today()
+	for _, key := range s.Off() {
+		if s.RemovalDay(key) > today {
+			continue
+		}
+		c, ok := collectables.Collectable(key)
+		if !ok {
+			continue
+		}
+		var keys []string
+		err := db.update(ctx, func(tx *sql.Tx) error {
+			if c.Column != "" {
+				res, err := tx.ExecContext(ctx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> ''",
+					tenant, db.now())
+				if err != nil {
+					return err
+				}
+				n, err := res.RowsAffected()
+				out[key] = int(n)
+				return err
+			}
+			var err error
+			if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind); err != nil {
+				return err
+			}
+			out[key] = len(keys)
+			return nil
+		})
+		if err != nil {
+			return out, fmt.Errorf("remove %s: %w", key, err)
+		}
+		if err := db.deleteBlobs(ctx, keys); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// OptionalColumns lists the optional candidate columns the store checks
+// and removes, sorted.
+func OptionalColumns() []string {
+	out := make([]string, 0, len(optionalColumns))
+	for k := range optionalColumns {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+func (s *Server) agencyRoutes() []route {
+	return []route{
+		{"GET", "/settings/agency", session, s.agencyPage},
+		{"POST", "/settings/agency", session, s.agencySave},
+	}
+}
+
+// agencyView is the page of the agency's own settings: its details as the
+// controller and the optional data it collects.
+type agencyView struct {
+	Base
+	Form     *Form
+	Settings *settingsBody
+	// Collect says per optional item whether the form asks to collect it.
+	Collect map[string]bool
+	Updated time.Time
+}
+
+var agencyFields = []string{"address", "kvk_number", "dpo_name", "dpo_email", "dpo_phone", "version"}
+
+func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
+	a := actorFrom(r.Context())
+	if !maySetSettings(a.Role) {
+		return nil, errNoAccess
+	}
+	v := &agencyView{Base: s.baseFor(r, "settings", "agency.title"), Form: f, Collect: map[string]bool{}}
+	out, err := s.settingsOut(r.Context(), v.Lang)
+	if err != nil {
+		return nil, err
+	}
+	v.Settings = out
+	if out.UpdatedAt != nil {
+		v.Updated = *out.UpdatedAt
+	}
+	if f != nil && f.Stale {
+		// Someone saved in between: the next save, on purpose, replaces it.
+		f.Values["version"] = strconv.FormatInt(out.Version, 10)
+	}
+	if v.Form == nil {
+		v.Form = newForm(v.Lang)
+		for k, val := range map[string]string{"address": out.Address, "kvk_number": out.KvK, "dpo_name": out.DPOName,
+			"dpo_email": out.DPOEmail, "dpo_phone": out.DPOPhone, "version": strconv.FormatInt(out.Version, 10)} {
+			v.Form.Values[k] = val
+		}
+		for _, c := range out.Collect {
+			v.Collect[c.Key] = c.Collected
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) agencyPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.agencyView(r, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "agency", "", v)
+}
+
+func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
+	if !maySetSettings(actorFrom(r.Context()).Role) {
+		return errNoAccess
+	}
+	if err := parseForm(r, 0); err != nil {
+		return err
+	}
+	f := formFrom(r, userFrom(r.Context()).Language, agencyFields...)
+	collect := map[string]bool{}
+	for _, k := range r.PostForm["collect"] {
+		collect[k] = true
+	}
+	version := f.Int64("version")
+	in := &settingsInput{Address: f.Values["address"], KvK: f.Values["kvk_number"], DPOName: f.Values["dpo_name"],
+		DPOEmail: f.Values["dpo_email"], DPOPhone: f.Values["dpo_phone"], Version: &version}
+	for _, c := range s.catalog.Collectables() {
+		if !collect[c.Key] {
+			in.NotCollected = append(in.NotCollected, c.Key)
+		}
+	}
+	err := s.saveSettings(r.Context(), in)
+	if err == nil {
+		return seeOther(w, r, "/settings/agency", "form.saved")
+	}
+	if err := f.Fail(err); err != nil {
+		return err
+	}
+	v, verr := s.agencyView(r, f)
+	if verr != nil {
+		return verr
+	}
+	v.Collect = collect
+	return s.render(w, r, http.StatusUnprocessableEntity, "agency", "", v)
+}
+
+// The settings page links here for the roles that decide.
+func (b Base) MaySetAgency() bool { return b.User != nil && maySetSettings(b.User.Role) }
