@@ -19,10 +19,10 @@ const settingsTTL = 2 * time.Second
 // settingsCache keeps each agency's settings and the projector that hides
 // what the agency does not collect.
 type settingsCache struct {
-	db    *store.DB
-	base  *access.Projector
-	mu    sync.Mutex
-	by    map[kluis.ID]settingsEntry
+	db   *store.DB
+	base *access.Projector
+	mu   sync.Mutex
+	by   map[kluis.ID]settingsEntry
 }
 
 type settingsEntry struct {
