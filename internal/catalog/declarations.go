@@ -99,6 +99,7 @@ func fields() []Field {
 		c("id_document_type", IDDocument, msg("Soort identiteitsbewijs", "Kind of identity document"), LegalObligation, []Rule{R2, R4, R6}, idMetaProfile(), Identification),
 		c("id_document_number", IDDocument, msg("Documentnummer", "Document number"), LegalObligation, []Rule{R2, R4, R6}, idNumberProfile(), Identification),
 		c("id_document_expiry", IDDocument, msg("Geldig tot", "Valid until"), LegalObligation, []Rule{R2, R4, R6}, idMetaProfile(), Identification),
+		c("id_recorded_on", IDDocument, msg("Identiteitsbewijs vastgelegd op", "Identity document recorded on"), LegalObligation, []Rule{R2, R4, R6}, idMetaProfile(), Identification),
 		c("status", Employment, msg("Status", "Status"), Contract, regRules, workProfile(), Mediation),
 		c("functions", Employment, msg("Functies", "Functions"), Contract, regRules, workProfile(), Mediation),
 		c("availability", Employment, msg("Beschikbaarheid", "Availability"), Contract, regRules, workProfile(), Mediation),
@@ -125,7 +126,7 @@ func fields() []Field {
 		switch f[i].Column {
 		case "nationality", "phone", "functions", "availability":
 			f[i].Optional = true
-		case "status", "registered_on", "source":
+		case "status", "registered_on", "source", "id_recorded_on":
 			f[i].Source, f[i].Portable = FromAgency, false
 		}
 	}

@@ -88,7 +88,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if !*doServe {
 		return nil
 	}
-	return serve(ctx, e, db, *addr, newLogger(e.stderr, *logLevel), func(a net.Addr) {
+	log := newLogger(e.stderr, *logLevel)
+	go maintain(ctx, db, log, time.Hour)
+	return serve(ctx, e, db, *addr, log, func(a net.Addr) {
 		fmt.Fprintf(e.stdout, "\nkluis demo: http://%s\n\nLog in with password %q as:\n", a, demo.DefaultPassword)
 		for _, u := range res.Users {
 			if u.Role != kluis.RoleIntegration {

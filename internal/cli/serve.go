@@ -19,6 +19,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	addr := f.string("addr", "127.0.0.1:8080", "address to listen on")
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn, error")
 	demo := f.Bool("demo", false, "allow the demo users (with their published password) to exist")
+	every := f.Duration("maintenance-interval", time.Hour, "how often to remove what is due: data no longer collected, ID copies past 4 weeks")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -37,7 +38,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return errors.New("this database holds the demo users, whose password is published: remove them, or start with --demo for a demonstration")
 		}
 	}
-	return serve(ctx, e, db, *addr, newLogger(e.stderr, *logLevel), nil)
+	if *every < time.Minute {
+		return errors.New("--maintenance-interval must be at least 1m")
+	}
+	log := newLogger(e.stderr, *logLevel)
+	go maintain(ctx, db, log, *every)
+	return serve(ctx, e, db, *addr, log, nil)
 }
 
 // prepareSchema migrates an empty database and refuses one whose schema is

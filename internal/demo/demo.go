@@ -130,6 +130,12 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		res.Users = append(res.Users, *u)
 	}
 	res.Branches = []kluis.Branch{*rotterdam, *utrecht}
+	// The agency as the controller, with a role address for its officer.
+	privacy := actorOf(tenant, res.Users, kluis.RolePrivacy)
+	if err := db.SaveSettings(ctx, privacy, &kluis.Settings{Address: "Catharijnesingel 12, 3511 GB Utrecht", KvK: "90012345",
+		DPOName: "Ingrid Timmermans", DPOEmail: "privacy@demo-uitzendbureau.example", DPOPhone: "030 234 5678"}, 0); err != nil {
+		return nil, fmt.Errorf("demo: settings: %w", err)
+	}
 
 	ids := newUniques(opt.Seed)
 	a := &agency{

@@ -29,18 +29,22 @@ type Candidate struct {
 	BSN                 string `json:"bsn"`
 	// BSNFingerprint is a keyed hash of the BSN, kept by the store to find
 	// duplicates; never shown or exported.
-	BSNFingerprint   string    `json:"-"`
-	IBAN             string    `json:"iban"`
-	IDDocumentType   string    `json:"id_document_type"`
-	IDDocumentNumber string    `json:"id_document_number"`
-	IDDocumentExpiry Date      `json:"id_document_expiry"`
-	Functions        []string  `json:"functions"`
-	Availability     string    `json:"availability"`
-	RegisteredOn     Date      `json:"registered_on"`
-	Source           string    `json:"source"`
-	Version          int64     `json:"version"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	BSNFingerprint   string `json:"-"`
+	IBAN             string `json:"iban"`
+	IDDocumentType   string `json:"id_document_type"`
+	IDDocumentNumber string `json:"id_document_number"`
+	IDDocumentExpiry Date   `json:"id_document_expiry"`
+	// IDRecordedOn is the day the document number was recorded: the start
+	// of the 4-week term of a candidate who is not employed (R2). Set by
+	// the store.
+	IDRecordedOn Date      `json:"id_recorded_on"`
+	Functions    []string  `json:"functions"`
+	Availability string    `json:"availability"`
+	RegisteredOn Date      `json:"registered_on"`
+	Source       string    `json:"source"`
+	Version      int64     `json:"version"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // CandidateStatuses are the states a candidate moves through.

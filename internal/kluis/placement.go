@@ -24,6 +24,7 @@ var ContractKinds = Choices{
 	{"phase-a", Msg{"Fase A", "Phase A"}},
 	{"phase-b", Msg{"Fase B", "Phase B"}},
 	{"phase-c", Msg{"Fase C", "Phase C"}},
+	{"self-employed", Msg{"Zelfstandige (zzp)", "Self-employed"}},
 	{"other", Msg{"Anders", "Other"}},
 }
 

@@ -94,8 +94,8 @@ func (db *DB) BulkLoad(ctx context.Context, a kluis.Actor, fn func(b *Bulk) erro
 func (b *Bulk) OnCommit(fn func(candidates int)) { b.onCommit = fn }
 
 // AddCandidate adds a candidate and, optionally, placements of them; the
-// placements get the candidate's new id. A BSN is refused without a
-// placement, as the law requires (LEGAL.md §2.2).
+// placements get the candidate's new id. A BSN is refused unless one of
+// them employs the candidate, as the law requires (LEGAL.md §2.2).
 func (b *Bulk) AddCandidate(c *kluis.Candidate, pls ...*kluis.Placement) error {
 	if b.pending >= BulkBatch {
 		if err := b.commit(); err != nil {
@@ -113,9 +113,18 @@ func (b *Bulk) AddCandidate(c *kluis.Candidate, pls ...*kluis.Placement) error {
 	if c.BranchID != 0 && !b.branches[c.BranchID] {
 		p.Add("branch_id", "Deze vestiging bestaat niet.", "This branch does not exist.")
 	}
-	if c.BSN != "" && len(pls) == 0 {
-		p.Add("bsn", "Een BSN mag pas worden vastgelegd als de kandidaat een plaatsing heeft.",
-			"A BSN may only be recorded once the candidate has a placement.")
+	emp := kluis.Employment{}
+	for _, pl := range pls {
+		if pl.ContractKind == kluis.SelfEmployed {
+			emp.SelfEmployed++
+		} else {
+			emp.Employee++
+		}
+	}
+	kluis.CheckIdentity(p, c, emp, true)
+	c.IDRecordedOn = ""
+	if c.IDDocumentNumber != "" {
+		c.IDRecordedOn = b.db.today()
 	}
 	if err := p.Err(); err != nil {
 		return err

@@ -13,18 +13,18 @@ var candidates = &table[kluis.Candidate]{
 	name: "candidates", kind: "candidate",
 	columns: []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
 		"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city",
-		"country", "bsn", "bsn_fingerprint", "iban", "id_document_type", "id_document_number", "id_document_expiry", "functions",
+		"country", "bsn", "bsn_fingerprint", "iban", "id_document_type", "id_document_number", "id_document_expiry", "id_recorded_on", "functions",
 		"availability", "registered_on", "source", "version", "created_at", "updated_at"},
 	values: func(c *kluis.Candidate) []any {
 		return []any{c.BranchID, c.Status, c.Initials, c.FirstName, c.Prefix, c.LastName, c.DateOfBirth,
 			c.Nationality, c.Email, c.Phone, c.Street, c.HouseNumber, c.HouseNumberAddition, c.Postcode, c.City,
-			c.Country, c.BSN, c.BSNFingerprint, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, strList(c.Functions),
+			c.Country, c.BSN, c.BSNFingerprint, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, c.IDRecordedOn, strList(c.Functions),
 			c.Availability, c.RegisteredOn, c.Source, c.Version, c.CreatedAt, c.UpdatedAt}
 	},
 	targets: func(c *kluis.Candidate) []any {
 		return []any{&c.TenantID, &c.ID, &c.BranchID, &c.Status, &c.Initials, &c.FirstName, &c.Prefix, &c.LastName, &c.DateOfBirth,
 			&c.Nationality, &c.Email, &c.Phone, &c.Street, &c.HouseNumber, &c.HouseNumberAddition, &c.Postcode, &c.City,
-			&c.Country, &c.BSN, &c.BSNFingerprint, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, (*strList)(&c.Functions),
+			&c.Country, &c.BSN, &c.BSNFingerprint, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, &c.IDRecordedOn, (*strList)(&c.Functions),
 			&c.Availability, &c.RegisteredOn, &c.Source, &c.Version, &c.CreatedAt, &c.UpdatedAt}
 	},
 	version: func(c *kluis.Candidate) *int64 { return &c.Version },
@@ -165,8 +165,10 @@ func (db *DB) UpdateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candi
 }
 
 // checkCandidate applies the rules that need the database: the branch must
-// exist, and a BSN may only be stored once the candidate has a placement
-// (UAVG art. 46; LEGAL.md §2.2).
+// exist, optional data the agency does not collect is refused, a BSN may only
+// be stored once the candidate is employed (UAVG art. 46; LEGAL.md §2.2),
+// and no ID document of a self-employed worker is kept. It also dates the
+// document number, for R2.
 func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate, existing bool) error {
 	p := kluis.Problems{}
 	if ok, err := branches.exists(ctx, tx, c.TenantID, c.BranchID); err != nil {
@@ -174,7 +176,14 @@ func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate
 	} else if !ok {
 		p.Add("branch_id", "Deze vestiging bestaat niet.", "This branch does not exist.")
 	}
-	if err := db.checkCollected(ctx, tx, c, existing, p); err != nil {
+	var old *kluis.Candidate
+	if existing {
+		var err error
+		if old, err = candidates.get(ctx, db, tx, c.TenantID, c.ID); err != nil {
+			return err
+		}
+	}
+	if err := db.checkCollected(ctx, tx, c, old, p); err != nil {
 		return err
 	}
 	c.BSNFingerprint = ""
@@ -193,20 +202,34 @@ func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate
 			p.Add("bsn", "Dit BSN is al vastgelegd bij een andere kandidaat. Zoek die kandidaat op in plaats van een tweede te maken.",
 				"This BSN is recorded for another candidate already. Look that candidate up instead of making a second one.")
 		}
-		has := false
-		if existing {
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM placements WHERE tenant_id = $1 AND candidate_id = $2", c.TenantID, c.ID).Scan(&n); err != nil {
-				return err
-			}
-			has = n > 0
-		}
-		if !has {
-			p.Add("bsn", "Een BSN mag pas worden vastgelegd als de kandidaat een plaatsing heeft.",
-				"A BSN may only be recorded once the candidate has a placement.")
+	}
+	emp := kluis.Employment{}
+	if existing {
+		var err error
+		if emp, err = employmentOf(ctx, tx, c.TenantID, c.ID); err != nil {
+			return err
 		}
 	}
+	newID := old == nil || old.IDDocumentNumber != c.IDDocumentNumber
+	kluis.CheckIdentity(p, c, emp, newID)
+	switch {
+	case c.IDDocumentNumber == "":
+		c.IDRecordedOn = ""
+	case newID:
+		c.IDRecordedOn = db.today()
+	default:
+		c.IDRecordedOn = old.IDRecordedOn
+	}
 	return p.Err()
+}
+
+// employmentOf counts a candidate's placements by kind of contract.
+func employmentOf(ctx context.Context, q querier, tenant, cand kluis.ID) (kluis.Employment, error) {
+	var e kluis.Employment
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN contract_kind = $3 THEN 0 ELSE 1 END), 0),
+		COALESCE(SUM(CASE WHEN contract_kind = $3 THEN 1 ELSE 0 END), 0)
+		FROM placements WHERE tenant_id = $1 AND candidate_id = $2`, tenant, cand, kluis.SelfEmployed).Scan(&e.Employee, &e.SelfEmployed)
+	return e, err
 }
 
 // DeleteCandidate removes a candidate with everything that belongs to them,

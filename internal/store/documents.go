@@ -197,6 +197,15 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 		if err := checkCollectedKind(ctx, tx, a.TenantID, d.Kind, p); err != nil {
 			return err
 		}
+		if d.Kind == "id-copy" {
+			emp, err := employmentOf(ctx, tx, a.TenantID, d.CandidateID)
+			if err != nil {
+				return err
+			}
+			if emp.OnlySelfEmployed() {
+				kluis.ErrIDCopySelfEmployed(p)
+			}
+		}
 		if err := p.Err(); err != nil {
 			return err
 		}

@@ -117,21 +117,15 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 // checkCollected refuses values for optional data the agency does not
 // collect. A value that was stored before the item was switched off may stay
 // as it is until it is removed; it may not be changed or added.
-func (db *DB) checkCollected(ctx context.Context, tx *sql.Tx, c *kluis.Candidate, existing bool, p kluis.Problems) error {
+func (db *DB) checkCollected(ctx context.Context, tx *sql.Tx, c, old *kluis.Candidate, p kluis.Problems) error {
 	s, err := settingsOf(ctx, tx, c.TenantID)
 	if err != nil || len(s.NotCollected) == 0 {
 		return err
 	}
-	var old *kluis.Candidate
 	for _, key := range s.Off() {
 		get, ok := optionalColumns[key]
 		if !ok || get(c) == "" {
 			continue
-		}
-		if existing && old == nil {
-			if old, err = candidates.get(ctx, db, tx, c.TenantID, c.ID); err != nil {
-				return err
-			}
 		}
 		if old == nil || get(old) != get(c) {
 			kluis.NotCollectedError(p, key)

@@ -34,6 +34,7 @@ var candidateMessages = catalogue{
 	"candidate.id_document_type":      {NL: "Identiteitsbewijs", EN: "Identity document"},
 	"candidate.id_document_number":    {NL: "Documentnummer", EN: "Document number"},
 	"candidate.id_document_expiry":    {NL: "Geldig tot", EN: "Valid until"},
+	"candidate.id_recorded_on":        {NL: "Vastgelegd op", EN: "Recorded on"},
 	"help.country":                    {NL: "Landcode van twee letters, bijvoorbeeld NL, BE, PL.", EN: "Two-letter country code, for example NL, BE, PL."},
 	"help.functions":                  {NL: "Gescheiden door komma's, bijvoorbeeld: Orderpicker, Heftruckchauffeur.", EN: "Separated by commas, for example: Order picker, Forklift driver."},
 	"help.bsn":                        {NL: "Alleen na een plaatsing, voor de loonadministratie (wet).", EN: "Only after a placement, for payroll (by law)."},

@@ -5,6 +5,8 @@ package web
 var tabMessages = catalogue{
 	"tabs.limited": {NL: "Alleen de nieuwste 200 worden getoond.", EN: "Only the newest 200 are shown."},
 
+	"documents.r2": {NL: "Niet in dienst: wordt verwijderd op", EN: "Not employed: removed on"},
+
 	"history.title":          {NL: "Contactmomenten", EN: "Contact moments"},
 	"history.add":            {NL: "Contactmoment vastleggen", EN: "Record a contact moment"},
 	"history.kind":           {NL: "Soort contact", EN: "Kind of contact"},

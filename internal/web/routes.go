@@ -93,7 +93,7 @@ func (s *Server) routes() []route {
 		{"POST", "/candidates/search", session, s.candidateSearch},
 		{"GET", "/candidates/new", session, s.candidateNew},
 		{"POST", "/candidates/new", session, s.candidateCreate},
-		{"GET", "/candidates/{id}", session, s.candidateTab("personal", nil)},
+		{"GET", "/candidates/{id}", session, s.candidateTab("personal", s.loadPersonal)},
 		{"GET", "/candidates/{id}/edit", session, s.candidateEdit},
 		{"POST", "/candidates/{id}/edit", session, s.candidateUpdate},
 		{"GET", "/healthz", public, s.healthz},

@@ -121,3 +121,23 @@ func (s *Server) shownCandidate(r *http.Request, c *kluis.Candidate) (*kluis.Can
 	shown.TenantID, shown.ID = c.TenantID, c.ID
 	return shown, nil
 }
+
+// personalTab is what the personal tab shows beyond the candidate's fields.
+type personalTab struct {
+	// IDExpiry is when R2 removes the identity document data of a
+	// candidate who is not employed; "" when it does not apply.
+	IDExpiry kluis.Date
+}
+
+func (s *Server) loadPersonal(r *http.Request, v *candidatePageView) error {
+	t := &personalTab{}
+	if v.C.IDRecordedOn != "" {
+		emp, err := s.db.Employment(r.Context(), actorFrom(r.Context()), v.C.ID)
+		if err != nil {
+			return err
+		}
+		t.IDExpiry = emp.IDCopyExpiry(v.C.IDRecordedOn)
+	}
+	v.TabData = t
+	return nil
+}

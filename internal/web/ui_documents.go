@@ -54,6 +54,8 @@ type documentRow struct {
 	SizeText    string
 	TypeText    string
 	CanDisclose bool
+	// ExpiresOn is when R2 removes an ID copy of someone not employed.
+	ExpiresOn kluis.Date
 }
 
 func (s *Server) loadDocuments(r *http.Request, v *candidatePageView) error {
@@ -84,10 +86,18 @@ func (s *Server) fillDocuments(r *http.Request, v *candidatePageView, f *Form, d
 	if f.Values["kind"] == "" && !f.HasErrors() {
 		f.Values["kind"] = "cv"
 	}
+	emp, err := s.db.Employment(ctx, a, v.C.ID)
+	if err != nil {
+		return err
+	}
 	t := &documentsTab{Form: f, Total: total}
 	for _, d := range items {
-		t.Items = append(t.Items, documentRow{Document: d, UserName: tabUserName(names, d.UserID), SizeText: humanSize(v.Lang, d.Size),
-			TypeText: documentTypeText(v.Lang, d.ContentType), CanDisclose: disclosableKinds[d.Kind]})
+		row := documentRow{Document: d, UserName: tabUserName(names, d.UserID), SizeText: humanSize(v.Lang, d.Size),
+			TypeText: documentTypeText(v.Lang, d.ContentType), CanDisclose: disclosableKinds[d.Kind]}
+		if d.Kind == "id-copy" {
+			row.ExpiresOn = emp.IDCopyExpiry(kluis.DateOf(d.CreatedAt))
+		}
+		t.Items = append(t.Items, row)
 	}
 	if disclose != 0 {
 		d, err := s.candidateDocument(r, v.C.ID, disclose)

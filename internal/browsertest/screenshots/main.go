@@ -117,6 +117,11 @@ func run(out string, timeout time.Duration) error {
 		{file: "placements.png", path: "/placements", ready: "main h1"},
 		{file: "register.png", path: "/register", ready: "main h1", optional: true},
 		{file: "settings.png", path: "/settings", ready: "main h1"},
+		{file: "settings-agency.png", ready: "#h-minimise", steps: []browsertest.Action{
+			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
+			browsertest.LogIn(k.URL, k.User(kluis.RolePrivacy).Email, demo.DefaultPassword), browsertest.LoggedIn(),
+			chromedp.Navigate(k.URL + "/settings/agency"),
+		}},
 	}
 
 	var warnings []string

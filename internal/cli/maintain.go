@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"kluis/internal/store"
+)
+
+// maintain runs the scheduled work of every agency at start and then every
+// interval until ctx ends: removing the data an agency stopped collecting
+// and the ID copies R2 no longer allows. Each step is idempotent, so
+// several kluis processes on one database may run it at the same time, and
+// a run cut short is finished by the next.
+func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration) {
+	for {
+		if err := maintainOnce(ctx, db, log); err != nil && ctx.Err() == nil {
+			log.Error("maintenance", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
+
+// maintainOnce does the scheduled work of every agency once. The log names
+// agencies and counts, never a person.
+func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger) error {
+	ts, err := db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, t := range ts {
+		removed, err := db.PurgeNotCollected(ctx, t.ID)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for item, n := range removed {
+			if n > 0 {
+				log.Info("removed data no longer collected", "tenant", t.ID, "item", item, "count", n)
+			}
+		}
+		ids, err := db.PurgeExpiredIDCopies(ctx, t.ID)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if ids.Documents+ids.Candidates > 0 {
+			log.Info("removed ID copies past 4 weeks (R2)", "tenant", t.ID, "documents", ids.Documents, "candidates", ids.Candidates)
+		}
+	}
+	return errors.Join(errs...)
+}

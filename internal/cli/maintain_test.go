@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"kluis/internal/kluis"
+	"kluis/internal/store/storetest"
+)
+
+// TestMaintenanceRemovesWhatIsDueAndLogsOnlyCounts runs the scheduled work
+// as `kluis serve` does, after the grace of a switched-off item.
+func TestMaintenanceRemovesWhatIsDueAndLogsOnlyCounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		c := e.MustCreateCandidate(t, "Jansen")
+		c.Nationality = "NL"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, c, c.Version); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.SaveSettings(ctx, e.Actor, &kluis.Settings{NotCollected: map[string]kluis.Date{"nationality": ""}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info")); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.DB.Candidate(ctx, e.Actor, c.ID); got.Nationality != "NL" {
+			t.Fatal("removed within the grace")
+		}
+		e.Clock.Advance(kluis.MinimisationGrace)
+		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info")); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.DB.Candidate(ctx, e.Actor, c.ID); got.Nationality != "" {
+			t.Fatal("not removed after the grace")
+		}
+		if !strings.Contains(logs.String(), `"item":"nationality","count":1`) || strings.Contains(logs.String(), "Jansen") {
+			t.Fatalf("the log:\n%s", logs.String())
+		}
+		// The loop stops with its context.
+		loopCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { maintain(loopCtx, e.DB, newLogger(&logs, "info"), time.Hour); close(done) }()
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the maintenance loop did not stop")
+		}
+	})
+}
