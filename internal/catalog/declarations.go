@@ -219,6 +219,9 @@ func fields() []Field {
 		dpo("dpo_email", msg("E-mailadres van de functionaris gegevensbescherming", "E-mail address of the data protection officer")),
 		dpo("dpo_phone", msg("Telefoon van de functionaris gegevensbescherming", "Phone of the data protection officer")),
 	)
+	// Log-in security and the logs are declared in files of their own.
+	f = append(f, authFields()...)
+	f = append(f, auditFields()...)
 	return f
 }
 
@@ -294,5 +297,7 @@ func nonPersonal() []NonPersonal {
 	for _, t := range []string{"candidates", "clients", "client_contacts", "placements", "payroll_records"} {
 		out = append(out, NonPersonal{t, "updated_at", stamp})
 	}
+	out = append(out, authNonPersonal()...)
+	out = append(out, auditNonPersonal()...)
 	return out
 }
