@@ -8,6 +8,7 @@ package access
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -206,4 +207,36 @@ func keepLast(s string, n int) string {
 		return strings.Repeat("•", len(r))
 	}
 	return strings.Repeat("•", len(r)-n) + string(r[len(r)-n:])
+}
+
+// Shown names the personal fields of v, a record of table projected for
+// role, that role sees in full: what an access log entry must name. Masked
+// fields are not among them; they show nothing that identifies.
+func (p *Projector) Shown(role kluis.Role, table string, v View) []string {
+	var out []string
+	for k := range v {
+		if f, ok := p.cat.Field(table, k); ok && !p.isOff(table, k) && f.AccessOf(role) >= catalog.Read {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Readable names the personal fields of table that role sees in full.
+func (p *Projector) Readable(role kluis.Role, table string) []string {
+	var out []string
+	for _, f := range p.cat.Fields() {
+		if f.Table == table && !p.isOff(table, f.Column) && f.AccessOf(role) >= catalog.Read {
+			out = append(out, f.Column)
+		}
+	}
+	return out
+}
+
+// CanReveal reports whether role, which sees the field masked, may ask to
+// see it in full (with a reason, logged).
+func (p *Projector) CanReveal(role kluis.Role, table, column string) bool {
+	f, ok := p.cat.Field(table, column)
+	return ok && !p.isOff(table, column) && f.AccessOf(role) == catalog.Masked && slices.Contains(f.Reveal, role)
 }

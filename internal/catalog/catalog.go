@@ -142,6 +142,9 @@ type Field struct {
 	// Optional fields are ones an agency may choose not to collect at all
 	// (data minimisation, art. 5(1)(c)).
 	Optional bool
+	// Reveal are the roles that see the field masked but may ask to see it
+	// in full, one value at a time, giving a reason that is logged.
+	Reveal []kluis.Role
 }
 
 // Blob is a kind of stored file (a document kind) and its rules.

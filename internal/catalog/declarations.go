@@ -110,14 +110,17 @@ func fields() []Field {
 		switch f[i].Column {
 		case "bsn":
 			f[i].Mask, f[i].Sensitive, f[i].Portable = LastThree, true, false
+			f[i].Reveal = []kluis.Role{manager}
 			f[i].Recipients = []string{"payroll-provider", "tax-authority", "pension-fund", "uwv", "company-doctor"}
 		case "bsn_fingerprint":
 			f[i].Source, f[i].Portable, f[i].Recipients = FromAgency, false, nil
 		case "iban":
 			f[i].Mask, f[i].Sensitive = LastFour, true
+			f[i].Reveal = []kluis.Role{manager}
 			f[i].Recipients = []string{"payroll-provider"}
 		case "id_document_number":
 			f[i].Mask, f[i].Sensitive, f[i].Portable = LastFour, true, false
+			f[i].Reveal = []kluis.Role{manager}
 			f[i].Recipients = []string{"payroll-provider", "tax-authority"}
 		case "date_of_birth":
 			f[i].Mask = YearOnly

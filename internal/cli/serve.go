@@ -99,7 +99,11 @@ func serve(ctx context.Context, e *env, db *store.DB, addr string, log *slog.Log
 	log.Info("kluis shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
+	err = srv.Shutdown(shutCtx)
+	// The views of the last moments go to the access log before the
+	// database closes.
+	handler.Close()
+	if err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	log.Info("kluis stopped")

@@ -134,7 +134,7 @@ func (db *DB) CreateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candi
 	if err := db.newSubjectKey(ctx, a.TenantID, c.ID); err != nil {
 		return err
 	}
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, a, func(tx *writeTx) error {
 		if err := db.checkCandidate(ctx, tx, c, false); err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (db *DB) UpdateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candi
 	if err := c.Validate(db.today()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := db.checkCandidate(ctx, tx, c, true); err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (db *DB) UpdateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candi
 // be stored once the candidate is employed (UAVG art. 46; LEGAL.md §2.2),
 // and no ID document of a self-employed worker is kept. It also dates the
 // document number, for R2.
-func (db *DB) checkCandidate(ctx context.Context, tx *sql.Tx, c *kluis.Candidate, existing bool) error {
+func (db *DB) checkCandidate(ctx context.Context, tx querier, c *kluis.Candidate, existing bool) error {
 	p := kluis.Problems{}
 	if ok, err := branches.exists(ctx, tx, c.TenantID, c.BranchID); err != nil {
 		return err
@@ -237,7 +237,7 @@ func employmentOf(ctx context.Context, q querier, tenant, cand kluis.ID) (kluis.
 // privacy officer's work; this is the plain delete.)
 func (db *DB) DeleteCandidate(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
 	var keys []string
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, a, func(tx *writeTx) error {
 		var err error
 		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", a.TenantID, id); err != nil {
 			return err

@@ -75,7 +75,7 @@ func (db *DB) CreateClient(ctx context.Context, a kluis.Actor, c *kluis.Client) 
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := checkBranch(ctx, tx, a.TenantID, c.BranchID); err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (db *DB) UpdateClient(ctx context.Context, a kluis.Actor, c *kluis.Client, 
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := checkBranch(ctx, tx, a.TenantID, c.BranchID); err != nil {
 			return err
 		}
@@ -103,10 +103,10 @@ func (db *DB) UpdateClient(ctx context.Context, a kluis.Actor, c *kluis.Client, 
 // DeleteClient removes a client and its contact persons; a client with
 // placements or disclosures stays (they are the candidates' history).
 func (db *DB) DeleteClient(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
-	return db.update(ctx, func(tx *sql.Tx) error { return clients.delete(ctx, tx, a.TenantID, id, version) })
+	return db.write(ctx, a, func(tx *writeTx) error { return clients.delete(ctx, tx, a.TenantID, id, version) })
 }
 
-func checkBranch(ctx context.Context, tx *sql.Tx, tenant, branch kluis.ID) error {
+func checkBranch(ctx context.Context, tx querier, tenant, branch kluis.ID) error {
 	ok, err := branches.exists(ctx, tx, tenant, branch)
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func checkBranch(ctx context.Context, tx *sql.Tx, tenant, branch kluis.ID) error
 
 // checkRef turns a reference to a record that does not exist in the tenant
 // into a field error.
-func checkRef[T any](ctx context.Context, tx *sql.Tx, t *table[T], tenant, id kluis.ID, p kluis.Problems, field string) error {
+func checkRef[T any](ctx context.Context, tx querier, t *table[T], tenant, id kluis.ID, p kluis.Problems, field string) error {
 	if id == 0 {
 		return nil
 	}
@@ -182,7 +182,7 @@ func (db *DB) CreateClientContact(ctx context.Context, a kluis.Actor, c *kluis.C
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		p := kluis.Problems{}
 		if err := checkRef(ctx, tx, clients, a.TenantID, c.ClientID, p, "client_id"); err != nil {
 			return err
@@ -202,7 +202,7 @@ func (db *DB) UpdateClientContact(ctx context.Context, a kluis.Actor, c *kluis.C
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		p := kluis.Problems{}
 		if err := checkRef(ctx, tx, clients, a.TenantID, c.ClientID, p, "client_id"); err != nil {
 			return err
@@ -217,5 +217,5 @@ func (db *DB) UpdateClientContact(ctx context.Context, a kluis.Actor, c *kluis.C
 
 // DeleteClientContact removes a contact person.
 func (db *DB) DeleteClientContact(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
-	return db.update(ctx, func(tx *sql.Tx) error { return clientContacts.delete(ctx, tx, a.TenantID, id, version) })
+	return db.write(ctx, a, func(tx *writeTx) error { return clientContacts.delete(ctx, tx, a.TenantID, id, version) })
 }

@@ -62,12 +62,12 @@ func (db *DB) CreateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.C
 	if err := m.Validate(db.now()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		return db.insertContactMoment(ctx, tx, m)
 	})
 }
 
-func (db *DB) insertContactMoment(ctx context.Context, tx *sql.Tx, m *kluis.ContactMoment) error {
+func (db *DB) insertContactMoment(ctx context.Context, tx *writeTx, m *kluis.ContactMoment) error {
 	p := kluis.Problems{}
 	if err := checkRef(ctx, tx, candidates, m.TenantID, m.CandidateID, p, "candidate_id"); err != nil {
 		return err
@@ -86,7 +86,7 @@ func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.C
 	if err := m.Validate(db.now()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		old, err := contactMoments.get(ctx, db, tx, a.TenantID, m.ID)
 		if err != nil {
 			return err
@@ -98,5 +98,5 @@ func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.C
 
 // DeleteContactMoment removes a history entry.
 func (db *DB) DeleteContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
-	return db.update(ctx, func(tx *sql.Tx) error { return contactMoments.delete(ctx, tx, a.TenantID, id, version) })
+	return db.write(ctx, a, func(tx *writeTx) error { return contactMoments.delete(ctx, tx, a.TenantID, id, version) })
 }

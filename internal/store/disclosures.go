@@ -65,12 +65,12 @@ func (db *DB) CreateDisclosure(ctx context.Context, a kluis.Actor, d *kluis.Disc
 	if err := d.Validate(db.now()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		return db.insertDisclosure(ctx, tx, d)
 	})
 }
 
-func (db *DB) insertDisclosure(ctx context.Context, tx *sql.Tx, d *kluis.Disclosure) error {
+func (db *DB) insertDisclosure(ctx context.Context, tx *writeTx, d *kluis.Disclosure) error {
 	p := kluis.Problems{}
 	if err := checkRef(ctx, tx, candidates, d.TenantID, d.CandidateID, p, "candidate_id"); err != nil {
 		return err

@@ -189,7 +189,7 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 		return p.Err()
 	}
 	d.Size, d.SHA256, d.CreatedAt = n, hex.EncodeToString(h.Sum(nil)), db.now()
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, a, func(tx *writeTx) error {
 		p := kluis.Problems{}
 		if err := checkRef(ctx, tx, candidates, a.TenantID, d.CandidateID, p, "candidate_id"); err != nil {
 			return err
@@ -221,7 +221,7 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 // DeleteDocument removes a document row and then its content.
 func (db *DB) DeleteDocument(ctx context.Context, a kluis.Actor, id kluis.ID) error {
 	var key string
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, a, func(tx *writeTx) error {
 		d, err := documents.get(ctx, db, tx, a.TenantID, id)
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (db *DB) DeleteDocument(ctx context.Context, a kluis.Actor, id kluis.ID) er
 // client: a disclosure and a contact moment, in one transaction.
 func (db *DB) DiscloseDocument(ctx context.Context, a kluis.Actor, docID, clientID kluis.ID, purpose string) (*kluis.Disclosure, error) {
 	var out *kluis.Disclosure
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, a, func(tx *writeTx) error {
 		d, err := documents.get(ctx, db, tx, a.TenantID, docID)
 		if err != nil {
 			return err
@@ -274,7 +274,7 @@ func (db *DB) DiscloseDocument(ctx context.Context, a kluis.Actor, docID, client
 	return out, err
 }
 
-func blobKeys(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+func blobKeys(ctx context.Context, tx querier, query string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"kluis/internal/kluis"
@@ -28,25 +27,43 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 	var out IDCopiesRemoved
 	cutoff := db.now().Add(-kluis.IDCopyTerm)
 	var keys []string
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		var err error
+	// kluis itself removes: the entries name no user.
+	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 		cond := "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND " + fmt.Sprintf(notEmployed, "documents", "candidate_id")
-		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE "+cond, tenant, cutoff); err != nil {
+		rows, err := tx.QueryContext(ctx, "SELECT id, candidate_id, blob_key FROM documents WHERE "+cond, tenant, cutoff)
+		if err != nil {
+			return err
+		}
+		var docs []kluis.AuditEntry
+		for rows.Next() {
+			e := kluis.AuditEntry{Action: "remove", Entity: "documents", Reason: "R2"}
+			var key string
+			if err := rows.Scan(&e.EntityID, &e.CandidateID, &key); err != nil {
+				rows.Close()
+				return err
+			}
+			docs, keys = append(docs, e), append(keys, key)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE "+cond, tenant, cutoff); err != nil {
 			return err
 		}
-		out.Documents = len(keys)
-		res, err := tx.ExecContext(ctx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
-			id_recorded_on = NULL, version = version + 1, updated_at = $3
-			WHERE tenant_id = $1 AND id_recorded_on <= $2 AND `+fmt.Sprintf(notEmployed, "candidates", "id"),
-			tenant, kluis.DateOf(cutoff), db.now())
-		if err != nil {
-			return err
+		for _, e := range docs {
+			tx.record(e)
 		}
-		n, err := res.RowsAffected()
-		out.Candidates = int(n)
+		out.Documents = len(keys)
+		ids, err := returningIDs(ctx, tx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
+			id_recorded_on = NULL, version = version + 1, updated_at = $3
+			WHERE tenant_id = $1 AND id_recorded_on <= $2 AND `+fmt.Sprintf(notEmployed, "candidates", "id")+" RETURNING id",
+			tenant, kluis.DateOf(cutoff), db.now())
+		for _, id := range ids {
+			tx.record(kluis.AuditEntry{Action: "remove", Entity: "candidates", EntityID: id, CandidateID: id, Reason: "R2",
+				Fields: []string{"id_document_type", "id_document_number", "id_document_expiry", "id_recorded_on"}})
+		}
+		out.Candidates = len(ids)
 		return err
 	})
 	if err != nil {
@@ -59,4 +76,22 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 // BSN and ID rules and the R2 term shown to staff.
 func (db *DB) Employment(ctx context.Context, a kluis.Actor, cand kluis.ID) (kluis.Employment, error) {
 	return employmentOf(ctx, db.r, a.TenantID, cand)
+}
+
+// returningIDs runs a statement that ends in RETURNING id and collects them.
+func returningIDs(ctx context.Context, q querier, query string, args ...any) ([]kluis.ID, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []kluis.ID
+	for rows.Next() {
+		var id kluis.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

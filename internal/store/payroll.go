@@ -60,7 +60,7 @@ func (db *DB) PayrollRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*k
 
 // checkPayroll makes sure the placement and the pay-slip document belong to
 // the same candidate as the record.
-func (db *DB) checkPayroll(ctx context.Context, tx *sql.Tx, r *kluis.PayrollRecord) error {
+func (db *DB) checkPayroll(ctx context.Context, tx querier, r *kluis.PayrollRecord) error {
 	p := kluis.Problems{}
 	if err := checkRef(ctx, tx, candidates, r.TenantID, r.CandidateID, p, "candidate_id"); err != nil {
 		return err
@@ -92,7 +92,7 @@ func (db *DB) CreatePayrollRecord(ctx context.Context, a kluis.Actor, r *kluis.P
 	if err := r.Validate(db.now().Year()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := db.checkPayroll(ctx, tx, r); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (db *DB) UpdatePayrollRecord(ctx context.Context, a kluis.Actor, r *kluis.P
 	if err := r.Validate(db.now().Year()); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := db.checkPayroll(ctx, tx, r); err != nil {
 			return err
 		}
@@ -119,5 +119,5 @@ func (db *DB) UpdatePayrollRecord(ctx context.Context, a kluis.Actor, r *kluis.P
 
 // DeletePayrollRecord removes a payroll record.
 func (db *DB) DeletePayrollRecord(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
-	return db.update(ctx, func(tx *sql.Tx) error { return payrollRecords.delete(ctx, tx, a.TenantID, id, version) })
+	return db.write(ctx, a, func(tx *writeTx) error { return payrollRecords.delete(ctx, tx, a.TenantID, id, version) })
 }

@@ -80,7 +80,7 @@ func (db *DB) Placement(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis
 	return p, err
 }
 
-func (db *DB) checkPlacement(ctx context.Context, tx *sql.Tx, pl *kluis.Placement) error {
+func (db *DB) checkPlacement(ctx context.Context, tx querier, pl *kluis.Placement) error {
 	p := kluis.Problems{}
 	if err := checkRef(ctx, tx, candidates, pl.TenantID, pl.CandidateID, p, "candidate_id"); err != nil {
 		return err
@@ -97,7 +97,7 @@ func (db *DB) CreatePlacement(ctx context.Context, a kluis.Actor, pl *kluis.Plac
 	if err := pl.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := db.checkPlacement(ctx, tx, pl); err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (db *DB) UpdatePlacement(ctx context.Context, a kluis.Actor, pl *kluis.Plac
 	if err := pl.Validate(); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := db.checkPlacement(ctx, tx, pl); err != nil {
 			return err
 		}
@@ -124,5 +124,5 @@ func (db *DB) UpdatePlacement(ctx context.Context, a kluis.Actor, pl *kluis.Plac
 
 // DeletePlacement removes a placement that no payroll record refers to.
 func (db *DB) DeletePlacement(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
-	return db.update(ctx, func(tx *sql.Tx) error { return placements.delete(ctx, tx, a.TenantID, id, version) })
+	return db.write(ctx, a, func(tx *writeTx) error { return placements.delete(ctx, tx, a.TenantID, id, version) })
 }

@@ -74,7 +74,7 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 	if err := s.Validate(knownCollectable); err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, a, func(tx *writeTx) error {
 		old, err := settingsOf(ctx, tx, a.TenantID)
 		if err != nil {
 			return err
@@ -91,6 +91,7 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 			}
 		}
 		s.NotCollected, s.Version, s.UpdatedAt, s.UpdatedBy = off, version+1, db.now(), a.UserID
+		tx.record(kluis.AuditEntry{Action: "settings", Entity: "tenant_settings", Fields: settingsChanged(old, s)})
 		args := []any{a.TenantID, s.Address, s.KvK, s.DPOName, s.DPOEmail, s.DPOPhone, encodeNotCollected(off), s.Version, s.UpdatedAt, nullID(a.UserID)}
 		if version == 0 {
 			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_settings (tenant_id, address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by)
@@ -117,7 +118,7 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 // checkCollected refuses values for optional data the agency does not
 // collect. A value that was stored before the item was switched off may stay
 // as it is until it is removed; it may not be changed or added.
-func (db *DB) checkCollected(ctx context.Context, tx *sql.Tx, c, old *kluis.Candidate, p kluis.Problems) error {
+func (db *DB) checkCollected(ctx context.Context, tx querier, c, old *kluis.Candidate, p kluis.Problems) error {
 	s, err := settingsOf(ctx, tx, c.TenantID)
 	if err != nil || len(s.NotCollected) == 0 {
 		return err
@@ -205,23 +206,39 @@ func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[strin
 			continue
 		}
 		var keys []string
-		err := db.update(ctx, func(tx *sql.Tx) error {
+		err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 			if c.Column != "" {
-				res, err := tx.ExecContext(ctx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> ''",
+				ids, err := returningIDs(ctx, tx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> '' RETURNING id",
 					tenant, db.now())
-				if err != nil {
-					return err
+				for _, id := range ids {
+					tx.record(kluis.AuditEntry{Action: "remove", Entity: "candidates", EntityID: id, CandidateID: id, Fields: []string{c.Column}, Reason: "not-collected"})
 				}
-				n, err := res.RowsAffected()
-				out[key] = int(n)
+				out[key] = len(ids)
 				return err
 			}
-			var err error
-			if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind); err != nil {
+			rows, err := tx.QueryContext(ctx, "SELECT id, candidate_id, blob_key FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind)
+			if err != nil {
+				return err
+			}
+			var docs []kluis.AuditEntry
+			for rows.Next() {
+				e := kluis.AuditEntry{Action: "remove", Entity: "documents", Reason: "not-collected"}
+				var k string
+				if err := rows.Scan(&e.EntityID, &e.CandidateID, &k); err != nil {
+					rows.Close()
+					return err
+				}
+				docs, keys = append(docs, e), append(keys, k)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind); err != nil {
 				return err
+			}
+			for _, e := range docs {
+				tx.record(e)
 			}
 			out[key] = len(keys)
 			return nil
@@ -244,5 +261,23 @@ func OptionalColumns() []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// settingsChanged names the settings that differ.
+func settingsChanged(old, s *kluis.Settings) []string {
+	var out []string
+	for _, c := range []struct {
+		name string
+		a, b string
+	}{
+		{"address", old.Address, s.Address}, {"kvk_number", old.KvK, s.KvK}, {"dpo_name", old.DPOName, s.DPOName},
+		{"dpo_email", old.DPOEmail, s.DPOEmail}, {"dpo_phone", old.DPOPhone, s.DPOPhone},
+		{"not_collected", strings.Join(old.Off(), ","), strings.Join(s.Off(), ",")},
+	} {
+		if c.a != c.b {
+			out = append(out, c.name)
+		}
+	}
 	return out
 }

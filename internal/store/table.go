@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -60,7 +61,27 @@ func (t *table[T]) insert(ctx context.Context, db *DB, q querier, rec *T) error 
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", t.name, err)
 	}
+	if w, ok := q.(*writeTx); ok {
+		w.record(kluis.AuditEntry{Action: "create", Entity: t.name, EntityID: *id, CandidateID: t.ownerOf(rec), Fields: setColumns(t, rec)})
+	}
 	return nil
+}
+
+// ownerOf is the candidate a record belongs to, for the audit log: the
+// candidate itself, or its candidate_id; 0 for other records.
+func (t *table[T]) ownerOf(rec *T) kluis.ID {
+	if t.name == "candidates" {
+		_, id := t.key(rec)
+		return *id
+	}
+	for i, c := range t.columns {
+		if c == "candidate_id" {
+			if v, ok := plain(t.values(rec)[i]).(int64); ok {
+				return kluis.ID(v)
+			}
+		}
+	}
+	return 0
 }
 
 func (t *table[T]) get(ctx context.Context, db *DB, q querier, tenant, id kluis.ID) (*T, error) {
@@ -92,6 +113,16 @@ func (t *table[T]) exists(ctx context.Context, q querier, tenant, id kluis.ID) (
 // version; a stale edit is a conflict, never a silent overwrite.
 func (t *table[T]) update(ctx context.Context, db *DB, q querier, rec *T, expected int64) error {
 	tenant, id := t.key(rec)
+	// An audited change names the fields it changes: the stored record is
+	// read first, in the same transaction.
+	w, audited := q.(*writeTx)
+	var old *T
+	if audited {
+		var err error
+		if old, err = t.get(ctx, db, q, *tenant, *id); err != nil {
+			return err
+		}
+	}
 	vals, err := t.row(ctx, db, rec)
 	if err != nil {
 		return err
@@ -116,6 +147,9 @@ func (t *table[T]) update(ctx context.Context, db *DB, q querier, rec *T, expect
 		return t.missingOrStale(ctx, q, *tenant, *id)
 	}
 	*t.version(rec) = expected + 1
+	if audited {
+		w.record(kluis.AuditEntry{Action: "update", Entity: t.name, EntityID: *id, CandidateID: t.ownerOf(rec), Fields: changedColumns(t, old, rec)})
+	}
 	return nil
 }
 
@@ -132,6 +166,17 @@ func (t *table[T]) missingOrStale(ctx context.Context, q querier, tenant, id klu
 
 // delete removes a record; version 0 deletes whatever version is stored.
 func (t *table[T]) delete(ctx context.Context, q querier, tenant, id kluis.ID, version int64) error {
+	w, audited := q.(*writeTx)
+	var owner kluis.ID
+	if audited {
+		if t.name == "candidates" {
+			owner = id
+		} else if slices.Contains(t.columns, "candidate_id") {
+			if err := q.QueryRowContext(ctx, "SELECT candidate_id FROM "+t.name+" WHERE tenant_id = $1 AND id = $2", tenant, id).Scan((*nullID)(&owner)); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("delete %s: %w", t.name, err)
+			}
+		}
+	}
 	query := "DELETE FROM " + t.name + " WHERE tenant_id = $1 AND id = $2"
 	args := []any{tenant, id}
 	if version != 0 && t.version != nil {
@@ -146,6 +191,9 @@ func (t *table[T]) delete(ctx context.Context, q querier, tenant, id kluis.ID, v
 		return err
 	} else if rows == 0 {
 		return t.missingOrStale(ctx, q, tenant, id)
+	}
+	if audited {
+		w.record(kluis.AuditEntry{Action: "delete", Entity: t.name, EntityID: id, CandidateID: owner})
 	}
 	return nil
 }

@@ -104,6 +104,7 @@ func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, id kluis.I
 		return err
 	}
 	defer rc.Close()
+	s.logAccess(r.Context(), "download", "documents", d.ID, d.CandidateID, []string{"content"}, "")
 	h := w.Header()
 	h.Set("Content-Type", d.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(d.Size, 10))

@@ -5,7 +5,10 @@ package web
 var tabMessages = catalogue{
 	"tabs.limited": {NL: "Alleen de nieuwste 200 worden getoond.", EN: "Only the newest 200 are shown."},
 
-	"documents.r2": {NL: "Niet in dienst: wordt verwijderd op", EN: "Not employed: removed on"},
+	"reveal.reason": {NL: "Reden om te tonen", EN: "Reason to show"},
+	"reveal.show":   {NL: "Toon", EN: "Show"},
+	"reveal.logged": {NL: "(getoond op uw verzoek; vastgelegd in het toegangslog)", EN: "(shown at your request; recorded in the access log)"},
+	"documents.r2":  {NL: "Niet in dienst: wordt verwijderd op", EN: "Not employed: removed on"},
 
 	"history.title":          {NL: "Contactmomenten", EN: "Contact moments"},
 	"history.add":            {NL: "Contactmoment vastleggen", EN: "Record a contact moment"},

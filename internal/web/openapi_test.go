@@ -391,6 +391,7 @@ var records = map[string]reflect.Type{
 	"PayrollRecord": reflect.TypeFor[kluis.PayrollRecord](),
 	"Disclosure":    reflect.TypeFor[kluis.Disclosure](),
 	"Branch":        reflect.TypeFor[kluis.Branch](),
+	"AuditEntry":    reflect.TypeFor[kluis.AuditEntry](),
 }
 
 func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
@@ -476,6 +477,7 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 		"CandidateSearch":    reflect.TypeFor[candidateSearch](),
 		"DocumentDisclosure": reflect.TypeFor[discloseRequest](),
 		"SettingsChange":     reflect.TypeFor[settingsInput](),
+		"RevealRequest":      reflect.TypeFor[revealRequest](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
@@ -552,6 +554,9 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"parameters.ContactKindFilter":     {kluis.ContactKinds, false},
 		"parameters.DocumentKindFilter":    {kluis.DocumentKinds, false},
 		"CandidateSearch.status":           {kluis.CandidateStatuses, false},
+		"RevealRequest.reason":             {kluis.RevealReasons, false},
+		"parameters.AuditActionFilter":     {kluis.AuditActions, false},
+		"AuditEntry.action":                {kluis.AuditActions, false},
 		"DocumentUpload.kind":              {kluis.DocumentKinds, false},
 	}
 	for rec, fields := range map[string]map[string]check{
@@ -597,7 +602,7 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 	// The enums that are not Choices are checked elsewhere: the error codes
 	// against the status map, the sorts against the store by the server test.
 	others := map[string]bool{"Error.error.code": true, "Status.status": true,
-		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true}
+		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true, "RevealRequest.fields[]": true}
 	sorts := map[string][]string{}
 	for _, where := range sortedKeys(found) {
 		if strings.HasSuffix(where, "Sort") || strings.HasSuffix(where, ".sort") {

@@ -38,6 +38,8 @@ type resource[T any] struct {
 	delete  func(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error
 	version func(*T) int64
 	setID   func(*T, kluis.ID)
+	// viewed, when set, is told what a GET showed (for the access log).
+	viewed func(ctx context.Context, table string, id kluis.ID, v access.View)
 }
 
 func (res *resource[T]) versionOf(rec *T) int64 {
@@ -77,7 +79,14 @@ func (res *resource[T]) handleGet(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return res.write(w, r, http.StatusOK, rec)
+	v, err := res.proj(r.Context()).Project(a.Role, res.table, rec)
+	if err != nil {
+		return err
+	}
+	if res.viewed != nil {
+		res.viewed(r.Context(), res.table, id, v)
+	}
+	return writeRecord(w, http.StatusOK, v, res.versionOf(rec))
 }
 
 func (res *resource[T]) handleCreate(w http.ResponseWriter, r *http.Request) error {

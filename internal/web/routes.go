@@ -43,26 +43,26 @@ func (s *Server) Routes() []string {
 
 func (s *Server) routes() []route {
 	db := s.db
-	candidates := &resource[kluis.Candidate]{kind: "candidate", table: "candidates", proj: s.projector, get: db.Candidate, create: db.CreateCandidate,
+	candidates := &resource[kluis.Candidate]{kind: "candidate", table: "candidates", proj: s.projector, viewed: s.viewed, get: db.Candidate, create: db.CreateCandidate,
 		update: db.UpdateCandidate, delete: db.DeleteCandidate,
 		version: func(c *kluis.Candidate) int64 { return c.Version }, setID: func(c *kluis.Candidate, id kluis.ID) { c.ID = id }}
-	clients := &resource[kluis.Client]{kind: "client", table: "clients", proj: s.projector, get: db.Client, create: db.CreateClient,
+	clients := &resource[kluis.Client]{kind: "client", table: "clients", proj: s.projector, viewed: s.viewed, get: db.Client, create: db.CreateClient,
 		update: db.UpdateClient, delete: db.DeleteClient,
 		version: func(c *kluis.Client) int64 { return c.Version }, setID: func(c *kluis.Client, id kluis.ID) { c.ID = id }}
-	contacts := &resource[kluis.ClientContact]{kind: "client contact", table: "client_contacts", proj: s.projector, get: db.ClientContact,
+	contacts := &resource[kluis.ClientContact]{kind: "client contact", table: "client_contacts", proj: s.projector, viewed: s.viewed, get: db.ClientContact,
 		update: db.UpdateClientContact, delete: db.DeleteClientContact,
 		version: func(c *kluis.ClientContact) int64 { return c.Version }, setID: func(c *kluis.ClientContact, id kluis.ID) { c.ID = id }}
-	placements := &resource[kluis.Placement]{kind: "placement", table: "placements", proj: s.projector, get: db.Placement, create: db.CreatePlacement,
+	placements := &resource[kluis.Placement]{kind: "placement", table: "placements", proj: s.projector, viewed: s.viewed, get: db.Placement, create: db.CreatePlacement,
 		update: db.UpdatePlacement, delete: db.DeletePlacement,
 		version: func(p *kluis.Placement) int64 { return p.Version }, setID: func(p *kluis.Placement, id kluis.ID) { p.ID = id }}
-	moments := &resource[kluis.ContactMoment]{kind: "contact moment", table: "contact_moments", proj: s.projector, get: db.ContactMoment, create: db.CreateContactMoment,
+	moments := &resource[kluis.ContactMoment]{kind: "contact moment", table: "contact_moments", proj: s.projector, viewed: s.viewed, get: db.ContactMoment, create: db.CreateContactMoment,
 		update: db.UpdateContactMoment, delete: db.DeleteContactMoment,
 		version: func(m *kluis.ContactMoment) int64 { return m.Version }, setID: func(m *kluis.ContactMoment, id kluis.ID) { m.ID = id }}
-	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", table: "payroll_records", proj: s.projector, get: db.PayrollRecord, create: db.CreatePayrollRecord,
+	payroll := &resource[kluis.PayrollRecord]{kind: "payroll record", table: "payroll_records", proj: s.projector, viewed: s.viewed, get: db.PayrollRecord, create: db.CreatePayrollRecord,
 		update: db.UpdatePayrollRecord, delete: db.DeletePayrollRecord,
 		version: func(p *kluis.PayrollRecord) int64 { return p.Version }, setID: func(p *kluis.PayrollRecord, id kluis.ID) { p.ID = id }}
-	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", table: "disclosures", proj: s.projector, get: db.Disclosure, create: db.CreateDisclosure}
-	documents := &resource[kluis.Document]{kind: "document", table: "documents", proj: s.projector,
+	disclosures := &resource[kluis.Disclosure]{kind: "disclosure", table: "disclosures", proj: s.projector, viewed: s.viewed, get: db.Disclosure, create: db.CreateDisclosure}
+	documents := &resource[kluis.Document]{kind: "document", table: "documents", proj: s.projector, viewed: s.viewed,
 		get: func(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, error) {
 			d, err := db.Document(ctx, a, id)
 			if err == nil && !s.projector(ctx).CanSeeBlob(a.Role, d.Kind) {
@@ -96,12 +96,14 @@ func (s *Server) routes() []route {
 		{"GET", "/candidates/{id}", session, s.candidateTab("personal", s.loadPersonal)},
 		{"GET", "/candidates/{id}/edit", session, s.candidateEdit},
 		{"POST", "/candidates/{id}/edit", session, s.candidateUpdate},
+		{"POST", "/candidates/{id}/reveal", session, s.revealTab},
 		{"GET", "/healthz", public, s.healthz},
 		{"GET", "/readyz", public, s.readyz},
 		{"GET", "/api/v1/openapi.json", public, s.openAPI},
 
 		{"GET", "/api/v1/branches", token, s.listBranches},
 		{"GET", "/api/v1/settings", token, s.getSettings},
+		{"GET", "/api/v1/audit-log", token, s.listAudit},
 		{"PUT", "/api/v1/settings", token, s.putSettings},
 
 		{"GET", "/api/v1/candidates", token, s.listCandidates},
@@ -109,6 +111,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/candidates/search", token, s.searchCandidates},
 		{"GET", "/api/v1/candidates/{id}", token, candidates.handleGet},
 		{"PATCH", "/api/v1/candidates/{id}", token, candidates.handleUpdate},
+		{"POST", "/api/v1/candidates/{id}/reveal", token, s.revealCandidate},
 		{"DELETE", "/api/v1/candidates/{id}", token, candidates.handleDelete},
 
 		{"GET", "/api/v1/clients", token, s.listClients},

@@ -31,6 +31,7 @@ type Server struct {
 	// agency's settings cannot be read.
 	hideOptional  *access.Projector
 	settingsCache *settingsCache
+	access        *accessLog
 	// dummyHash is verified against when a log-in names nobody.
 	dummyHash func() string
 	handler   http.Handler // mux behind cross-origin protection
@@ -54,6 +55,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	s.hideOptional = s.proj.Without(all)
 	s.settingsCache = &settingsCache{db: db, base: s.proj, by: map[kluis.ID]settingsEntry{}}
 	s.dummyHash = newDummyHash()
+	s.access = newAccessLog(db, log)
 	for _, rt := range s.routes() {
 		h := rt.handler
 		switch rt.guard {
@@ -81,7 +83,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	id := newRequestID()
-	ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+	ctx := store.WithRequestID(context.WithValue(r.Context(), requestIDKey{}, id), id)
 	r = r.WithContext(ctx)
 	h := w.Header()
 	h.Set("X-Request-Id", id)

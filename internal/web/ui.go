@@ -26,6 +26,13 @@ var templateFuncs = template.FuncMap{
 	"money": formatMoney,
 	"add":   func(a, b int) int { return a + b },
 	"text":  text,
+	"revealed": func(tab any, field, shown string) maskedView {
+		t, _ := tab.(*personalTab)
+		if t == nil {
+			return maskedView{Shown: shown}
+		}
+		return maskedView{Shown: shown, Full: t.Revealed[field], Form: t.RevealFor(field), Lang: t.lang}
+	},
 	"pageButton": func(v candidateListView, offset int, labelKey string) pageButtonView {
 		return pageButtonView{Values: v.Form.Values, Offset: offset, Label: text(v.Lang, labelKey)}
 	},
@@ -88,6 +95,7 @@ func (b Base) Choice(cs kluis.Choices, v string) string {
 func (Base) StatusChoices() kluis.Choices        { return kluis.CandidateStatuses }
 func (Base) SourceChoices() kluis.Choices        { return kluis.CandidateSources }
 func (Base) IDTypeChoices() kluis.Choices        { return kluis.IDDocumentTypes }
+func (Base) ReasonChoices() kluis.Choices        { return kluis.AuditReasons }
 func (Base) AvailabilityChoices() kluis.Choices  { return kluis.Availabilities }
 func (Base) ContactKindChoices() kluis.Choices   { return kluis.ContactKinds }
 func (Base) DocumentKindChoices() kluis.Choices  { return kluis.DocumentKinds }
@@ -202,4 +210,11 @@ type pageButtonView struct {
 	Values map[string]string
 	Offset int
 	Label  string
+}
+
+// maskedView is a masked value on a page: as the viewer sees it, in full
+// when just revealed, and the form to reveal it.
+type maskedView struct {
+	Shown, Full, Lang string
+	Form              *revealForm
 }

@@ -59,6 +59,14 @@ func (s *Server) candidateTab(tab string, load func(r *http.Request, v *candidat
 				return err
 			}
 		}
+		// The tab shows the candidate's records of its table: the access
+		// log names the fields the viewer sees in full there.
+		table := tabTables[tab]
+		entity := v.C.ID
+		if table != "candidates" {
+			entity = 0
+		}
+		s.logAccess(r.Context(), "view", table, entity, v.C.ID, s.projector(r.Context()).Readable(actorFrom(r.Context()).Role, table), "")
 		return s.render(w, r, http.StatusOK, "candidate", "tabpanel", v)
 	}
 }
@@ -127,10 +135,44 @@ type personalTab struct {
 	// IDExpiry is when R2 removes the identity document data of a
 	// candidate who is not employed; "" when it does not apply.
 	IDExpiry kluis.Date
+	// CanReveal names the masked fields the viewer may ask to see.
+	CanReveal map[string]bool
+	// Revealed holds values shown in full on request, this once.
+	Revealed    map[string]string
+	RevealError bool
+	Reasons     kluis.Choices
+	candidate   kluis.ID
+	lang        string
+}
+
+// revealForm is the little form beside a masked value.
+type revealForm struct {
+	Candidate kluis.ID
+	Field     string
+	Lang      string
+	Reasons   []Option
+	Error     bool
+}
+
+// RevealFor returns the reveal form of a field, or nil when the viewer may
+// not reveal it.
+func (t *personalTab) RevealFor(field string) *revealForm {
+	if !t.CanReveal[field] || t.Revealed[field] != "" {
+		return nil
+	}
+	f := &revealForm{Candidate: t.candidate, Field: field, Lang: t.lang, Error: t.RevealError}
+	for _, c := range t.Reasons {
+		f.Reasons = append(f.Reasons, Option{Value: c.Value, Label: c.Label.In(t.lang)})
+	}
+	return f
 }
 
 func (s *Server) loadPersonal(r *http.Request, v *candidatePageView) error {
-	t := &personalTab{}
+	t := &personalTab{CanReveal: map[string]bool{}, Reasons: kluis.RevealReasons, candidate: v.C.ID, lang: v.Lang}
+	role := actorFrom(r.Context()).Role
+	for _, f := range []string{"bsn", "iban", "id_document_number"} {
+		t.CanReveal[f] = s.projector(r.Context()).CanReveal(role, "candidates", f)
+	}
 	if v.C.IDRecordedOn != "" {
 		emp, err := s.db.Employment(r.Context(), actorFrom(r.Context()), v.C.ID)
 		if err != nil {

@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -142,4 +143,20 @@ func (e *Env) MustCreatePlacement(t testing.TB, cand, client kluis.ID, start klu
 		t.Fatalf("create placement: %v", err)
 	}
 	return p
+}
+
+// Raw opens the test database directly, past the store, as someone with
+// access to the database server or file would: for tests that tamper.
+func Raw(t testing.TB, e *Env) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", e.DSN
+	if e.DB.Dialect == store.SQLite {
+		driver, dsn = "sqlite", "file:"+e.DSN+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -1,0 +1,37 @@
+-- The access and audit log: who viewed, revealed, created, changed or
+-- removed what, when. Entries hold ids and field names, never values, so
+-- they survive an erasure intact. Each agency's entries form a hash chain
+-- (hash = SHA-256 of the previous hash and the entry), so that a changed,
+-- removed or inserted entry is found by kluis audit verify. audit_heads
+-- holds each chain's last entry; updating it serialises the appends.
+
+-- +goose Up
+CREATE TABLE audit_heads (
+    tenant_id BIGINT NOT NULL PRIMARY KEY REFERENCES tenants (id),
+    seq       BIGINT NOT NULL,
+    hash      BYTEA NOT NULL
+);
+
+CREATE TABLE audit_log (
+    tenant_id    BIGINT NOT NULL,
+    seq          BIGINT NOT NULL,
+    at           TIMESTAMPTZ NOT NULL,
+    user_id      BIGINT,
+    role         TEXT NOT NULL DEFAULT '',
+    action       TEXT NOT NULL,
+    entity       TEXT NOT NULL DEFAULT '',
+    entity_id    BIGINT,
+    candidate_id BIGINT,
+    fields       TEXT NOT NULL DEFAULT '',
+    reason       TEXT NOT NULL DEFAULT '',
+    request_id   TEXT NOT NULL DEFAULT '',
+    prev_hash    BYTEA NOT NULL,
+    hash         BYTEA NOT NULL,
+    PRIMARY KEY (tenant_id, seq)
+);
+CREATE INDEX audit_log_candidate ON audit_log (tenant_id, candidate_id, seq);
+CREATE INDEX audit_log_user ON audit_log (tenant_id, user_id, at);
+
+-- +goose Down
+DROP TABLE audit_log;
+DROP TABLE audit_heads;

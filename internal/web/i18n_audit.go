@@ -1,0 +1,31 @@
+package web
+
+// auditMessages are the texts of the access and audit log screen.
+var auditMessages = catalogue{
+	"audit.title":         {NL: "Toegangslog", EN: "Access log"},
+	"audit.intro":         {NL: "Wie welke kandidaat bekeek, welke afgeschermde gegevens liet tonen en wat wijzigde. Het log bevat nummers en veldnamen, nooit de gegevens zelf, zodat het na het wissen van een kandidaat blijft kloppen.", EN: "Who viewed which candidate, had masked fields shown and changed what. The log holds numbers and field names, never the data themselves, so it stays whole after a candidate is erased."},
+	"audit.chain":         {NL: "Onveranderd?", EN: "Unchanged?"},
+	"audit.chain.help":    {NL: "Elke regel bevat een vingerafdruk van de regel ervoor. Controleren rekent de hele keten na: een gewijzigde, verwijderde of tussengevoegde regel valt op.", EN: "Every entry carries a fingerprint of the one before it. Checking recomputes the whole chain: a changed, removed or inserted entry shows."},
+	"audit.chain.ok":      {NL: "De keten is ongebroken. Gecontroleerde regels:", EN: "The chain is unbroken. Entries checked:"},
+	"audit.chain.broken":  {NL: "De keten is verbroken bij regel", EN: "The chain is broken at entry"},
+	"audit.verify":        {NL: "Keten controleren", EN: "Check the chain"},
+	"audit.outliers":      {NL: "Afgelopen 7 dagen", EN: "Last 7 days"},
+	"audit.outliers.help": {NL: "Per medewerker: hoeveel verschillende kandidaten bekeken en hoeveel afgeschermde gegevens getoond. Opvallend is meer dan drie keer wat gewoon is (de mediaan), met een minimum van 50 kandidaten of 10 keer tonen.", EN: "Per staff member: how many different candidates viewed and how many masked fields shown. Unusual is more than three times the usual (the median), with a floor of 50 candidates or 10 reveals."},
+	"audit.user":          {NL: "Medewerker", EN: "Staff member"},
+	"audit.candidates":    {NL: "Kandidaten bekeken", EN: "Candidates viewed"},
+	"audit.reveals":       {NL: "Keer getoond", EN: "Reveals"},
+	"audit.unusual":       {NL: "Opvallend", EN: "Unusual"},
+	"audit.filter":        {NL: "Het log doorzoeken", EN: "Search the log"},
+	"audit.candidate":     {NL: "Kandidaatnummer", EN: "Candidate number"},
+	"audit.action":        {NL: "Handeling", EN: "Action"},
+	"audit.from":          {NL: "Vanaf", EN: "From"},
+	"audit.to":            {NL: "Tot en met", EN: "Up to and including"},
+	"audit.entries":       {NL: "regels", EN: "entries"},
+	"audit.at":            {NL: "Tijdstip", EN: "Time"},
+	"audit.record":        {NL: "Gegeven", EN: "Record"},
+	"audit.fields":        {NL: "Velden", EN: "Fields"},
+	"audit.reason":        {NL: "Reden", EN: "Reason"},
+	"audit.badaction":     {NL: "Kies een handeling uit de lijst.", EN: "Choose an action from the list."},
+	"audit.baddate":       {NL: "Geen geldige datum; gebruik dd-mm-jjjj.", EN: "Not a valid date; use dd-mm-yyyy."},
+	"nav.audit":           {NL: "Toegangslog", EN: "Access log"},
+}

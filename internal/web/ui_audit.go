@@ -1,0 +1,217 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+// mayReadAudit reports whether a role reviews the access and audit log:
+// the privacy officer.
+func mayReadAudit(r kluis.Role) bool { return r == kluis.RolePrivacy }
+
+func (s *Server) auditRoutes() []route {
+	return []route{
+		{"GET", "/audit", session, s.auditPage},
+		{"POST", "/audit/verify", session, s.auditVerify},
+	}
+}
+
+// auditView is the privacy officer's screen of the access and audit log.
+type auditView struct {
+	Base
+	Form      *Form
+	Users     []Option
+	Actions   kluis.Choices
+	Items     []auditRow
+	Total     int
+	Offset    int
+	Next      int
+	Outliers  []accessRow
+	Verified  string // the result of a check of the chain, when asked
+	ChainOK   bool
+	UserNames map[kluis.ID]string
+}
+
+type auditRow struct {
+	kluis.AuditEntry
+	UserName string
+}
+
+// accessRow is one staff member's looking in the last 7 days.
+type accessRow struct {
+	store.AccessCount
+	UserName string
+	Unusual  bool
+}
+
+const auditPageSize = 50
+
+func (s *Server) auditView(r *http.Request) (*auditView, error) {
+	a := actorFrom(r.Context())
+	if !mayReadAudit(a.Role) {
+		return nil, errNoAccess
+	}
+	v := &auditView{Base: s.baseFor(r, "audit", "audit.title"), Actions: kluis.AuditActions, UserNames: map[kluis.ID]string{}}
+	v.Form = formFromQuery(r, v.Lang, "user_id", "candidate_id", "action", "from", "to", "offset")
+	us, err := s.db.Users(r.Context(), a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range us {
+		name := u.Name
+		if name == "" {
+			name = u.Email
+		}
+		v.UserNames[u.ID] = name
+		v.Users = append(v.Users, Option{Value: formatID(u.ID), Label: name})
+	}
+	sort.Slice(v.Users, func(i, j int) bool { return v.Users[i].Label < v.Users[j].Label })
+	f := store.AuditFilter{UserID: v.Form.Int64("user_id"), CandidateID: v.Form.Int64("candidate_id")}
+	if act := v.Form.Values["action"]; act != "" {
+		if !kluis.AuditActions.Has(act) {
+			v.Form.Errors["action"] = text(v.Lang, "audit.badaction")
+		}
+		f.Action = act
+	}
+	for _, k := range []string{"from", "to"} {
+		d, ok := kluis.ParseDate(v.Form.Values[k])
+		if !ok {
+			v.Form.Errors[k] = text(v.Lang, "audit.baddate")
+			continue
+		}
+		if d == "" {
+			continue
+		}
+		t := time.Date(d.Time().Year(), d.Time().Month(), d.Time().Day(), 0, 0, 0, 0, amsterdam)
+		if k == "from" {
+			f.From = t
+		} else {
+			f.To = t.AddDate(0, 0, 1) // up to and including that day
+		}
+	}
+	v.Offset = int(v.Form.Int64("offset"))
+	if v.Offset < 0 {
+		v.Offset = 0
+	}
+	f.Page = kluis.Page{Limit: auditPageSize, Offset: v.Offset}
+	if !v.Form.HasErrors() {
+		items, total, err := s.db.AuditLog(r.Context(), a, f)
+		if err != nil {
+			return nil, err
+		}
+		v.Total = total
+		for _, e := range items {
+			v.Items = append(v.Items, auditRow{AuditEntry: e, UserName: v.UserNames[e.UserID]})
+		}
+		v.Next = -1
+		if v.Offset+auditPageSize < total {
+			v.Next = v.Offset + auditPageSize
+		}
+	}
+	counts, err := s.db.AccessCounts(r.Context(), a, s.clock.Now().AddDate(0, 0, -7))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range unusual(counts) {
+		v.Outliers = append(v.Outliers, accessRow{AccessCount: c.AccessCount, UserName: v.UserNames[c.UserID], Unusual: c.Unusual})
+	}
+	return v, nil
+}
+
+// unusual marks the staff members who looked at far more candidates, or
+// revealed far more values, than their colleagues: more than three times
+// the median and more than a floor, so a quiet week flags nobody.
+func unusual(counts []store.AccessCount) []accessRow {
+	med := func(get func(store.AccessCount) int) int {
+		if len(counts) == 0 {
+			return 0
+		}
+		xs := make([]int, len(counts))
+		for i, c := range counts {
+			xs[i] = get(c)
+		}
+		slices.Sort(xs)
+		return xs[len(xs)/2]
+	}
+	mc := med(func(c store.AccessCount) int { return c.Candidates })
+	mr := med(func(c store.AccessCount) int { return c.Reveals })
+	out := make([]accessRow, len(counts))
+	for i, c := range counts {
+		out[i] = accessRow{AccessCount: c,
+			Unusual: (c.Candidates > 3*mc && c.Candidates >= 50) || (c.Reveals > 3*mr && c.Reveals >= 10)}
+	}
+	return out
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.auditView(r)
+	if err != nil {
+		return err
+	}
+	code := http.StatusOK
+	if v.Form.HasErrors() {
+		code = http.StatusUnprocessableEntity
+	}
+	return s.render(w, r, code, "audit", "", v)
+}
+
+// auditVerify checks the whole chain of the agency and shows the result.
+func (s *Server) auditVerify(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.auditView(r)
+	if err != nil {
+		return err
+	}
+	n, verr := s.db.VerifyAudit(r.Context(), actorFrom(r.Context()).TenantID)
+	var broken store.ChainProblem
+	switch {
+	case verr == nil:
+		v.ChainOK, v.Verified = true, strconv.FormatInt(n, 10)
+	case asChainProblem(verr, &broken):
+		v.Verified = formatID(kluis.ID(broken.Seq))
+	default:
+		return verr
+	}
+	return s.render(w, r, http.StatusOK, "audit", "", v)
+}
+
+func asChainProblem(err error, p *store.ChainProblem) bool {
+	cp, ok := err.(store.ChainProblem)
+	if ok {
+		*p = cp
+	}
+	return ok
+}
+
+// listAudit is GET /api/v1/audit-log, for the privacy officer.
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
+	a := actorFrom(r.Context())
+	if !mayReadAudit(a.Role) {
+		return errNoAccess
+	}
+	q := newQuery(r)
+	f := store.AuditFilter{UserID: q.id("user_id"), CandidateID: q.id("candidate_id"), Action: q.choice("action", kluis.AuditActions), Page: q.page().Normalize()}
+	if d := q.date("from"); d != "" {
+		f.From = d.Time()
+	}
+	if d := q.date("to"); d != "" {
+		f.To = d.Time().AddDate(0, 0, 1)
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, total, err := s.db.AuditLog(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []kluis.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, listBody[kluis.AuditEntry]{Items: items, Total: total, Limit: f.Page.Limit, Offset: f.Page.Offset})
+	return nil
+}
