@@ -98,7 +98,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		q.Add("_pragma", "secure_delete(1)")
 		q.Set("_time_format", "sqlite")
 		q.Set("_txlock", "immediate")
-		w, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		w, err := sql.Open("sqlite", SQLiteURI(path)+"?"+q.Encode())
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
@@ -106,7 +106,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		w.SetConnMaxIdleTime(0)
 		q.Set("_txlock", "deferred")
 		q.Add("_pragma", "query_only(1)")
-		r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		r, err := sql.Open("sqlite", SQLiteURI(path)+"?"+q.Encode())
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open sqlite: %w", err)
@@ -213,3 +213,10 @@ var (
 		EN: "This is not possible: other records still refer to it.",
 	}
 )
+
+// SQLiteURI turns a file path into a SQLite file: URI. The characters that
+// mean something in a URI are escaped, so that a directory named like
+// "uitzend#2" or "a?b" is opened as itself and not cut short.
+func SQLiteURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
+}

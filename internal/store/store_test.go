@@ -3,6 +3,8 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -312,4 +314,25 @@ func TestASecondCandidateWithTheSameBSNIsRefused(t *testing.T) {
 			t.Fatalf("fingerprint %q", fp)
 		}
 	})
+}
+
+// TestADataDirectoryMayHoldURICharacters: a data directory named with #, ?
+// or % is opened as itself, not cut short where a URI would end.
+func TestADataDirectoryMayHoldURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bureau #2?a=%41")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "kluis.db")
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
+	}
 }

@@ -151,7 +151,7 @@ func (v *Vault) openSQLite(dsn string) error {
 		return fmt.Errorf("vault: create keys database: %w", err)
 	}
 	f.Close()
-	q := "file:" + path + "?_time_format=sqlite" +
+	q := sqliteURI(path) + "?_time_format=sqlite" +
 		// secure_delete overwrites deleted rows with zeros, so a
 		// destroyed key leaves no bytes in the file.
 		"&_pragma=secure_delete(1)" +
@@ -491,4 +491,10 @@ func (v *Vault) KeysByMaster(ctx context.Context) (map[string]int, error) {
 		counts[id] = n
 	}
 	return counts, rows.Err()
+}
+
+// sqliteURI turns a file path into a SQLite file: URI, escaping what means
+// something in a URI (the store does the same for the data file).
+func sqliteURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }

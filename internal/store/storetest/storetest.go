@@ -151,7 +151,7 @@ func Raw(t testing.TB, e *Env) *sql.DB {
 	t.Helper()
 	driver, dsn := "pgx", e.DSN
 	if e.DB.Dialect == store.SQLite {
-		driver, dsn = "sqlite", "file:"+e.DSN+"?_pragma=busy_timeout(10000)"
+		driver, dsn = "sqlite", store.SQLiteURI(e.DSN)+"?_pragma=busy_timeout(10000)"
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
