@@ -1,0 +1,210 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+// The values the matrix looks for in every answer.
+const (
+	matrixBSN  = "249566758"
+	matrixIBAN = "NL91ABNA0417164300"
+	matrixDoc  = "NXC4R8K21"
+)
+
+// matrixAgency is one agency with one candidate who has data of every kind.
+type matrixAgency struct {
+	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure kluis.ID
+}
+
+func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID) matrixAgency {
+	t.Helper()
+	ctx := context.Background()
+	m := matrixAgency{tenant: a.TenantID}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &kluis.Candidate{BranchID: branch, FirstName: "Sanne", LastName: "Matrix", City: "Utrecht", Email: "sanne@example.nl"}
+	must(db.CreateCandidate(ctx, a, c))
+	cl := &kluis.Client{BranchID: branch, Name: "Kwekerij Matrix", KvKNumber: "12345678", City: "Naaldwijk"}
+	must(db.CreateClient(ctx, a, cl))
+	cc := &kluis.ClientContact{ClientID: cl.ID, Name: "Piet Contact", Email: "piet@kwekerij.example"}
+	must(db.CreateClientContact(ctx, a, cc))
+	pl := &kluis.Placement{CandidateID: c.ID, ClientID: cl.ID, Function: "Teler", StartDate: "2026-11-02", HourlyWageCents: 1600}
+	must(db.CreatePlacement(ctx, a, pl))
+	c, err := db.Candidate(ctx, a, c.ID)
+	must(err)
+	c.BSN, c.IBAN, c.IDDocumentType, c.IDDocumentNumber = matrixBSN, matrixIBAN, "passport", matrixDoc
+	must(db.UpdateCandidate(ctx, a, c, c.Version))
+	mo := &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: "Gebeld over het rooster."}
+	must(db.CreateContactMoment(ctx, a, mo))
+	d := &kluis.Document{CandidateID: c.ID, Kind: "id-copy", FileName: "paspoort.pdf"}
+	must(db.CreateDocument(ctx, a, d, bytes.NewReader([]byte("%PDF-1.4\n"+matrixBSN+"\n%%EOF\n"))))
+	pr := &kluis.PayrollRecord{CandidateID: c.ID, PlacementID: pl.ID, Year: 2026, Period: 11, GrossCents: 250000, NetCents: 190000}
+	must(db.CreatePayrollRecord(ctx, a, pr))
+	ds := &kluis.Disclosure{CandidateID: c.ID, RecipientKind: "client", ClientID: cl.ID, Categories: []string{"identity"}, Purpose: "Voorstel"}
+	must(db.CreateDisclosure(ctx, a, ds))
+	m.candidate, m.client, m.contact, m.placement, m.moment, m.document, m.payroll, m.disclosure =
+		c.ID, cl.ID, cc.ID, pl.ID, mo.ID, d.ID, pr.ID, ds.ID
+	return m
+}
+
+// path fills a route pattern with the ids of the agency's records.
+func (m matrixAgency) path(pattern string) string {
+	id := m.candidate
+	for prefix, x := range map[string]kluis.ID{
+		"/api/v1/clients/": m.client, "/clients/": m.client, "/api/v1/client-contacts/": m.contact,
+		"/api/v1/placements/": m.placement, "/api/v1/contact-moments/": m.moment, "/api/v1/documents/": m.document,
+		"/api/v1/payroll-records/": m.payroll, "/api/v1/disclosures/": m.disclosure,
+	} {
+		if strings.HasPrefix(pattern, prefix) {
+			id = x
+		}
+	}
+	return strings.NewReplacer("{id}", idText(id), "{did}", idText(m.document), "{contact}", idText(m.contact), "{$}", "").Replace(pattern)
+}
+
+// TestTheAuthorizationMatrix tries every route as every role, on records of
+// the role's own agency and of another agency:
+//   - no answer is a 500;
+//   - no answer holds the full BSN, IBAN or document number unless the
+//     catalogue lets the role read that field;
+//   - nothing of the other agency is answered (never a 2xx), and the other
+//     agency's log shows that nothing there was viewed or changed.
+func TestTheAuthorizationMatrix(t *testing.T) {
+	u := newClientUIEnv(t)
+	ctx := context.Background()
+	payrollA := u.user(t, "Pien", kluis.RolePayroll)
+	own := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: u.Tenant.ID, UserID: payrollA.ID, Role: kluis.RolePayroll}, u.Branch.ID)
+	other, branchB, err := u.DB.CreateTenant(ctx, "ander-bureau", "Ander Bureau", "Zwolle", "Zwolle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	payrollB := &kluis.User{Email: "salaris@ander.example", Role: kluis.RolePayroll, BranchID: branchB.ID}
+	if err := u.DB.CreateUser(ctx, other.ID, payrollB); err != nil {
+		t.Fatal(err)
+	}
+	foreign := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: other.ID, UserID: payrollB.ID, Role: kluis.RolePayroll}, branchB.ID)
+	u.web.access.Flush()
+	before, err := u.DB.VerifyAudit(ctx, other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	proj := u.web.proj
+	type caller struct {
+		role   kluis.Role
+		token  string
+		cookie string
+	}
+	var callers []caller
+	for _, r := range []kluis.Role{kluis.RoleRecruiter, kluis.RolePayroll, kluis.RoleManager, kluis.RolePrivacy, kluis.RoleAdmin, kluis.RoleIntegration} {
+		usr := u.user(t, "matrix-"+string(r), r)
+		secret, _, err := u.DB.CreateToken(ctx, u.Tenant.ID, usr.ID, "matrix", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := caller{role: r, token: secret}
+		if r != kluis.RoleIntegration { // integrations have no log-in
+			c.cookie = u.session(t, usr.ID)
+		}
+		callers = append(callers, c)
+	}
+	secrets := map[string]string{"candidates.bsn": matrixBSN, "candidates.iban": matrixIBAN, "candidates.id_document_number": matrixDoc}
+
+	do := func(c caller, rt route, path string) (int, string) {
+		t.Helper()
+		var body io.Reader
+		ctype := ""
+		if rt.method != "GET" {
+			if rt.guard == token {
+				body, ctype = strings.NewReader(`{"version": 1}`), "application/json"
+			} else {
+				body, ctype = strings.NewReader("version=1"), "application/x-www-form-urlencoded"
+			}
+		}
+		req, _ := http.NewRequest(rt.method, u.srv.URL+path, body)
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if rt.guard == token {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		} else {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
+		}
+		res, err := u.browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	skip := map[string]bool{"POST /logout": true, "POST /settings/logout-all": true, "POST /login": true}
+	tried := 0
+	for _, rt := range u.web.routes() {
+		if rt.guard != token && rt.guard != session {
+			continue
+		}
+		key := rt.method + " " + rt.pattern
+		if skip[key] {
+			continue
+		}
+		for _, c := range callers {
+			if rt.guard == session && c.cookie == "" {
+				continue
+			}
+			// Own agency: reads only; the writes are tried on the other
+			// agency, where each must fail.
+			if rt.method == "GET" {
+				status, body := do(c, rt, own.path(rt.pattern))
+				tried++
+				if status >= 500 {
+					t.Errorf("%s as %s: %d", key, c.role, status)
+				}
+				for field, value := range secrets {
+					table, col, _ := strings.Cut(field, ".")
+					if strings.Contains(body, value) && proj.Access(c.role, table, col) < catalog.Read {
+						t.Errorf("%s as %s shows the full %s", key, c.role, col)
+					}
+				}
+			}
+			if !strings.Contains(strings.ReplaceAll(rt.pattern, "{$}", ""), "{") {
+				continue
+			}
+			status, body := do(c, rt, foreign.path(rt.pattern))
+			tried++
+			if status < 300 || status >= 500 {
+				t.Errorf("%s as %s on the other agency's record: %d\n%.300s", key, c.role, status, body)
+			}
+			for _, value := range secrets {
+				if strings.Contains(body, value) {
+					t.Errorf("%s as %s on the other agency's record shows its data", key, c.role)
+				}
+			}
+		}
+	}
+	if tried < 300 {
+		t.Fatalf("only %d requests tried: the route table was not walked", tried)
+	}
+	// Nothing of the other agency was viewed, downloaded or changed.
+	u.web.access.Flush()
+	if after, err := u.DB.VerifyAudit(ctx, other.ID); err != nil || after != before {
+		t.Fatalf("the other agency's log went from %d to %d entries (%v)", before, after, err)
+	}
+	pa := kluis.Actor{TenantID: other.ID, UserID: payrollB.ID, Role: kluis.RolePayroll}
+	if c, err := u.DB.Candidate(ctx, pa, foreign.candidate); err != nil || c.BSN != matrixBSN || c.Version != 2 {
+		t.Fatalf("the other agency's candidate: %+v, %v", c, err)
+	}
+}
