@@ -77,6 +77,14 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, tenant kluis.ID, requ
 		return fmt.Errorf("audit head: %w", err)
 	}
 	now := db.now()
+	// One statement for the batch: SQLite would otherwise parse the
+	// INSERT again for every entry.
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit_log (tenant_id, seq, at, user_id, role, action, entity, entity_id, candidate_id,
+		fields, reason, request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`)
+	if err != nil {
+		return fmt.Errorf("prepare audit entry: %w", err)
+	}
+	defer ins.Close()
 	for i := range entries {
 		e := &entries[i]
 		seq++
@@ -89,9 +97,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, tenant kluis.ID, requ
 			e.RequestID = requestID
 		}
 		h := auditHash(prev, e)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (tenant_id, seq, at, user_id, role, action, entity, entity_id, candidate_id,
-			fields, reason, request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			tenant, e.Seq, e.At, nullID(e.UserID), string(e.Role), e.Action, e.Entity, nullID(e.EntityID), nullID(e.CandidateID),
+		if _, err := ins.ExecContext(ctx, tenant, e.Seq, e.At, nullID(e.UserID), string(e.Role), e.Action, e.Entity, nullID(e.EntityID), nullID(e.CandidateID),
 			strings.Join(e.Fields, ","), e.Reason, e.RequestID, prev, h); err != nil {
 			return fmt.Errorf("append audit entry: %w", err)
 		}

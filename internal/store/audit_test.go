@@ -22,8 +22,20 @@ func auditOf(t *testing.T, e *storetest.Env, f store.AuditFilter) []kluis.AuditE
 	return out
 }
 
+// entriesBefore is how long the chain is before a test adds to it (the
+// test agency's set-up may add entries of its own).
+func entriesBefore(t *testing.T, e *storetest.Env) int64 {
+	t.Helper()
+	n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func TestEveryChangeIsAuditedWithTheFieldsItChanged(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		n0 := entriesBefore(t, e)
 		c := e.MustCreateCandidate(t, "Jansen")
 		c.City, c.IBAN = "Houten", ""
 		if err := e.DB.UpdateCandidate(ctx, e.Actor, c, c.Version); err != nil {
@@ -59,7 +71,7 @@ func TestEveryChangeIsAuditedWithTheFieldsItChanged(t *testing.T) {
 		if !slices.Equal(lines, want) {
 			t.Fatalf("the log:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 		}
-		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != 4 {
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != n0+4 {
 			t.Fatalf("verify: %d entries, %v", n, err)
 		}
 	})
@@ -69,6 +81,7 @@ func TestEveryChangeIsAuditedWithTheFieldsItChanged(t *testing.T) {
 // entries in the database directly, as someone with database access would.
 func TestTheAuditChainFindsEveryKindOfTampering(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		n0 := entriesBefore(t, e)
 		c := e.MustCreateCandidate(t, "Jansen")
 		for i := 0; i < 4; i++ {
 			c.City = []string{"Houten", "Zeist", "Baarn", "Soest"}[i]
@@ -76,7 +89,7 @@ func TestTheAuditChainFindsEveryKindOfTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != 5 {
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != n0+5 {
 			t.Fatalf("an untouched chain: %d, %v", n, err)
 		}
 		raw := storetest.Raw(t, e)
@@ -95,24 +108,25 @@ func TestTheAuditChainFindsEveryKindOfTampering(t *testing.T) {
 			}
 		}
 		// A changed entry: someone hides who looked.
-		exec("UPDATE audit_log SET user_id = NULL WHERE tenant_id = $1 AND seq = 3", e.Tenant.ID)
-		broken(3)
-		exec("UPDATE audit_log SET user_id = $2 WHERE tenant_id = $1 AND seq = 3", e.Tenant.ID, e.Actor.UserID)
+		exec("UPDATE audit_log SET user_id = NULL WHERE tenant_id = $1 AND seq = $2", e.Tenant.ID, n0+3)
+		broken(n0 + 3)
+		exec("UPDATE audit_log SET user_id = $2 WHERE tenant_id = $1 AND seq = $3", e.Tenant.ID, e.Actor.UserID, n0+3)
 		if _, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil {
 			t.Fatalf("restored: %v", err)
 		}
 		// A removed entry in the middle.
-		exec("DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 2", e.Tenant.ID)
-		broken(2)
+		exec("DELETE FROM audit_log WHERE tenant_id = $1 AND seq = $2", e.Tenant.ID, n0+2)
+		broken(n0 + 2)
 	})
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		n0 := entriesBefore(t, e)
 		c := e.MustCreateCandidate(t, "Jansen")
 		c.City = "Houten"
 		if err := e.DB.UpdateCandidate(ctx, e.Actor, c, c.Version); err != nil {
 			t.Fatal(err)
 		}
 		// The last entry cut off, the head left as it was.
-		if _, err := storetest.Raw(t, e).ExecContext(ctx, "DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 2", e.Tenant.ID); err != nil {
+		if _, err := storetest.Raw(t, e).ExecContext(ctx, "DELETE FROM audit_log WHERE tenant_id = $1 AND seq = $2", e.Tenant.ID, n0+2); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err == nil {
@@ -125,6 +139,7 @@ func TestTheAuditChainFindsEveryKindOfTampering(t *testing.T) {
 // SQLite) still append one unbroken chain.
 func TestParallelChangesKeepOneChain(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		n0 := entriesBefore(t, e)
 		var cs []*kluis.Candidate
 		for i := 0; i < 8; i++ {
 			cs = append(cs, e.MustCreateCandidate(t, "Kandidaat"+string(rune('A'+i))))
@@ -149,7 +164,7 @@ func TestParallelChangesKeepOneChain(t *testing.T) {
 			}(c)
 		}
 		wg.Wait()
-		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != 8+8*5 {
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != n0+8+8*5 {
 			t.Fatalf("verify: %d entries, %v", n, err)
 		}
 	})
