@@ -114,12 +114,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 
 // Candidate returns one candidate.
 func (db *DB) Candidate(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Candidate, error) {
-	var c *kluis.Candidate
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		c, err = candidates.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return c, err
+	return getOne(ctx, db, candidates, a.TenantID, id)
 }
 
 // CreateCandidate registers a candidate.

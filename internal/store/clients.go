@@ -61,12 +61,7 @@ func (db *DB) ListClients(ctx context.Context, a kluis.Actor, f ClientFilter) ([
 
 // Client returns one client.
 func (db *DB) Client(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Client, error) {
-	var c *kluis.Client
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		c, err = clients.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return c, err
+	return getOne(ctx, db, clients, a.TenantID, id)
 }
 
 // CreateClient adds a client.
@@ -168,12 +163,7 @@ func (db *DB) ClientContacts(ctx context.Context, a kluis.Actor, client kluis.ID
 
 // ClientContact returns one contact person.
 func (db *DB) ClientContact(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ClientContact, error) {
-	var c *kluis.ClientContact
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		c, err = clientContacts.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return c, err
+	return getOne(ctx, db, clientContacts, a.TenantID, id)
 }
 
 // CreateClientContact adds a contact person to a client.

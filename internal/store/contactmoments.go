@@ -48,12 +48,7 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 
 // ContactMoment returns one history entry.
 func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ContactMoment, error) {
-	var m *kluis.ContactMoment
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		m, err = contactMoments.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return m, err
+	return getOne(ctx, db, contactMoments, a.TenantID, id)
 }
 
 // CreateContactMoment records a contact with a candidate, by the actor.

@@ -49,12 +49,7 @@ func (db *DB) ListDisclosures(ctx context.Context, a kluis.Actor, f DisclosureFi
 
 // Disclosure returns one register entry.
 func (db *DB) Disclosure(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Disclosure, error) {
-	var d *kluis.Disclosure
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		d, err = disclosures.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return d, err
+	return getOne(ctx, db, disclosures, a.TenantID, id)
 }
 
 // CreateDisclosure records that an organisation received a candidate's data.

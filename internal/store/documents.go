@@ -73,12 +73,7 @@ func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter
 
 // Document returns the metadata of one document.
 func (db *DB) Document(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, error) {
-	var d *kluis.Document
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		d, err = documents.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return d, err
+	return getOne(ctx, db, documents, a.TenantID, id)
 }
 
 // OpenDocument returns the metadata and the content of a document.

@@ -50,12 +50,7 @@ func (db *DB) ListPayrollRecords(ctx context.Context, a kluis.Actor, f PayrollFi
 
 // PayrollRecord returns one payroll record.
 func (db *DB) PayrollRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.PayrollRecord, error) {
-	var r *kluis.PayrollRecord
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		r, err = payrollRecords.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return r, err
+	return getOne(ctx, db, payrollRecords, a.TenantID, id)
 }
 
 // checkPayroll makes sure the placement and the pay-slip document belong to

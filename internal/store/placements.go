@@ -72,12 +72,7 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 
 // Placement returns one placement.
 func (db *DB) Placement(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Placement, error) {
-	var p *kluis.Placement
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
-		p, err = placements.get(ctx, db, tx, a.TenantID, id)
-		return err
-	})
-	return p, err
+	return getOne(ctx, db, placements, a.TenantID, id)
 }
 
 func (db *DB) checkPlacement(ctx context.Context, tx querier, pl *kluis.Placement) error {

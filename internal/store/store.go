@@ -40,10 +40,14 @@ type DB struct {
 	Dialect Dialect
 	w       *sql.DB
 	r       *sql.DB
-	clock   kluis.Clock
-	ids     *kluis.IDGen
-	blobs   blob.Store
-	vault   *vault.Vault
+	// rc reads single statements outside a transaction; on SQLite with
+	// statements prepared once per connection (pgx caches its own).
+	rc    querier
+	rs    *dbStmts
+	clock kluis.Clock
+	ids   *kluis.IDGen
+	blobs blob.Store
+	vault *vault.Vault
 }
 
 // Options are what a DB needs besides its address.
@@ -115,6 +119,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		r.SetConnMaxIdleTime(0)
 		db.w, db.r = w, r
 	}
+	db.rc = db.r
+	if db.Dialect == SQLite {
+		db.rs = newDBStmts(db.r)
+		db.rc = db.rs
+	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", db.Dialect, err)
@@ -124,6 +133,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	if db.rs != nil {
+		db.rs.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"kluis/internal/kluis"
+	"sync"
+)
+
+// dbStmts runs queries outside a transaction with statements prepared
+// once per connection, so the database parses each query once instead of on
+// every call. Only the queries kluis itself writes go through it (their
+// number is bounded by the code); past maxStmts new ones run unprepared.
+type dbStmts struct {
+	db *sql.DB
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+const maxStmts = 256
+
+func newDBStmts(db *sql.DB) *dbStmts { return &dbStmts{db: db, m: map[string]*sql.Stmt{}} }
+
+func (c *dbStmts) stmt(ctx context.Context, query string) *sql.Stmt {
+	c.mu.RLock()
+	s := c.m[query]
+	n := len(c.m)
+	c.mu.RUnlock()
+	if s != nil || n >= maxStmts {
+		return s
+	}
+	s, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared query reports the error
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.m[query]; old != nil {
+		s.Close()
+		return old
+	}
+	c.m[query] = s
+	return s
+}
+
+func (c *dbStmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.db.QueryRowContext(ctx, query, args...)
+}
+
+func (c *dbStmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return c.db.QueryContext(ctx, query, args...)
+}
+
+func (c *dbStmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.db.ExecContext(ctx, query, args...)
+}
+
+// close closes the prepared statements.
+func (c *dbStmts) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, s := range c.m {
+		s.Close()
+		delete(c.m, q)
+	}
+}
+
+// getOne reads one record by id: a single statement needs no transaction.
+func getOne[T any](ctx context.Context, db *DB, t *table[T], tenant, id kluis.ID) (*T, error) {
+	rec, err := t.get(ctx, db, db.rc, tenant, id)
+	return rec, classify(err)
+}
