@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"kluis/internal/kluis"
 	"sync"
+
+	"kluis/internal/kluis"
 )
 
 // dbStmts runs queries outside a transaction with statements prepared
