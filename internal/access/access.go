@@ -189,6 +189,8 @@ func Mask(m catalog.Mask, s string) string {
 		return keepLast(s, 3)
 	case catalog.LastFour:
 		return keepLast(s, 4)
+	case catalog.MaskIBAN:
+		return maskIBAN(s)
 	case catalog.YearOnly:
 		if len(s) >= 4 {
 			return s[:4]
@@ -204,9 +206,29 @@ func Mask(m catalog.Mask, s string) string {
 func keepLast(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
-		return strings.Repeat("•", len(r))
+		return strings.Repeat("*", len(r))
 	}
-	return strings.Repeat("•", len(r)-n) + string(r[len(r)-n:])
+	return strings.Repeat("*", len(r)-n) + string(r[len(r)-n:])
+}
+
+// maskIBAN keeps the country and the last four characters, in groups of
+// four as an IBAN is written: NL91ABNA0417164300 → NL** **** **** **43 00.
+func maskIBAN(s string) string {
+	r := []rune(s)
+	if len(r) < 8 {
+		return strings.Repeat("*", len(r))
+	}
+	for i := 2; i < len(r)-4; i++ {
+		r[i] = '*'
+	}
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // Shown names the personal fields of v, a record of table projected for

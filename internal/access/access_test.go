@@ -23,8 +23,8 @@ func TestEachRoleSeesTheCandidateAsTheCatalogueSays(t *testing.T) {
 	}{
 		{kluis.RolePayroll, "111222333", "NL91ABNA0417164300", "NXC4R8K21"},
 		{kluis.RolePrivacy, "111222333", "NL91ABNA0417164300", "NXC4R8K21"},
-		{kluis.RoleRecruiter, "••••••333", "••••••••••••••4300", "•••••8K21"},
-		{kluis.RoleManager, "••••••333", "••••••••••••••4300", "•••••8K21"},
+		{kluis.RoleRecruiter, "******333", "NL** **** **** **43 00", "*****8K21"},
+		{kluis.RoleManager, "******333", "NL** **** **** **43 00", "*****8K21"},
 	} {
 		v, err := proj.Project(tc.role, "candidates", worker())
 		if err != nil {
@@ -73,11 +73,14 @@ func TestMasks(t *testing.T) {
 		m        catalog.Mask
 		in, want string
 	}{
-		{catalog.LastThree, "111222333", "••••••333"},
-		{catalog.LastFour, "NL91ABNA0417164300", "••••••••••••••4300"},
+		{catalog.LastThree, "111222333", "******333"},
+		{catalog.LastFour, "NXC4R8K21", "*****8K21"},
+		{catalog.MaskIBAN, "NL91ABNA0417164300", "NL** **** **** **43 00"},
+		{catalog.MaskIBAN, "DE89370400440532013000", "DE** **** **** **** **30 00"},
 		{catalog.YearOnly, "1990-05-17", "1990"},
 		{catalog.MaskEmail, "jan@example.nl", "j•••@example.nl"},
-		{catalog.LastThree, "12", "••"},
+		{catalog.LastThree, "12", "**"},
+		{catalog.MaskIBAN, "NL91", "****"},
 		{catalog.LastThree, "", ""},
 	} {
 		if got := access.Mask(tc.m, tc.in); got != tc.want {

@@ -103,7 +103,8 @@ type Mask string
 const (
 	NoMask    Mask = ""
 	LastThree Mask = "last3" // BSN: ******782
-	LastFour  Mask = "last4" // IBAN, document numbers: **************4300
+	LastFour  Mask = "last4" // document numbers: *****8K21
+	MaskIBAN  Mask = "iban"  // NL** **** **** **43 00
 	MaskEmail Mask = "email" // j***@example.nl
 	YearOnly  Mask = "year"  // dates of birth: 1990
 )

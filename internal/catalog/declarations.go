@@ -115,7 +115,7 @@ func fields() []Field {
 		case "bsn_fingerprint":
 			f[i].Source, f[i].Portable, f[i].Recipients = FromAgency, false, nil
 		case "iban":
-			f[i].Mask, f[i].Sensitive = LastFour, true
+			f[i].Mask, f[i].Sensitive = MaskIBAN, true
 			f[i].Reveal = []kluis.Role{manager}
 			f[i].Recipients = []string{"payroll-provider"}
 		case "id_document_number":
