@@ -168,7 +168,29 @@ type Actor struct {
 	TenantID ID
 	UserID   ID
 	Role     Role
+	// Branch, when not 0, limits the actor to the candidates of one branch
+	// and what belongs to them (see BranchBound).
+	Branch ID
 }
+
+// BranchBound reports whether a role works for its own branch only: the
+// recruiter and the branch manager. Payroll, the privacy officer, the
+// administrator and integrations span the agency.
+func BranchBound(r Role) bool { return r == RoleRecruiter || r == RoleManager }
+
+// ActorFor returns the actor of a user: branch-bound roles are limited to
+// the user's branch.
+func ActorFor(u *User) Actor {
+	a := Actor{TenantID: u.TenantID, UserID: u.ID, Role: u.Role}
+	if BranchBound(u.Role) {
+		a.Branch = u.BranchID
+	}
+	return a
+}
+
+// OutOfScope is the answer to a record outside the actor's branch: to them
+// it does not exist, as a record of another agency does not.
+func OutOfScope(kind string) *Error { return NotFound(kind) }
 
 // Tenant is an agency: everything in kluis belongs to exactly one.
 type Tenant struct {

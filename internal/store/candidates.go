@@ -78,6 +78,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 		return nil, 0, err
 	}
 	w := tenantWhere(a.TenantID)
+	scopeWhere(w, candidates, a)
 	if f.Query != "" {
 		// An address is looked up whole; anything else is the start of a
 		// last name. (One OR of the two would keep either index from
@@ -114,7 +115,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 
 // Candidate returns one candidate.
 func (db *DB) Candidate(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Candidate, error) {
-	return getOne(ctx, db, candidates, a.TenantID, id)
+	return getOne(ctx, db, candidates, a, id)
 }
 
 // CreateCandidate registers a candidate.
@@ -176,6 +177,17 @@ func (db *DB) checkCandidate(ctx context.Context, tx querier, c *kluis.Candidate
 		var err error
 		if old, err = candidates.get(ctx, db, tx, c.TenantID, c.ID); err != nil {
 			return err
+		}
+	}
+	// A recruiter or branch manager works with the candidates of their own
+	// branch: one of another branch does not exist to them, and they
+	// cannot register a candidate elsewhere or move one away.
+	if w, ok := tx.(*writeTx); ok && w.actor.Branch != 0 {
+		if old != nil && old.BranchID != w.actor.Branch {
+			return kluis.OutOfScope("candidate")
+		}
+		if c.BranchID != w.actor.Branch {
+			p.Add("branch_id", "U kunt alleen kandidaten van uw eigen vestiging vastleggen.", "You can only keep candidates of your own branch.")
 		}
 	}
 	if err := db.checkCollected(ctx, tx, c, old, p); err != nil {

@@ -61,7 +61,7 @@ func (db *DB) ListClients(ctx context.Context, a kluis.Actor, f ClientFilter) ([
 
 // Client returns one client.
 func (db *DB) Client(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Client, error) {
-	return getOne(ctx, db, clients, a.TenantID, id)
+	return getOne(ctx, db, clients, a, id)
 }
 
 // CreateClient adds a client.
@@ -163,7 +163,7 @@ func (db *DB) ClientContacts(ctx context.Context, a kluis.Actor, client kluis.ID
 
 // ClientContact returns one contact person.
 func (db *DB) ClientContact(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ClientContact, error) {
-	return getOne(ctx, db, clientContacts, a.TenantID, id)
+	return getOne(ctx, db, clientContacts, a, id)
 }
 
 // CreateClientContact adds a contact person to a client.

@@ -31,6 +31,7 @@ type ContactMomentFilter struct {
 // ListContactMoments returns history entries, newest first.
 func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMomentFilter) ([]kluis.ContactMoment, int, error) {
 	w := tenantWhere(a.TenantID)
+	scopeWhere(w, contactMoments, a)
 	if f.CandidateID != 0 {
 		w.add("candidate_id = ?", f.CandidateID)
 	}
@@ -48,7 +49,7 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 
 // ContactMoment returns one history entry.
 func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ContactMoment, error) {
-	return getOne(ctx, db, contactMoments, a.TenantID, id)
+	return getOne(ctx, db, contactMoments, a, id)
 }
 
 // CreateContactMoment records a contact with a candidate, by the actor.

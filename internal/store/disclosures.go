@@ -32,6 +32,7 @@ type DisclosureFilter struct {
 // ListDisclosures returns register entries, newest first.
 func (db *DB) ListDisclosures(ctx context.Context, a kluis.Actor, f DisclosureFilter) ([]kluis.Disclosure, int, error) {
 	w := tenantWhere(a.TenantID)
+	scopeWhere(w, disclosures, a)
 	if f.CandidateID != 0 {
 		w.add("candidate_id = ?", f.CandidateID)
 	}
@@ -49,7 +50,7 @@ func (db *DB) ListDisclosures(ctx context.Context, a kluis.Actor, f DisclosureFi
 
 // Disclosure returns one register entry.
 func (db *DB) Disclosure(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Disclosure, error) {
-	return getOne(ctx, db, disclosures, a.TenantID, id)
+	return getOne(ctx, db, disclosures, a, id)
 }
 
 // CreateDisclosure records that an organisation received a candidate's data.

@@ -45,6 +45,7 @@ type DocumentFilter struct {
 // ListDocuments returns documents, newest first.
 func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter) ([]kluis.Document, int, error) {
 	w := tenantWhere(a.TenantID)
+	scopeWhere(w, documents, a)
 	if f.CandidateID != 0 {
 		w.add("candidate_id = ?", f.CandidateID)
 	}
@@ -73,7 +74,7 @@ func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter
 
 // Document returns the metadata of one document.
 func (db *DB) Document(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, error) {
-	return getOne(ctx, db, documents, a.TenantID, id)
+	return getOne(ctx, db, documents, a, id)
 }
 
 // OpenDocument returns the metadata and the content of a document.

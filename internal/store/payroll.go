@@ -33,6 +33,7 @@ type PayrollFilter struct {
 // ListPayrollRecords returns payroll records, newest period first.
 func (db *DB) ListPayrollRecords(ctx context.Context, a kluis.Actor, f PayrollFilter) ([]kluis.PayrollRecord, int, error) {
 	w := tenantWhere(a.TenantID)
+	scopeWhere(w, payrollRecords, a)
 	if f.CandidateID != 0 {
 		w.add("candidate_id = ?", f.CandidateID)
 	}
@@ -50,7 +51,7 @@ func (db *DB) ListPayrollRecords(ctx context.Context, a kluis.Actor, f PayrollFi
 
 // PayrollRecord returns one payroll record.
 func (db *DB) PayrollRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.PayrollRecord, error) {
-	return getOne(ctx, db, payrollRecords, a.TenantID, id)
+	return getOne(ctx, db, payrollRecords, a, id)
 }
 
 // checkPayroll makes sure the placement and the pay-slip document belong to

@@ -45,6 +45,7 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 		return nil, 0, err
 	}
 	w := tenantWhere(a.TenantID)
+	scopeWhere(w, placements, a)
 	if f.CandidateID != 0 {
 		w.add("candidate_id = ?", f.CandidateID)
 	}
@@ -72,7 +73,7 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 
 // Placement returns one placement.
 func (db *DB) Placement(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Placement, error) {
-	return getOne(ctx, db, placements, a.TenantID, id)
+	return getOne(ctx, db, placements, a, id)
 }
 
 func (db *DB) checkPlacement(ctx context.Context, tx querier, pl *kluis.Placement) error {

@@ -75,8 +75,15 @@ func (c *dbStmts) close() {
 	}
 }
 
-// getOne reads one record by id: a single statement needs no transaction.
-func getOne[T any](ctx context.Context, db *DB, t *table[T], tenant, id kluis.ID) (*T, error) {
-	rec, err := t.get(ctx, db, db.rc, tenant, id)
-	return rec, classify(err)
+// getOne reads one record by id for an actor: a single statement needs no
+// transaction. A record outside the actor's branch is not found.
+func getOne[T any](ctx context.Context, db *DB, t *table[T], a kluis.Actor, id kluis.ID) (*T, error) {
+	rec, err := t.get(ctx, db, db.rc, a.TenantID, id)
+	if err == nil {
+		err = inScope(ctx, db.rc, t, a, rec)
+	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	return rec, nil
 }

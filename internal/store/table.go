@@ -52,6 +52,11 @@ func placeholders(from, n int) string {
 
 func (t *table[T]) insert(ctx context.Context, db *DB, q querier, rec *T) error {
 	tenant, id := t.key(rec)
+	if w, ok := q.(*writeTx); ok {
+		if err := inScope(ctx, q, t, w.actor, rec); err != nil {
+			return err
+		}
+	}
 	vals, err := t.row(ctx, db, rec)
 	if err != nil {
 		return err
@@ -122,6 +127,14 @@ func (t *table[T]) update(ctx context.Context, db *DB, q querier, rec *T, expect
 		if old, err = t.get(ctx, db, q, *tenant, *id); err != nil {
 			return err
 		}
+		// Both the record as it is and as it is to be must lie in the
+		// actor's branch: nothing moves out of it, or in from elsewhere.
+		if err := inScope(ctx, q, t, w.actor, old); err != nil {
+			return err
+		}
+		if err := inScope(ctx, q, t, w.actor, rec); err != nil {
+			return err
+		}
 	}
 	vals, err := t.row(ctx, db, rec)
 	if err != nil {
@@ -174,6 +187,13 @@ func (t *table[T]) delete(ctx context.Context, q querier, tenant, id kluis.ID, v
 		} else if slices.Contains(t.columns, "candidate_id") {
 			if err := q.QueryRowContext(ctx, "SELECT candidate_id FROM "+t.name+" WHERE tenant_id = $1 AND id = $2", tenant, id).Scan((*nullID)(&owner)); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("delete %s: %w", t.name, err)
+			}
+		}
+		if w.actor.Branch != 0 && owner != 0 {
+			if b, err := candidateBranch(ctx, q, tenant, owner); err != nil {
+				return err
+			} else if b != 0 && b != w.actor.Branch {
+				return kluis.OutOfScope(t.kind)
 			}
 		}
 	}
