@@ -27,22 +27,73 @@ type Projector struct {
 	// does not collect (data minimisation): hidden from every role.
 	off     map[string]bool
 	offKind map[string]bool
+	// over is the agency's own access per field ("table.column") and role,
+	// where it differs from the catalogue.
+	over map[string]map[kluis.Role]catalog.Access
 }
 
 // New returns a projector over the catalogue.
 func New(cat *catalog.Catalog) *Projector {
-	p := &Projector{cat: cat, seen: map[string]map[kluis.Role]bool{}}
-	for _, f := range cat.Fields() {
+	p := &Projector{cat: cat}
+	p.see()
+	return p
+}
+
+// see works out which roles may see something of each table.
+func (p *Projector) see() {
+	p.seen = map[string]map[kluis.Role]bool{}
+	for _, f := range p.cat.Fields() {
 		if p.seen[f.Table] == nil {
 			p.seen[f.Table] = map[kluis.Role]bool{}
 		}
 		for _, r := range kluis.Roles {
-			if f.AccessOf(r) != catalog.Hidden {
+			if p.accessOf(r, f) != catalog.Hidden {
 				p.seen[f.Table][r] = true
 			}
 		}
 	}
-	return p
+}
+
+// accessOf is what role may do with f here: hidden when the agency does not
+// collect it, the agency's own setting where it has one, else the
+// catalogue's.
+func (p *Projector) accessOf(role kluis.Role, f catalog.Field) catalog.Access {
+	if p.isOff(f.Table, f.Column) {
+		return catalog.Hidden
+	}
+	if a, ok := p.over[f.Table+"."+f.Column][role]; ok {
+		return a
+	}
+	return f.AccessOf(role)
+}
+
+// ForAgency returns the projector of an agency: without the optional items
+// it does not collect (see Without) and with its own field permissions
+// ("table.column/role" → access level; unknown entries are ignored, the
+// store validates them).
+func (p *Projector) ForAgency(notCollected []string, fieldAccess map[string]string) *Projector {
+	q := p.Without(notCollected)
+	if len(fieldAccess) == 0 {
+		return q
+	}
+	if q == p {
+		cp := *p
+		q = &cp
+	}
+	q.over = map[string]map[kluis.Role]catalog.Access{}
+	for k, v := range fieldAccess {
+		field, role, _ := strings.Cut(k, "/")
+		a, ok := catalog.ParseAccess(v)
+		if !ok {
+			continue
+		}
+		if q.over[field] == nil {
+			q.over[field] = map[kluis.Role]catalog.Access{}
+		}
+		q.over[field][kluis.Role(role)] = a
+	}
+	q.see()
+	return q
 }
 
 // Without returns a projector for an agency that does not collect the
@@ -66,6 +117,7 @@ func (p *Projector) Without(keys []string) *Projector {
 			q.offKind[c.BlobKind] = true
 		}
 	}
+	q.see()
 	return &q
 }
 
@@ -98,7 +150,7 @@ func (p *Projector) Project(role kluis.Role, table string, rec any) (View, error
 		if !ok || p.isOff(table, k) {
 			continue
 		}
-		switch f.AccessOf(role) {
+		switch p.accessOf(role, f) {
 		case catalog.Read, catalog.Write:
 			out[k] = v
 		case catalog.Masked:
@@ -135,10 +187,7 @@ func (p *Projector) CanSee(role kluis.Role, table string) bool {
 // Access returns role's access to one field (Read for non-personal ones).
 func (p *Projector) Access(role kluis.Role, table, column string) catalog.Access {
 	if f, ok := p.cat.Field(table, column); ok {
-		if p.isOff(table, column) {
-			return catalog.Hidden
-		}
-		return f.AccessOf(role)
+		return p.accessOf(role, f)
 	}
 	if p.cat.IsNonPersonal(table, column) {
 		return catalog.Write
@@ -165,7 +214,7 @@ func (p *Projector) CheckWrite(role kluis.Role, table string, changed []string) 
 	sort.Strings(changed)
 	for _, c := range changed {
 		f, ok := p.cat.Field(table, c)
-		if !ok || p.isOff(table, c) || f.AccessOf(role) == catalog.Write {
+		if !ok || p.isOff(table, c) || p.accessOf(role, f) == catalog.Write {
 			continue
 		}
 		pr.Add(c, "U mag dit gegeven niet wijzigen.", "You may not change this field.")
@@ -237,7 +286,7 @@ func maskIBAN(s string) string {
 func (p *Projector) Shown(role kluis.Role, table string, v View) []string {
 	var out []string
 	for k := range v {
-		if f, ok := p.cat.Field(table, k); ok && !p.isOff(table, k) && f.AccessOf(role) >= catalog.Read {
+		if f, ok := p.cat.Field(table, k); ok && p.accessOf(role, f) >= catalog.Read {
 			out = append(out, k)
 		}
 	}
@@ -249,7 +298,7 @@ func (p *Projector) Shown(role kluis.Role, table string, v View) []string {
 func (p *Projector) Readable(role kluis.Role, table string) []string {
 	var out []string
 	for _, f := range p.cat.Fields() {
-		if f.Table == table && !p.isOff(table, f.Column) && f.AccessOf(role) >= catalog.Read {
+		if f.Table == table && p.accessOf(role, f) >= catalog.Read {
 			out = append(out, f.Column)
 		}
 	}
@@ -260,5 +309,5 @@ func (p *Projector) Readable(role kluis.Role, table string) []string {
 // see it in full (with a reason, logged).
 func (p *Projector) CanReveal(role kluis.Role, table, column string) bool {
 	f, ok := p.cat.Field(table, column)
-	return ok && !p.isOff(table, column) && f.AccessOf(role) == catalog.Masked && slices.Contains(f.Reveal, role)
+	return ok && p.accessOf(role, f) == catalog.Masked && slices.Contains(f.Reveal, role)
 }

@@ -135,3 +135,30 @@ func TestDataTheAgencyDoesNotCollectIsHiddenFromEveryRole(t *testing.T) {
 		t.Error("an agency that collects everything needs no projector of its own")
 	}
 }
+
+func TestAnAgencysOwnFieldPermissionsOverrideTheCatalogue(t *testing.T) {
+	p := proj.ForAgency(nil, map[string]string{
+		"candidates.bsn/recruiter":   "read",
+		"candidates.email/recruiter": "hidden",
+		"placements.function/admin":  "read",
+	})
+	v, err := p.Project(kluis.RoleRecruiter, "candidates", worker())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v["bsn"] != "111222333" {
+		t.Errorf("the recruiter was given the BSN and sees %v", v["bsn"])
+	}
+	if _, ok := v["email"]; ok {
+		t.Error("the recruiter still sees the e-mail address the agency hid")
+	}
+	if err := p.CheckWrite(kluis.RoleRecruiter, "candidates", []string{"bsn"}); err == nil {
+		t.Error("read access let the recruiter write the BSN")
+	}
+	if !p.CanSee(kluis.RoleAdmin, "placements") || proj.CanSee(kluis.RoleAdmin, "placements") {
+		t.Error("the administrator's new access to placements is not seen, or leaked into the catalogue's projector")
+	}
+	if v, _ := proj.Project(kluis.RoleRecruiter, "candidates", worker()); v["bsn"] != "******333" {
+		t.Error("the agency's setting changed the catalogue's projector")
+	}
+}

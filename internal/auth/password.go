@@ -1,5 +1,7 @@
-// Package auth holds how kluis checks who someone is: password hashing now,
-// sessions and two-factor log-in as they arrive.
+// Package auth holds how kluis checks who someone is: password hashing,
+// TOTP codes for two-factor log-in, recovery codes, one-time passwords and
+// the lock-out policy after failed log-ins. It keeps no state: the store
+// keeps the secrets and counters, the web server runs the log-in.
 package auth
 
 import (

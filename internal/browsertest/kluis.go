@@ -127,10 +127,12 @@ func (k *Kluis) User(r kluis.Role) kluis.User {
 }
 
 // Actor returns the demo user with role r as the store's actor, for reading
-// what a test needs from the database.
+// what a test needs from the database: what that user sees, their branch
+// included.
 func (k *Kluis) Actor(r kluis.Role) kluis.Actor {
 	u := k.User(r)
-	return kluis.Actor{TenantID: k.Demo.Tenant.ID, UserID: u.ID, Role: u.Role}
+	u.TenantID = k.Demo.Tenant.ID
+	return kluis.ActorFor(&u)
 }
 
 // Get fetches path from the server without a browser (for checks such as

@@ -97,6 +97,27 @@ func (a Access) String() string {
 	return [...]string{"hidden", "masked", "read", "write"}[a]
 }
 
+// ParseAccess reads an access level as String writes it.
+func ParseAccess(s string) (Access, bool) {
+	for a := Hidden; a <= Write; a++ {
+		if a.String() == s {
+			return a, true
+		}
+	}
+	return Hidden, false
+}
+
+// IsSecret reports whether a field is shown to no role at all by the
+// catalogue (hashes, fingerprints): no agency setting can change that.
+func IsSecret(f Field) bool {
+	for _, a := range f.Access {
+		if a != Hidden {
+			return false
+		}
+	}
+	return true
+}
+
 // Mask names how a masked value is shown.
 type Mask string
 

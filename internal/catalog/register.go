@@ -161,6 +161,9 @@ var SecurityMeasures = []kluis.Msg{
 	{NL: "Elke kolom met persoonsgegevens staat in deze catalogus; een test op het echte databaseschema bewaakt dat.", EN: "Every column with personal data is in this catalogue; a test on the real database schema guards it."},
 	{NL: "Wie welk gegeven ziet of wijzigt, volgt per veld en per rol uit deze catalogus; de beheerder ziet geen kandidaatgegevens.", EN: "Who sees or changes which field follows, per field and per role, from this catalogue; the administrator sees no candidate data."},
 	{NL: "BSN, IBAN, documentnummer, notities en documenten zijn versleuteld met een sleutel per kandidaat; bij wissen wordt die sleutel vernietigd, zodat ook kopieën in back-ups onleesbaar worden.", EN: "BSN, IBAN, document number, notes and documents are encrypted with a key per candidate; erasure destroys that key, so copies in backups become unreadable too."},
+	{NL: "Wie BSN, IBAN of identiteitsbewijzen kan zien, en de beheerder, logt in met tweestapsverificatie (TOTP); na herhaald mislukken wordt een account tijdelijk geblokkeerd.", EN: "Whoever can see BSNs, IBANs or identity documents, and the administrator, logs in with two-step verification (TOTP); repeated failures lock an account for a while."},
+	{NL: "Intercedenten en vestigingsmanagers werken alleen met de kandidaten van hun eigen vestiging.", EN: "Recruiters and branch managers work only with the candidates of their own branch."},
+	{NL: "Elke inzage, elk getoond afgeschermd gegeven en elke wijziging staat in een toegangslog met een hashketen; een gewijzigde of verwijderde regel valt op.", EN: "Every view, every masked value shown and every change is in an access log with a hash chain; a changed or removed entry shows."},
 }
 
 // Controller is who the register is kept for (art. 30(1)(a)): the agency,

@@ -3,15 +3,15 @@ package cli
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"kluis/internal/auth"
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -55,21 +55,27 @@ func runTenant(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+const userUsage = `Usage: kluis user add --tenant SLUG --email EMAIL --role ROLE [--name NAME] [--branch NAME] [--password-stdin]
+       kluis user list --tenant SLUG
+       kluis user reset-password --tenant SLUG --email EMAIL
+       kluis user reset-2fa --tenant SLUG --email EMAIL
+       kluis user unlock --tenant SLUG --email EMAIL
+       kluis user logout --tenant SLUG --email EMAIL`
+
 func runUser(ctx context.Context, e *env, args []string) error {
-	if err := verb(e, args, "Usage: kluis user add --tenant SLUG --email EMAIL --role ROLE [--name NAME] [--password-stdin]", "add"); err != nil {
+	if err := verb(e, args, userUsage, "add", "list", "reset-password", "reset-2fa", "unlock", "logout"); err != nil {
 		return err
 	}
-	f := newFlags(e, "user add", "user add [flags]")
+	if args[0] == "add" {
+		return runUserAdd(ctx, e, args[1:])
+	}
+	f := newFlags(e, "user "+args[0], "user "+args[0]+" [flags]")
 	st := storageFlags(f, "kluis-data")
 	tenant := tenantFlag(f)
-	email := f.String("email", "", "the user's e-mail address (their login)")
-	name := f.String("name", "", "the user's name")
-	roles := make([]string, len(kluis.Roles))
-	for i, r := range kluis.Roles {
-		roles[i] = string(r)
+	email := new(string)
+	if args[0] != "list" {
+		email = f.String("email", "", "the user's e-mail address (their login)")
 	}
-	role := f.String("role", "", "one of: "+strings.Join(roles, ", "))
-	pwStdin := f.Bool("password-stdin", false, "read the password from standard input instead of generating one")
 	if err := f.parse(args[1:]); err != nil {
 		return err
 	}
@@ -78,8 +84,128 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.close(db)
+	if args[0] == "list" {
+		return listUsers(ctx, e, db, t)
+	}
+	u, err := db.AccountByEmail(ctx, t.ID, *email)
+	if err != nil {
+		return err
+	}
+	// The operator at the command line acts as kluis itself: the audit
+	// log names no user for it.
+	operator := kluis.Actor{TenantID: t.ID}
+	switch args[0] {
+	case "reset-password":
+		password, err := auth.NewOneTimePassword()
+		if err != nil {
+			return err
+		}
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			return err
+		}
+		if err := db.ResetPassword(ctx, operator, u.ID, u.Version, hash); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "user %d: sessions ended; the password below works for one log-in, after which they choose their own\n", u.ID)
+		// Shown once, to the operator who passes it on; never logged.
+		fmt.Fprintf(e.stdout, "one-time password (shown once): %s\n", password)
+	case "reset-2fa":
+		if err := db.ResetTOTP(ctx, operator, u.ID, u.Version); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %d: two-step verification and recovery codes removed, sessions ended\n", u.ID)
+	case "unlock":
+		if err := db.Unlock(ctx, operator, u.ID, u.Version); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %d: unlocked\n", u.ID)
+	case "logout":
+		if err := db.EndUserSessions(ctx, t.ID, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "user %d: logged out everywhere\n", u.ID)
+	}
+	return nil
+}
+
+// listUsers prints the agency's users with the state of their log-in, for
+// the operator.
+func listUsers(ctx context.Context, e *env, db *store.DB, t *kluis.Tenant) error {
+	us, err := db.Accounts(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	cat := catalog.New()
+	now := e.clock.Now()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tE-MAIL\tROLE\t2FA\tSTATE\tLAST LOG-IN")
+	for _, u := range us {
+		twoFA := "off"
+		switch {
+		case u.Role == kluis.RoleIntegration:
+			twoFA = "n/a (token)"
+		case u.HasTOTP():
+			twoFA = "on"
+		case cat.RequiresTwoFactor(u.Role):
+			twoFA = "REQUIRED, not set up"
+		}
+		state := "active"
+		switch {
+		case u.LockedAt(now):
+			state = "locked until " + u.LockedUntil.UTC().Format(time.RFC3339)
+		case u.MustChangePassword:
+			state = "must choose a password"
+		}
+		last := "-"
+		if u.LastLoginAt != nil {
+			last = u.LastLoginAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Role, twoFA, state, last)
+	}
+	return tw.Flush()
+}
+
+func runUserAdd(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "user add", "user add [flags]")
+	st := storageFlags(f, "kluis-data")
+	tenant := tenantFlag(f)
+	email := f.String("email", "", "the user's e-mail address (their login)")
+	name := f.String("name", "", "the user's name")
+	branch := f.String("branch", "", "the name of the user's branch (vestiging), if any")
+	roles := make([]string, len(kluis.Roles))
+	for i, r := range kluis.Roles {
+		roles[i] = string(r)
+	}
+	role := f.String("role", "", "one of: "+strings.Join(roles, ", "))
+	pwStdin := f.Bool("password-stdin", false, "read the password from standard input instead of generating a one-time one")
+	if err := f.parse(args); err != nil {
+		return err
+	}
+	db, t, err := st.openTenant(ctx, e, *tenant, false)
+	if err != nil {
+		return err
+	}
+	defer st.close(db)
+	var branchID kluis.ID
+	if *branch != "" {
+		bs, err := db.Branches(ctx, kluis.Actor{TenantID: t.ID})
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			if strings.EqualFold(b.Name, *branch) {
+				branchID = b.ID
+			}
+		}
+		if branchID == 0 {
+			return fmt.Errorf("the agency has no branch %q", *branch)
+		}
+	}
 	password, generated := "", false
-	if *pwStdin {
+	if kluis.Role(*role) == kluis.RoleIntegration {
+		// An integration signs in with an API token (kluis token create).
+	} else if *pwStdin {
 		line, err := bufio.NewReader(e.stdin).ReadString('\n')
 		if err != nil && line == "" {
 			return errors.New("no password on standard input")
@@ -89,24 +215,31 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		var b [15]byte
-		if _, err := rand.Read(b[:]); err != nil {
+		if password, err = auth.NewOneTimePassword(); err != nil {
 			return err
 		}
-		password, generated = base64.RawURLEncoding.EncodeToString(b[:]), true
+		generated = true
 	}
-	hash, err := auth.HashPassword(password)
-	if err != nil {
-		return err
+	hash := ""
+	if password != "" {
+		if hash, err = auth.HashPassword(password); err != nil {
+			return err
+		}
 	}
-	u := &kluis.User{Email: *email, Name: *name, Role: kluis.Role(*role), PasswordHash: hash}
-	if err := db.CreateUser(ctx, t.ID, u); err != nil {
+	// A generated password is one the operator passes on: the user
+	// chooses their own at the first log-in.
+	u := &store.Account{User: kluis.User{Email: *email, Name: *name, Role: kluis.Role(*role), BranchID: branchID, PasswordHash: hash},
+		MustChangePassword: generated}
+	if err := db.CreateOperatorAccount(ctx, t.ID, u); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "added user %d with role %s to %s\n", u.ID, u.Role, t.Slug)
 	if generated {
 		// Shown once, to the operator who creates the account; never logged.
-		fmt.Fprintf(e.stdout, "initial password (shown once): %s\n", password)
+		fmt.Fprintf(e.stdout, "one-time password (shown once): %s\n", password)
+	}
+	if catalog.New().RequiresTwoFactor(u.Role) {
+		fmt.Fprintln(e.stdout, "this role requires two-step verification: the user sets it up at the first log-in")
 	}
 	return nil
 }

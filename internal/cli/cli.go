@@ -41,7 +41,7 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", runMigrate},
 		{"import", "import candidates, clients, placements and contact moments from CSV or XLSX", runImport},
 		{"tenant", "add or list agencies (tenant add, tenant list)", runTenant},
-		{"user", "add a staff user (user add)", runUser},
+		{"user", "staff users: add, list, reset-password, reset-2fa, unlock, logout", runUser},
 		{"token", "create an API token for a user (token create)", runToken},
 		{"keys", "the master key: create one (keys init) or re-wrap every subject key under a new one (keys rotate)", runKeys},
 		{"mail", "check the SMTP settings by sending a test message (mail test)", runMail},

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"kluis/internal/catalog"
 	"kluis/internal/demo"
 	"kluis/internal/kluis"
 	"kluis/internal/vault"
@@ -92,11 +93,19 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	go maintain(ctx, db, log, time.Hour)
 	return serve(ctx, e, db, *addr, log, func(a net.Addr) {
 		fmt.Fprintf(e.stdout, "\nkluis demo: http://%s\n\nLog in with password %q as:\n", a, demo.DefaultPassword)
+		cat := catalog.New()
 		for _, u := range res.Users {
-			if u.Role != kluis.RoleIntegration {
+			if u.Role == kluis.RoleIntegration {
+				continue
+			}
+			if cat.RequiresTwoFactor(u.Role) {
+				fmt.Fprintf(e.stdout, "  %-28s %-10s + the code of the two-step key below\n", u.Email, u.Role)
+			} else {
 				fmt.Fprintf(e.stdout, "  %-28s %s\n", u.Email, u.Role)
 			}
 		}
+		fmt.Fprintf(e.stdout, "\nTwo-step verification key of the demo (add it to an authenticator app, time-based, 6 digits;\n"+
+			"or compute the code with: oathtool --totp -b %s):\n  %s\n", demo.TOTPSecret, demo.TOTPSecret)
 		fmt.Fprintf(e.stdout, "\nAPI (as the recruiter, valid 7 days):\n  curl -H 'Authorization: Bearer %s' http://%s/api/v1/candidates\n\nStop with Ctrl-C.\n", token, a)
 	})
 }

@@ -13,9 +13,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"kluis/internal/auth"
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -30,6 +32,12 @@ const (
 // is empty. It is public knowledge, which is why serve refuses to run with
 // demo users outside a demo (store.DemoUsersExist).
 const DefaultPassword = "kluis-demo"
+
+// TOTPSecret is the two-factor secret of the demo users whose role requires
+// two-factor log-in (payroll, the privacy officer, the administrator): a
+// person trying the demo adds it to an authenticator app, or computes the
+// code with `oathtool --totp -b`. It is as public as the password.
+const TOTPSecret = "KLUISDEMOKLUISDEMOKLUISDEMOKLUIS"
 
 // Options say what Seed makes.
 type Options struct {
@@ -75,8 +83,11 @@ var staff = []struct {
 func UserEmail(r kluis.Role) string { return string(r) + "@" + store.DemoDomain }
 
 // Seed creates the demo agency unless one exists, in which case it returns
-// that one and changes nothing. Its "today" is the store's clock at the
-// moment the agency is made.
+// that one and changes nothing — but that a demo user whose role requires
+// two-factor log-in and has none (a data set made before it existed, or
+// reset in the demo) gets TOTPSecret again, so that what `kluis demo`
+// prints lets one log in. Its "today" is the store's clock at the moment
+// the agency is made.
 //
 // Seed is not one transaction: if it fails halfway, the agency it leaves is
 // incomplete and a later Seed will not repair it. Start again from a fresh
@@ -116,6 +127,7 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	}
 	branches := []*kluis.Branch{utrecht, rotterdam}
 	res := &Result{Tenant: tenant, Created: true}
+	cat := catalog.New()
 	for _, s := range staff {
 		u := &kluis.User{Email: UserEmail(s.role), Name: s.name, Role: s.role}
 		if s.branch >= 0 {
@@ -126,6 +138,11 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		}
 		if err := db.CreateUser(ctx, tenant.ID, u); err != nil {
 			return nil, fmt.Errorf("demo: create user %s: %w", u.Email, err)
+		}
+		if cat.RequiresTwoFactor(u.Role) {
+			if err := db.SetTOTPSecret(ctx, tenant.ID, u.ID, TOTPSecret); err != nil {
+				return nil, fmt.Errorf("demo: two-factor log-in of %s: %w", u.Email, err)
+			}
 		}
 		res.Users = append(res.Users, *u)
 	}
@@ -166,9 +183,19 @@ func existing(ctx context.Context, db *store.DB, t *kluis.Tenant) (*Result, erro
 	if err != nil {
 		return nil, fmt.Errorf("demo: read branches: %w", err)
 	}
-	us, err := db.Users(ctx, t.ID)
+	accounts, err := db.Accounts(ctx, t.ID)
 	if err != nil {
 		return nil, fmt.Errorf("demo: read users: %w", err)
+	}
+	cat := catalog.New()
+	var us []kluis.User
+	for _, acc := range accounts {
+		if !acc.HasTOTP() && cat.RequiresTwoFactor(acc.Role) && strings.HasSuffix(acc.Email, "@"+store.DemoDomain) {
+			if err := db.SetTOTPSecret(ctx, t.ID, acc.ID, TOTPSecret); err != nil {
+				return nil, fmt.Errorf("demo: two-factor log-in of user %d: %w", acc.ID, err)
+			}
+		}
+		us = append(us, acc.User)
 	}
 	slices.SortStableFunc(us, func(x, y kluis.User) int {
 		return slices.Index(kluis.Roles, x.Role) - slices.Index(kluis.Roles, y.Role)

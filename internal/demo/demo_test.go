@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"kluis/internal/auth"
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 	"kluis/internal/store/storetest"
@@ -91,6 +93,58 @@ func TestSeedMakesTheAgencyItsStaffAndTheirPasswords(t *testing.T) {
 		}
 		if demo, err := e.DB.DemoUsersExist(ctx); err != nil || !demo {
 			t.Fatalf("serve would not notice the demo users: %v %v", demo, err)
+		}
+	})
+}
+
+// TestTheDemoUsersWhoNeedTwoFactorLogInWithThePublishedSecret: the demo
+// users whose role requires two-factor log-in have it set up with
+// TOTPSecret, so that a person trying the demo can log in as them.
+func TestTheDemoUsersWhoNeedTwoFactorLogInWithThePublishedSecret(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		res := mustSeed(t, e.DB, Options{Seed: 1})
+		cat := catalog.New()
+		with := 0
+		for _, u := range res.Users {
+			a, err := e.DB.Account(ctx, res.Tenant.ID, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.HasTOTP() != cat.RequiresTwoFactor(u.Role) {
+				t.Errorf("%s: two-factor log-in %v, required %v", u.Email, a.HasTOTP(), cat.RequiresTwoFactor(u.Role))
+			}
+			if !a.HasTOTP() {
+				continue
+			}
+			with++
+			e.Clock.Advance(30 * time.Second)
+			code, err := auth.TOTPCode(TOTPSecret, e.Clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := e.DB.CheckTOTP(ctx, res.Tenant.ID, u.ID, code); !ok || err != nil {
+				t.Errorf("%s: the code of the published secret is refused: %v", u.Email, err)
+			}
+		}
+		if with < 2 {
+			t.Errorf("only %d demo users have two-factor log-in", with)
+		}
+		// Reset in the demo, it comes back with the next run of the demo.
+		admin := kluis.Actor{TenantID: res.Tenant.ID, Role: kluis.RoleAdmin}
+		payroll, err := e.DB.AccountByEmail(ctx, res.Tenant.ID, UserEmail(kluis.RolePayroll))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.ResetTOTP(ctx, admin, payroll.ID, payroll.Version); err != nil {
+			t.Fatal(err)
+		}
+		if again := mustSeed(t, e.DB, Options{Seed: 1}); again.Created {
+			t.Fatal("the second Seed made the agency anew")
+		}
+		e.Clock.Advance(30 * time.Second)
+		code, _ := auth.TOTPCode(TOTPSecret, e.Clock.Now())
+		if ok, err := e.DB.CheckTOTP(ctx, res.Tenant.ID, payroll.ID, code); !ok || err != nil {
+			t.Errorf("after a reset and a new run, payroll's published key does not work: %v", err)
 		}
 	})
 }

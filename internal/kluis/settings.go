@@ -20,9 +20,13 @@ type Settings struct {
 	// the day the agency stopped collecting it. Values still held are
 	// removed MinimisationGrace after that day.
 	NotCollected map[string]Date `json:"not_collected"`
-	Version      int64           `json:"version"`
-	UpdatedAt    time.Time       `json:"updated_at"`
-	UpdatedBy    ID              `json:"-"`
+	// FieldAccess holds the agency's own field permissions, where they
+	// differ from the catalogue: "table.column/role" → hidden, masked,
+	// read or write.
+	FieldAccess map[string]string `json:"field_access"`
+	Version     int64             `json:"version"`
+	UpdatedAt   time.Time         `json:"updated_at"`
+	UpdatedBy   ID                `json:"-"`
 }
 
 // MinimisationGrace is how long values of data an agency stopped collecting

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,12 +37,12 @@ func (db *DB) Settings(ctx context.Context, tenant kluis.ID) (*kluis.Settings, e
 }
 
 func settingsOf(ctx context.Context, q querier, tenant kluis.ID) (*kluis.Settings, error) {
-	s := &kluis.Settings{TenantID: tenant, NotCollected: map[string]kluis.Date{}}
-	var off string
+	s := &kluis.Settings{TenantID: tenant, NotCollected: map[string]kluis.Date{}, FieldAccess: map[string]string{}}
+	var off, fa string
 	var by sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by
+	err := q.QueryRowContext(ctx, `SELECT address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, field_access, version, updated_at, updated_by
 		FROM tenant_settings WHERE tenant_id = $1`, tenant).
-		Scan(&s.Address, &s.KvK, &s.DPOName, &s.DPOEmail, &s.DPOPhone, &off, &s.Version, &s.UpdatedAt, &by)
+		Scan(&s.Address, &s.KvK, &s.DPOName, &s.DPOEmail, &s.DPOPhone, &off, &fa, &s.Version, &s.UpdatedAt, &by)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -54,7 +55,21 @@ func settingsOf(ctx context.Context, q querier, tenant kluis.ID) (*kluis.Setting
 			s.NotCollected[k] = kluis.Date(d)
 		}
 	}
+	for _, item := range strings.Split(fa, ";") {
+		if k, v, ok := strings.Cut(item, "="); ok {
+			s.FieldAccess[k] = v
+		}
+	}
 	return s, nil
+}
+
+func encodeFieldAccess(m map[string]string) string {
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ";")
 }
 
 func encodeNotCollected(m map[string]kluis.Date) string {
@@ -74,6 +89,29 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 	if err := s.Validate(knownCollectable); err != nil {
 		return err
 	}
+	return db.saveSettings(ctx, a, version, func(old *kluis.Settings) *kluis.Settings {
+		s.FieldAccess = old.FieldAccess
+		return s
+	})
+}
+
+// SaveFieldAccess replaces the agency's own field permissions (see
+// kluis.Settings.FieldAccess), keeping its other settings, if version is
+// still the stored one.
+func (db *DB) SaveFieldAccess(ctx context.Context, a kluis.Actor, access map[string]string, version int64) error {
+	if err := validFieldAccess(access); err != nil {
+		return err
+	}
+	return db.saveSettings(ctx, a, version, func(old *kluis.Settings) *kluis.Settings {
+		s := *old
+		s.FieldAccess = access
+		return &s
+	})
+}
+
+// saveSettings stores the settings that build makes from the stored ones,
+// if version is still the stored one.
+func (db *DB) saveSettings(ctx context.Context, a kluis.Actor, version int64, build func(old *kluis.Settings) *kluis.Settings) error {
 	return db.write(ctx, a, func(tx *writeTx) error {
 		old, err := settingsOf(ctx, tx, a.TenantID)
 		if err != nil {
@@ -82,6 +120,8 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 		if old.Version != version {
 			return kluis.StaleVersion("settings")
 		}
+		s := build(old)
+		s.TenantID = a.TenantID
 		off := map[string]kluis.Date{}
 		for k := range s.NotCollected {
 			if d, was := old.NotCollected[k]; was {
@@ -92,17 +132,18 @@ func (db *DB) SaveSettings(ctx context.Context, a kluis.Actor, s *kluis.Settings
 		}
 		s.NotCollected, s.Version, s.UpdatedAt, s.UpdatedBy = off, version+1, db.now(), a.UserID
 		tx.record(kluis.AuditEntry{Action: "settings", Entity: "tenant_settings", Fields: settingsChanged(old, s)})
-		args := []any{a.TenantID, s.Address, s.KvK, s.DPOName, s.DPOEmail, s.DPOPhone, encodeNotCollected(off), s.Version, s.UpdatedAt, nullID(a.UserID)}
+		args := []any{a.TenantID, s.Address, s.KvK, s.DPOName, s.DPOEmail, s.DPOPhone, encodeNotCollected(off), s.Version, s.UpdatedAt, nullID(a.UserID),
+			encodeFieldAccess(s.FieldAccess)}
 		if version == 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_settings (tenant_id, address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, args...)
+			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_settings (tenant_id, address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by, field_access)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, args...)
 			if err != nil && kluis.ErrorCode(classify(err)) == kluis.EConflict {
 				return kluis.StaleVersion("settings")
 			}
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tenant_settings SET address = $2, kvk_number = $3, dpo_name = $4, dpo_email = $5, dpo_phone = $6,
-			not_collected = $7, version = $8, updated_at = $9, updated_by = $10 WHERE tenant_id = $1 AND version = $11`, append(args, version)...)
+			not_collected = $7, version = $8, updated_at = $9, updated_by = $10, field_access = $11 WHERE tenant_id = $1 AND version = $12`, append(args, version)...)
 		if err != nil {
 			return err
 		}
@@ -279,5 +320,46 @@ func settingsChanged(old, s *kluis.Settings) []string {
 			out = append(out, c.name)
 		}
 	}
-	return out
+	// Each permission changed is named: table.column/role.
+	keys := map[string]bool{}
+	for k := range old.FieldAccess {
+		keys[k] = true
+	}
+	for k := range s.FieldAccess {
+		keys[k] = true
+	}
+	var changed []string
+	for k := range keys {
+		if old.FieldAccess[k] != s.FieldAccess[k] {
+			changed = append(changed, "field_access:"+k)
+		}
+	}
+	sort.Strings(changed)
+	return append(out, changed...)
+}
+
+// validFieldAccess checks an agency's own field permissions against the
+// catalogue: known fields and roles, an access level, a mask only where the
+// field has one. Secrets (hashes, fingerprints) are never shown to anyone.
+func validFieldAccess(m map[string]string) error {
+	p := kluis.Problems{}
+	for k, v := range m {
+		field, role, ok := strings.Cut(k, "/")
+		table, column, ok2 := strings.Cut(field, ".")
+		f, known := collectables.Field(table, column)
+		switch {
+		case !ok || !ok2 || !known || !slices.Contains(kluis.Roles, kluis.Role(role)):
+			p.Add(k, "Onbekend veld of onbekende rol.", "Unknown field or role.")
+		case catalog.IsSecret(f):
+			p.Add(k, "Dit gegeven is geheim en voor niemand zichtbaar.", "This field is secret and shown to no one.")
+		default:
+			a, ok := catalog.ParseAccess(v)
+			if !ok {
+				p.Add(k, "Kies verborgen, afgeschermd, lezen of wijzigen.", "Choose hidden, masked, read or write.")
+			} else if a == catalog.Masked && f.Mask == catalog.NoMask {
+				p.Add(k, "Dit gegeven kan niet afgeschermd worden getoond.", "This field cannot be shown masked.")
+			}
+		}
+	}
+	return p.Err()
 }

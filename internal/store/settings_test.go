@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -156,4 +157,47 @@ func TestTheStoreKnowsEveryOptionalColumn(t *testing.T) {
 			t.Fatalf("catalogue %v, store %v", cols, got)
 		}
 	}
+}
+
+func TestFieldPermissionsAreValidatedVersionedAndAudited(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		err := e.DB.SaveFieldAccess(ctx, e.Actor, map[string]string{
+			"candidates.bsn_fingerprint/payroll": "read",   // a secret
+			"candidates.nope/payroll":            "read",   // no such field
+			"candidates.city/janitor":            "read",   // no such role
+			"candidates.city/payroll":            "masked", // no mask
+			"candidates.email/payroll":           "peek",   // no such level
+		}, 0)
+		if f := fields(err); len(f) != 5 {
+			t.Fatalf("field errors: %v", err)
+		}
+		// The agency's details stay when the permissions change, and the
+		// other way round.
+		if err := e.DB.SaveSettings(ctx, e.Actor, &kluis.Settings{DPOEmail: "fg@bureau.example"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.SaveFieldAccess(ctx, e.Actor, map[string]string{"candidates.bsn/recruiter": "read"}, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.SaveFieldAccess(ctx, e.Actor, map[string]string{}, 1); code(err) != kluis.EConflict {
+			t.Fatalf("a stale save: %v", err)
+		}
+		if err := e.DB.SaveSettings(ctx, e.Actor, &kluis.Settings{DPOEmail: "privacy@bureau.example"}, 2); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := e.DB.Settings(ctx, e.Tenant.ID)
+		if s.DPOEmail != "privacy@bureau.example" || s.FieldAccess["candidates.bsn/recruiter"] != "read" || s.Version != 3 {
+			t.Fatalf("settings %+v", s)
+		}
+		log, _, _ := e.DB.AuditLog(ctx, e.Actor, store.AuditFilter{Action: "settings"})
+		found := false
+		for _, x := range log {
+			if slices.Contains(x.Fields, "field_access:candidates.bsn/recruiter") {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("the permission change is not in the log: %+v", log)
+		}
+	})
 }

@@ -15,7 +15,7 @@ type catalogue map[string]kluis.Msg
 
 // messages is the UI's message catalogue, merged once from the parts that
 // each screen group keeps beside its handlers.
-var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages, agencyMessages, auditMessages)
+var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages, agencyMessages, auditMessages, authMessages)
 
 func mergeCatalogues(parts ...catalogue) catalogue {
 	out := catalogue{}
@@ -57,7 +57,7 @@ var coreMessages = catalogue{
 	"login.tenant":        {NL: "Bureau (korte naam)", EN: "Agency (short name)"},
 	"login.tenant.help":   {NL: "Alleen nodig als uw e-mailadres bij meer bureaus bekend is.", EN: "Only needed when your e-mail address is known at more than one agency."},
 	"login.submit":        {NL: "Inloggen", EN: "Log in"},
-	"login.failed":        {NL: "Het e-mailadres of het wachtwoord klopt niet.", EN: "The e-mail address or the password is not right."},
+	"login.failed":        {NL: "Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord; na te veel mislukte pogingen kan het pas later weer.", EN: "Logging in did not work. Check your e-mail address and password; after too many failed attempts, try again later."},
 	"login.ambiguous":     {NL: "Uw e-mailadres is bij meer bureaus bekend: vul ook de korte naam van uw bureau in.", EN: "Your e-mail address is known at more than one agency: fill in your agency's short name as well."},
 	"login.expired":       {NL: "U bent uitgelogd. Log opnieuw in.", EN: "You have been logged out. Please log in again."},
 	"form.save":           {NL: "Opslaan", EN: "Save"},

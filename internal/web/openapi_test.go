@@ -478,6 +478,7 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 		"DocumentDisclosure": reflect.TypeFor[discloseRequest](),
 		"SettingsChange":     reflect.TypeFor[settingsInput](),
 		"RevealRequest":      reflect.TypeFor[revealRequest](),
+		"FieldAccessChange":  reflect.TypeFor[fieldAccessChange](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
@@ -602,7 +603,9 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 	// The enums that are not Choices are checked elsewhere: the error codes
 	// against the status map, the sorts against the store by the server test.
 	others := map[string]bool{"Error.error.code": true, "Status.status": true,
-		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true, "RevealRequest.fields[]": true}
+		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true, "RevealRequest.fields[]": true,
+		"FieldAccess.permissions[].role": true, "FieldAccess.permissions[].access": true, "FieldAccess.permissions[].default": true,
+		"FieldAccessChange.permissions[].role": true, "FieldAccessChange.permissions[].access": true}
 	sorts := map[string][]string{}
 	for _, where := range sortedKeys(found) {
 		if strings.HasSuffix(where, "Sort") || strings.HasSuffix(where, ".sort") {
@@ -621,6 +624,22 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 	for _, where := range []string{"Settings.collect[].key", "SettingsChange.not_collected[]"} {
 		if !slices.Equal(found[where], keys) {
 			t.Errorf("%s enum = %q, want the catalogue's optional items %q", where, found[where], keys)
+		}
+	}
+	// The permission grid's roles and levels are kluis's.
+	var roleNames, levels []string
+	for _, r := range kluis.Roles {
+		roleNames = append(roleNames, string(r))
+	}
+	for a := catalog.Hidden; a <= catalog.Write; a++ {
+		levels = append(levels, a.String())
+	}
+	for where, want := range map[string][]string{
+		"FieldAccess.permissions[].role": roleNames, "FieldAccessChange.permissions[].role": roleNames,
+		"FieldAccess.permissions[].access": levels, "FieldAccess.permissions[].default": levels, "FieldAccessChange.permissions[].access": levels,
+	} {
+		if !slices.Equal(found[where], want) {
+			t.Errorf("%s enum = %q, want %q", where, found[where], want)
 		}
 	}
 	for where, vals := range sorts {

@@ -4,15 +4,24 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
 	"kluis/internal/auth"
+	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
 
-const sessionCookie = "kluis_session"
+// The cookies of the staff UI. The session cookie opens the pages; the
+// log-in cookie only the page that asks for the code, between a correct
+// password and a correct code (the half-logged-in state, kept on the
+// server for a few minutes and used once).
+const (
+	sessionCookie = "kluis_session"
+	loginCookie   = "kluis_login"
+)
 
 type userKey struct{}
 
@@ -21,8 +30,75 @@ func userFrom(ctx context.Context) *kluis.User {
 	return u
 }
 
+type accountKey struct{}
+
+// accountFrom returns the logged-in user with the state of their log-in.
+func accountFrom(ctx context.Context) *store.Account {
+	a, _ := ctx.Value(accountKey{}).(*store.Account)
+	return a
+}
+
+// A gate is what a logged-in user must do before anything else.
+type gate string
+
+const (
+	gateNone     gate = ""
+	gatePassword gate = "password" // choose a password of their own
+	gateTOTP     gate = "totp"     // set up two-factor log-in
+)
+
+// gatePages are where each gate sends the user, and the only routes it
+// lets through.
+var gatePages = map[gate]struct {
+	to     string
+	routes []string
+}{
+	gatePassword: {"/settings/password", []string{"GET /settings/password", "POST /settings/password"}},
+	gateTOTP:     {"/settings/2fa", []string{"GET /settings/2fa", "POST /settings/2fa/setup", "POST /settings/2fa/confirm"}},
+}
+
+// gateOf says what a user must do first: replace a password an
+// administrator gave them, then set up two-factor log-in if their role
+// requires it.
+func (s *Server) gateOf(ctx context.Context, a *store.Account) gate {
+	switch {
+	case a.MustChangePassword:
+		return gatePassword
+	case !a.HasTOTP() && s.requiresTwoFactor(ctx, a.TenantID, a.Role):
+		return gateTOTP
+	}
+	return gateNone
+}
+
+// requiresTwoFactor reports whether a role must log in with a second
+// factor: as the catalogue derives it (catalog.RequiresTwoFactor), and also
+// when the agency's own field permissions let the role see a BSN, IBAN or
+// identity document in full. When the agency's settings cannot be read it
+// answers yes.
+func (s *Server) requiresTwoFactor(ctx context.Context, tenant kluis.ID, r kluis.Role) bool {
+	if s.catalog.RequiresTwoFactor(r) {
+		return true
+	}
+	e, err := s.settingsCache.get(ctx, tenant)
+	if err != nil {
+		return true
+	}
+	for _, f := range s.catalog.IdentifierFields() {
+		if e.proj.Access(r, f.Table, f.Column) >= catalog.Read {
+			return true
+		}
+	}
+	for _, b := range s.catalog.IdentifierBlobs() {
+		if e.proj.CanSeeBlob(r, b.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
 // loggedIn admits requests with a live session; others go to the log-in
-// page (htmx requests by a redirect header, so the whole page changes).
+// page (htmx requests by a redirect header, so the whole page changes). A
+// user with a gate reaches only the gate's pages.
 func (s *Server) loggedIn(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		c, err := r.Cookie(sessionCookie)
@@ -30,17 +106,23 @@ func (s *Server) loggedIn(h handlerFunc) handlerFunc {
 			s.toLogin(w, r)
 			return nil
 		}
-		u, err := s.db.SessionUser(r.Context(), c.Value)
+		acc, err := s.db.SessionAccount(r.Context(), c.Value)
 		if kluis.ErrorCode(err) == kluis.EUnauthorized {
-			s.clearSessionCookie(w, r)
+			s.clearCookie(w, r, sessionCookie, "/")
 			s.toLogin(w, r)
 			return nil
 		}
 		if err != nil {
 			return err
 		}
+		if g := s.gateOf(r.Context(), acc); g != gateNone && !slices.Contains(gatePages[g].routes, r.Pattern) {
+			redirect(w, r, gatePages[g].to)
+			return nil
+		}
+		u := &acc.User
 		ctx := context.WithValue(r.Context(), userKey{}, u)
-		ctx = context.WithValue(ctx, actorKey{}, kluis.Actor{TenantID: u.TenantID, UserID: u.ID, Role: u.Role})
+		ctx = context.WithValue(ctx, accountKey{}, acc)
+		ctx = context.WithValue(ctx, actorKey{}, kluis.ActorFor(u))
 		r = r.WithContext(ctx)
 		// Errors are rendered here, with the user known, so that the error
 		// page speaks their language and carries the menu.
@@ -49,6 +131,17 @@ func (s *Server) loggedIn(h handlerFunc) handlerFunc {
 		}
 		return nil
 	}
+}
+
+// redirect sends the browser to a page with a GET, and an htmx request
+// by its header so that the whole page changes.
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
@@ -85,8 +178,11 @@ type loginView struct {
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	v := loginView{Base: s.baseFor(r, "", "login.title"), Next: safeNext(r.URL.Query().Get("next"))}
-	if r.URL.Query().Get("expired") == "1" {
+	switch r.URL.Query().Get("expired") {
+	case "1":
 		v.ErrorKey = "login.expired"
+	case "code":
+		v.ErrorKey = "login.code.expired"
 	}
 	return s.render(w, r, http.StatusOK, "login", "", v)
 }
@@ -104,6 +200,11 @@ func newDummyHash() func() string {
 	})
 }
 
+// login checks the e-mail address and password. Every way it can fail —
+// no such user, a wrong password, a locked account — takes an argon2id
+// verification and gives the same answer, which says that the user may
+// try again later: nothing tells whether an account exists or is locked.
+// Five failures in a row lock an account for a while (auth.LockDuration).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")
@@ -115,45 +216,190 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		v.ErrorKey = "login.failed"
 		return s.render(w, r, http.StatusBadRequest, "login", "", v)
 	}
-	users, tenants, err := s.db.LoginCandidates(r.Context(), v.Email)
+	accounts, tenants, err := s.db.LoginCandidates(r.Context(), v.Email)
 	if err != nil {
 		return err
 	}
-	var match *kluis.User
+	var match *store.Account
 	if v.Tenant != "" {
-		for i := range users {
+		for i := range accounts {
 			if tenants[i].Slug == v.Tenant {
-				match = &users[i]
+				match = &accounts[i]
 			}
 		}
-	} else if len(users) == 1 {
-		match = &users[0]
-	} else if len(users) > 1 {
+	} else if len(accounts) == 1 {
+		match = &accounts[0]
+	} else if len(accounts) > 1 {
 		v.AskTenant, v.ErrorKey = true, "login.ambiguous"
 		return s.render(w, r, http.StatusBadRequest, "login", "", v)
 	}
+	usable := match != nil && match.PasswordHash != "" && match.Role != kluis.RoleIntegration
+	locked := usable && match.LockedAt(s.clock.Now())
 	hash := s.dummyHash()
-	if match != nil && match.PasswordHash != "" {
+	if usable && !locked {
 		hash = match.PasswordHash
 	}
 	ok, err := auth.VerifyPassword(hash, password)
-	if err != nil || !ok || match == nil || match.PasswordHash == "" || match.Role == kluis.RoleIntegration {
-		s.log.InfoContext(r.Context(), "log-in failed", "request_id", requestID(r.Context()))
+	if err != nil || !ok || !usable || locked {
+		attrs := []any{"request_id", requestID(r.Context())}
+		if usable {
+			attrs = append(attrs, "tenant_id", match.TenantID, "user_id", match.ID, "locked", locked)
+			if !locked {
+				nowLocked, err := s.db.LoginFailed(r.Context(), match.TenantID, match.ID)
+				if err != nil {
+					return err
+				}
+				if nowLocked {
+					s.log.WarnContext(r.Context(), "account locked after failed log-ins", "request_id", requestID(r.Context()),
+						"tenant_id", match.TenantID, "user_id", match.ID)
+				}
+			}
+		}
+		s.log.InfoContext(r.Context(), "log-in failed", attrs...)
 		v.ErrorKey, v.AskTenant = "login.failed", v.Tenant != ""
 		return s.render(w, r, http.StatusUnauthorized, "login", "", v)
 	}
-	secret, err := s.db.CreateSession(r.Context(), match.TenantID, match.ID)
+	if match.HasTOTP() {
+		secret, err := s.db.CreateLoginChallenge(r.Context(), match.TenantID, match.ID)
+		if err != nil {
+			return err
+		}
+		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: secret, Path: "/login", HttpOnly: true,
+			SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: int(store.LoginChallengeTTL.Seconds())})
+		s.log.InfoContext(r.Context(), "log-in: password right, code asked", "request_id", requestID(r.Context()),
+			"tenant_id", match.TenantID, "user_id", match.ID)
+		to := "/login/code"
+		if v.Next != "/" {
+			to += "?next=" + url.QueryEscape(v.Next)
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
+	}
+	return s.startSession(w, r, match, v.Next)
+}
+
+// startSession ends a successful log-in: a new session, a fresh cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *store.Account, next string) error {
+	secret, err := s.db.CompleteLogin(r.Context(), a.TenantID, a.ID)
 	if err != nil {
 		return err
 	}
 	// A fresh session id at every log-in: a session id planted before it
 	// is worth nothing after.
-	s.clearSessionCookie(w, r)
+	s.clearCookie(w, r, sessionCookie, "/")
+	s.clearCookie(w, r, loginCookie, "/login")
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: int(store.SessionMaxAge.Seconds())})
-	s.log.InfoContext(r.Context(), "log-in", "request_id", requestID(r.Context()), "tenant_id", match.TenantID, "user_id", match.ID)
-	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	s.log.InfoContext(r.Context(), "log-in", "request_id", requestID(r.Context()), "tenant_id", a.TenantID, "user_id", a.ID)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// loginCodeView is the second step of a log-in: the code from the app, or
+// a recovery code.
+type loginCodeView struct {
+	Base
+	Next  string
+	Error string
+}
+
+// challenge returns the account of the half-finished log-in of the
+// request; without one the user is sent back to the log-in page.
+func (s *Server) challenge(w http.ResponseWriter, r *http.Request) (*store.Account, string, bool, error) {
+	c, err := r.Cookie(loginCookie)
+	if err != nil {
+		http.Redirect(w, r, "/login?expired=code", http.StatusSeeOther)
+		return nil, "", false, nil
+	}
+	a, err := s.db.LoginChallengeAccount(r.Context(), c.Value)
+	if kluis.ErrorCode(err) == kluis.EUnauthorized {
+		s.clearCookie(w, r, loginCookie, "/login")
+		http.Redirect(w, r, "/login?expired=code", http.StatusSeeOther)
+		return nil, "", false, nil
+	}
+	if err != nil {
+		return nil, "", false, err
+	}
+	return a, c.Value, true, nil
+}
+
+func (s *Server) loginCodePage(w http.ResponseWriter, r *http.Request) error {
+	a, _, ok, err := s.challenge(w, r)
+	if !ok || err != nil {
+		return err
+	}
+	v := loginCodeView{Base: s.baseFor(r, "", "login.code.title"), Next: safeNext(r.URL.Query().Get("next"))}
+	v.Lang, v.Title = a.Language, text(a.Language, "login.code.title")
+	return s.render(w, r, http.StatusOK, "login_code", "", v)
+}
+
+// loginCode checks the code of the second step. A wrong code counts as a
+// failed log-in; when it locks the account, the half-finished log-in ends
+// and the user is back at the log-in page, with its one answer.
+func (s *Server) loginCode(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")
+	}
+	a, secret, ok, err := s.challenge(w, r)
+	if !ok || err != nil {
+		return err
+	}
+	ctx := r.Context()
+	v := loginCodeView{Base: s.baseFor(r, "", "login.code.title"), Next: safeNext(r.PostForm.Get("next"))}
+	v.Lang, v.Title = a.Language, text(a.Language, "login.code.title")
+	code := auth.NormalizeCode(r.PostForm.Get("code"))
+	if a.LockedAt(s.clock.Now()) {
+		return s.loginRefused(w, r, a, secret)
+	}
+	var passed, recovery bool
+	switch {
+	case len(code) > 40:
+	case auth.IsTOTPCode(code):
+		passed, err = s.db.CheckTOTP(ctx, a.TenantID, a.ID, code)
+	case auth.IsRecoveryCode(code):
+		passed, err = s.db.UseRecoveryCode(ctx, a.TenantID, a.ID, code)
+		recovery = passed
+	}
+	if err != nil {
+		return err
+	}
+	if !passed {
+		locked, err := s.db.LoginFailed(ctx, a.TenantID, a.ID)
+		if err != nil {
+			return err
+		}
+		if locked {
+			s.log.WarnContext(ctx, "account locked after failed log-ins", "request_id", requestID(ctx), "tenant_id", a.TenantID, "user_id", a.ID)
+			return s.loginRefused(w, r, a, secret)
+		}
+		s.log.InfoContext(ctx, "log-in: wrong code", "request_id", requestID(ctx), "tenant_id", a.TenantID, "user_id", a.ID)
+		v.Error = v.T("login.code.wrong")
+		return s.render(w, r, http.StatusUnauthorized, "login_code", "", v)
+	}
+	// Of two requests with one half-finished log-in, one goes on.
+	if ended, err := s.db.EndLoginChallenge(ctx, secret); err != nil {
+		return err
+	} else if !ended {
+		http.Redirect(w, r, "/login?expired=code", http.StatusSeeOther)
+		return nil
+	}
+	next := v.Next
+	if recovery {
+		s.log.InfoContext(ctx, "log-in with a recovery code", "request_id", requestID(ctx), "tenant_id", a.TenantID, "user_id", a.ID)
+		next = "/settings/2fa?flash=totp.recovery.used"
+	}
+	return s.startSession(w, r, a, next)
+}
+
+// loginRefused ends a half-finished log-in of a locked account and answers
+// as the log-in page does for every failure.
+func (s *Server) loginRefused(w http.ResponseWriter, r *http.Request, a *store.Account, secret string) error {
+	if _, err := s.db.EndLoginChallenge(r.Context(), secret); err != nil {
+		return err
+	}
+	s.clearCookie(w, r, loginCookie, "/login")
+	v := loginView{Base: s.baseFor(r, "", "login.title"), Email: a.Email, Next: "/", ErrorKey: "login.failed"}
+	return s.render(w, r, http.StatusUnauthorized, "login", "", v)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
@@ -162,13 +408,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.clearSessionCookie(w, r)
+	s.clearCookie(w, r, sessionCookie, "/")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+	s.clearCookie(w, r, sessionCookie, "/")
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: -1})
 }
 

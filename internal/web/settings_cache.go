@@ -43,7 +43,7 @@ func (c *settingsCache) get(ctx context.Context, tenant kluis.ID) (settingsEntry
 	if err != nil {
 		return settingsEntry{}, err
 	}
-	e = settingsEntry{s: s, proj: c.base.Without(s.Off()), at: now}
+	e = settingsEntry{s: s, proj: c.base.ForAgency(s.Off(), s.FieldAccess), at: now}
 	c.mu.Lock()
 	c.by[tenant] = e
 	c.mu.Unlock()

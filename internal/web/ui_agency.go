@@ -100,5 +100,8 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusUnprocessableEntity, "agency", "", v)
 }
 
+// MayGrant says whether the viewer sets the field permissions.
+func (b Base) MayGrant() bool { return b.User != nil && mayGrant(b.User.Role) }
+
 // The settings page links here for the roles that decide.
 func (b Base) MaySetAgency() bool { return b.User != nil && maySetSettings(b.User.Role) }

@@ -62,6 +62,9 @@ func (u *clientUIEnv) user(t *testing.T, name string, role kluis.Role) *kluis.Us
 	if err := u.DB.CreateUser(context.Background(), u.Tenant.ID, usr); err != nil {
 		t.Fatal(err)
 	}
+	if u.web.catalog.RequiresTwoFactor(role) {
+		mustSetUpTOTP(t, u.DB, u.Tenant.ID, usr.ID)
+	}
 	return usr
 }
 

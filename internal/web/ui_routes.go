@@ -6,7 +6,8 @@ func (s *Server) uiRoutes() []route {
 	var out []route
 	for _, group := range [][]route{
 		s.historyRoutes(), s.documentRoutes(), s.candidatePlacementRoutes(), s.payrollRoutes(), s.privacyRoutes(),
-		s.clientRoutes(), s.placementRoutes(), s.settingsRoutes(), s.agencyRoutes(), s.auditRoutes(), s.registerRoutes(),
+		s.clientRoutes(), s.placementRoutes(), s.settingsRoutes(), s.agencyRoutes(), s.permissionRoutes(), s.auditRoutes(), s.registerRoutes(),
+		s.loginSecurityRoutes(),
 	} {
 		out = append(out, group...)
 	}

@@ -207,6 +207,7 @@ func TestEachCandidateTabRendersTheCandidatesData(t *testing.T) {
 	if err := te.DB.CreateUser(ctx, te.Tenant.ID, payroll); err != nil {
 		t.Fatal(err)
 	}
+	mustSetUpTOTP(t, te.DB, te.Tenant.ID, payroll.ID)
 	recruiterSecret := te.secret
 	payrollSecret, err := te.DB.CreateSession(ctx, te.Tenant.ID, payroll.ID)
 	if err != nil {

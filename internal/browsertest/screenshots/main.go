@@ -1,8 +1,9 @@
 // Command screenshots takes the screenshots of the staff UI that
 // docs/UI.md shows. It starts kluis on 127.0.0.1 over a new SQLite database
 // with the demo data set (in a temporary directory, removed afterwards),
-// drives Debian's Chromium as the demo recruiter and writes one PNG per
-// screen:
+// drives Debian's Chromium as the demo recruiter (and the privacy officer
+// and the administrator, with the demo's two-step code) and writes one PNG
+// per screen:
 //
 //	go run ./internal/browsertest/screenshots -out docs/screenshots
 //
@@ -27,6 +28,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"kluis/internal/auth"
 	"kluis/internal/browsertest"
 	"kluis/internal/demo"
 	"kluis/internal/kluis"
@@ -87,6 +89,12 @@ func run(out string, timeout time.Duration) error {
 	defer stop()
 
 	recruiter := k.User(kluis.RoleRecruiter)
+	// The code the demo's authenticator app shows at the server's time,
+	// which stands still.
+	code, err := auth.TOTPCode(demo.TOTPSecret, k.Clock.Now())
+	if err != nil {
+		return err
+	}
 	candPath := fmt.Sprintf("/candidates/%d", cand.ID)
 	typed := strings.ToLower(string([]rune(cand.LastName)[:1]))
 	shots := []shot{
@@ -117,11 +125,40 @@ func run(out string, timeout time.Duration) error {
 		{file: "placements.png", path: "/placements", ready: "main h1"},
 		{file: "register.png", path: "/register", ready: "main h1", optional: true},
 		{file: "settings.png", path: "/settings", ready: "main h1"},
-		{file: "settings-agency.png", ready: "#h-minimise", steps: []browsertest.Action{
+		// The set-up of two-step verification, with the demo's published
+		// secret rather than a random one, so that the picture stays the
+		// same from one run to the next.
+		{file: "totp-setup.png", path: "/settings/2fa", ready: "#totp-secret", steps: []browsertest.Action{
+			chromedp.Click(chromedp.CSS(`form[action="/settings/2fa/setup"] button`)),
+			chromedp.WaitVisible(chromedp.ID("totp-secret")),
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				return k.DB.SetPendingTOTP(ctx, k.Demo.Tenant.ID, recruiter.ID, demo.TOTPSecret)
+			}),
+			chromedp.Navigate(k.URL + "/settings/2fa"),
+		}},
+		// The privacy officer's role requires two-step verification: the
+		// code after the password.
+		{file: "login-code.png", ready: "#f-code", steps: []browsertest.Action{
 			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
-			browsertest.LogIn(k.URL, k.User(kluis.RolePrivacy).Email, demo.DefaultPassword), browsertest.LoggedIn(),
+			chromedp.WaitVisible(chromedp.ID("f-email")),
+			browsertest.LogIn(k.URL, k.User(kluis.RolePrivacy).Email, demo.DefaultPassword),
+		}},
+		{file: "settings-agency.png", ready: "#h-minimise", steps: []browsertest.Action{
+			chromedp.SendKeys(chromedp.ID("f-code"), code),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), browsertest.LoggedIn(),
 			chromedp.Navigate(k.URL + "/settings/agency"),
 		}},
+		{file: "audit.png", path: "/audit", ready: "#h-log"},
+		{file: "users.png", ready: "main table", steps: []browsertest.Action{
+			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
+			chromedp.WaitVisible(chromedp.ID("f-email")),
+			browsertest.LogIn(k.URL, k.User(kluis.RoleAdmin).Email, demo.DefaultPassword),
+			chromedp.WaitVisible(chromedp.ID("f-code")),
+			chromedp.SendKeys(chromedp.ID("f-code"), code),
+			chromedp.Click(chromedp.CSS(`main form button[type=submit]`)), browsertest.LoggedIn(),
+			chromedp.Navigate(k.URL + "/users"),
+		}},
+		{file: "permissions.png", path: "/settings/permissions", ready: "main table"},
 	}
 
 	var warnings []string

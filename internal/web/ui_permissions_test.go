@@ -1,0 +1,56 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"kluis/internal/kluis"
+	"kluis/internal/store"
+)
+
+// TestTheAdministratorChangesWhoSeesWhat: the grid gives recruiters the
+// full BSN and hides the e-mail address from them; the candidate page
+// follows at once, and the change is in the log cell by cell.
+func TestTheAdministratorChangesWhoSeesWhat(t *testing.T) {
+	u := newClientUIEnv(t)
+	ctx := context.Background()
+	c := u.MustCreateCandidate(t, "Verhoeven")
+	cl := u.MustCreateClient(t, "Kwekerij Oost")
+	u.MustCreatePlacement(t, c.ID, cl.ID, "2026-11-02")
+	c, _ = u.DB.Candidate(ctx, u.Actor, c.ID)
+	c.BSN = "249566758"
+	if err := u.DB.UpdateCandidate(ctx, u.Actor, c, c.Version); err != nil {
+		t.Fatal(err)
+	}
+	recruiter := u.session(t, u.Actor.UserID)
+	admin := u.session(t, u.user(t, "Arie", kluis.RoleAdmin).ID)
+	u.get(t, recruiter, "/settings/permissions").expect(t, http.StatusForbidden)
+	grid := u.get(t, admin, "/settings/permissions").expect(t, http.StatusOK)
+	if !strings.Contains(grid.body, `name="candidates.bsn/recruiter"`) || strings.Contains(grid.body, "bsn_fingerprint/") {
+		t.Fatalf("the grid lacks the BSN or shows a secret:\n%.2000s", grid.body)
+	}
+	form := url.Values{"version": {"0"}, "candidates.bsn/recruiter": {"read"}, "candidates.email/recruiter": {"hidden"}}
+	// A crafted level is refused and nothing changes.
+	bad := url.Values{"version": {"0"}, "candidates.bsn/recruiter": {"peek"}}
+	u.post(t, admin, "/settings/permissions", bad).expect(t, http.StatusUnprocessableEntity)
+	u.post(t, admin, "/settings/permissions", form).expect(t, http.StatusSeeOther)
+	// Seeing the full BSN takes two-step log-in: the recruiter must set it
+	// up before anything else.
+	if to := u.get(t, recruiter, "/candidates/"+idText(c.ID)).expect(t, http.StatusSeeOther).location; to != "/settings/2fa" {
+		t.Fatalf("the recruiter is sent to %q, not to set up two-step log-in", to)
+	}
+	mustSetUpTOTP(t, u.DB, u.Tenant.ID, u.Actor.UserID)
+	page := u.get(t, recruiter, "/candidates/"+idText(c.ID)).expect(t, http.StatusOK).body
+	if !strings.Contains(page, "249566758") || strings.Contains(page, "verhoeven@example.nl") {
+		t.Fatalf("the recruiter's page does not follow the grid:\n%s", page)
+	}
+	// Saving the same grid again with the old version is refused.
+	u.post(t, admin, "/settings/permissions", form).expect(t, http.StatusUnprocessableEntity)
+	log, _, _ := u.DB.AuditLog(ctx, u.Actor, store.AuditFilter{Action: "settings", Page: kluis.Page{Limit: 10}})
+	if len(log) != 1 || strings.Join(log[0].Fields, " ") != "field_access:candidates.bsn/recruiter field_access:candidates.email/recruiter" {
+		t.Fatalf("the log: %+v", log)
+	}
+}
