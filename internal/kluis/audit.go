@@ -30,6 +30,9 @@ var AuditActions = Choices{
 	{"delete", Msg{"Verwijderd", "Deleted"}},
 	{"remove", Msg{"Door kluis verwijderd (termijn of instelling)", "Removed by kluis (term or setting)"}},
 	{"settings", Msg{"Instellingen gewijzigd", "Settings changed"}},
+	{"login", Msg{"Ingelogd", "Logged in"}},
+	{"login-failed", Msg{"Inloggen mislukt", "Log-in failed"}},
+	{"locked", Msg{"Account tijdelijk geblokkeerd", "Account locked for a while"}},
 }
 
 // RevealReasons are why a staff member may ask to see a masked value. They

@@ -169,3 +169,31 @@ func TestParallelChangesKeepOneChain(t *testing.T) {
 		}
 	})
 }
+
+// TestLogInsAreInTheAuditLog: failures, the lock-out they cause and a
+// successful log-in are entries of the chain, naming the user by id.
+func TestLogInsAreInTheAuditLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		for i := 0; i < 5; i++ {
+			if _, err := e.DB.LoginFailed(ctx, e.Tenant.ID, e.Actor.UserID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.DB.CompleteLogin(ctx, e.Tenant.ID, e.Actor.UserID); err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		for _, x := range auditOf(t, e, store.AuditFilter{UserID: e.Actor.UserID}) {
+			count[x.Action]++
+			if x.EntityID != e.Actor.UserID || x.Role != kluis.RoleRecruiter {
+				t.Errorf("entry %+v", x)
+			}
+		}
+		if count["login-failed"] != 5 || count["locked"] != 1 || count["login"] != 1 {
+			t.Fatalf("entries %v", count)
+		}
+		if _, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -67,16 +67,20 @@ func newSecret() (string, error) {
 func (db *DB) CompleteLogin(ctx context.Context, tenant, user kluis.ID) (string, error) {
 	var secret string
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, lock_count = 0, locked_until = NULL, last_login_at = $1 WHERE tenant_id = $2 AND id = $3",
-			db.now(), tenant, user)
+		var role string
+		err := tx.QueryRowContext(ctx, "UPDATE users SET failed_logins = 0, lock_count = 0, locked_until = NULL, last_login_at = $1 WHERE tenant_id = $2 AND id = $3 RETURNING role",
+			db.now(), tenant, user).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNoSession
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNoSession
+		if secret, err = db.createSession(ctx, tx, tenant, user); err != nil {
+			return err
 		}
-		secret, err = db.createSession(ctx, tx, tenant, user)
-		return err
+		return db.appendAudit(ctx, tx, tenant, requestIDOf(ctx), []kluis.AuditEntry{{UserID: user, Role: kluis.Role(role),
+			Action: "login", Entity: "users", EntityID: user}})
 	})
 	return secret, err
 }
@@ -92,15 +96,24 @@ func (db *DB) LoginFailed(ctx context.Context, tenant, user kluis.ID) (bool, err
 		// One statement counts, so that two failures at once on
 		// PostgreSQL are both counted; it also locks the row until commit.
 		var failed, locks int
-		err := tx.QueryRowContext(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE tenant_id = $1 AND id = $2 RETURNING failed_logins, lock_count",
-			tenant, user).Scan(&failed, &locks)
+		var role string
+		err := tx.QueryRowContext(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE tenant_id = $1 AND id = $2 RETURNING failed_logins, lock_count, role",
+			tenant, user).Scan(&failed, &locks, &role)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
-		if err != nil || failed < auth.LockAfter {
+		if err != nil {
 			return err
 		}
+		entry := kluis.AuditEntry{UserID: user, Role: kluis.Role(role), Action: "login-failed", Entity: "users", EntityID: user}
+		if failed < auth.LockAfter {
+			return db.appendAudit(ctx, tx, tenant, requestIDOf(ctx), []kluis.AuditEntry{entry})
+		}
 		locked = true
+		if err := db.appendAudit(ctx, tx, tenant, requestIDOf(ctx), []kluis.AuditEntry{entry,
+			{UserID: user, Role: kluis.Role(role), Action: "locked", Entity: "users", EntityID: user}}); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET failed_logins = 0, lock_count = $1, locked_until = $2 WHERE tenant_id = $3 AND id = $4",
 			locks+1, db.now().Add(auth.LockDuration(locks+1)), tenant, user); err != nil {
 			return err
