@@ -63,7 +63,7 @@ func TestTheBinary(t *testing.T) {
 	if strings.Contains(out, "geheim") {
 		t.Fatal("user add printed the password it was given")
 	}
-	token, _ := run("", "token", "create", "--tenant", "bureau-oost", "--user", "p.jansen@example.nl")
+	token, _ := run("", "token", "create", "--tenant", "bureau-oost", "--user", "p.jansen@example.nl", "--scopes", "candidates:read,payroll:write")
 	token = strings.TrimSpace(token)
 	if !strings.HasPrefix(token, "kluis_") {
 		t.Fatalf("token %q", token)

@@ -270,6 +270,7 @@ func nonPersonal() []NonPersonal {
 		{"branches", "name", org}, {"branches", "city", org},
 		{"users", "branch_id", ref},
 		{"api_tokens", "user_id", ref}, {"api_tokens", "created_at", stamp},
+		{"api_tokens", "scopes", "what the token may do: a closed list of scopes"},
 		{"sessions", "user_id", ref}, {"sessions", "created_at", stamp},
 		{"candidates", "branch_id", ref},
 		{"clients", "branch_id", ref}, {"clients", "name", org}, {"clients", "kvk_number", org}, {"clients", "street", org},

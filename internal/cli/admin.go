@@ -245,17 +245,25 @@ func runUserAdd(ctx context.Context, e *env, args []string) error {
 }
 
 func runToken(ctx context.Context, e *env, args []string) error {
-	if err := verb(e, args, "Usage: kluis token create --tenant SLUG --user EMAIL [--name NAME] [--ttl 8760h]", "create"); err != nil {
+	if err := verb(e, args, "Usage: kluis token create --tenant SLUG --user EMAIL --scopes SCOPES [--name NAME] [--ttl 8760h]\n"+
+		"       kluis token revoke --tenant SLUG --user EMAIL --name NAME\n"+
+		"Scopes: "+strings.Join(kluis.TokenScopes, ", ")+", or * for everything the user's role allows.", "create", "revoke"); err != nil {
 		return err
 	}
-	f := newFlags(e, "token create", "token create [flags]")
+	f := newFlags(e, "token "+args[0], "token "+args[0]+" [flags]")
 	st := storageFlags(f, "kluis-data")
 	tenant := tenantFlag(f)
 	email := f.String("user", "", "e-mail address of the user the token acts for")
 	name := f.String("name", "api", "what the token is for, e.g. the payroll system's name")
 	ttl := f.Duration("ttl", 365*24*time.Hour, "how long the token is valid (0 = until revoked)")
+	scopes := f.String("scopes", "", "what the token may do, comma-separated: "+strings.Join(kluis.TokenScopes, ", ")+"; or * for everything the user's role allows")
 	if err := f.parse(args[1:]); err != nil {
 		return err
+	}
+	if args[0] == "create" {
+		if _, err := kluis.ParseScopes(*scopes); err != nil {
+			return err
+		}
 	}
 	db, t, err := st.openTenant(ctx, e, *tenant, false)
 	if err != nil {
@@ -266,11 +274,18 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, tok, err := db.CreateToken(ctx, t.ID, u.ID, *name, *ttl)
+	if args[0] == "revoke" {
+		if err := db.DeleteTokens(ctx, t.ID, u.ID, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "tokens named %q of user %d revoked\n", *name, u.ID)
+		return nil
+	}
+	secret, tok, err := db.CreateScopedToken(ctx, t.ID, u.ID, *name, *ttl, *scopes)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "token %d created for user %d; it is shown once, store it safely:\n", tok.ID, u.ID)
+	fmt.Fprintf(e.stderr, "token %d created for user %d with scopes %s; it is shown once, store it safely:\n", tok.ID, u.ID, tok.Scopes)
 	fmt.Fprintln(e.stdout, secret)
 	return nil
 }

@@ -171,6 +171,9 @@ type Actor struct {
 	// Branch, when not 0, limits the actor to the candidates of one branch
 	// and what belongs to them (see BranchBound).
 	Branch ID
+	// Scopes are an API token's scopes (comma-separated, or "*"); empty
+	// for a log-in session.
+	Scopes string
 }
 
 // BranchBound reports whether a role works for its own branch only: the
@@ -231,6 +234,7 @@ type Token struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	Scopes     string     `json:"scopes"`
 }
 
 // Page asks for one page of a list.

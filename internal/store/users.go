@@ -441,28 +441,39 @@ func hashToken(secret string) []byte {
 	return h[:]
 }
 
-// CreateToken makes an API token for a user and returns its secret, which
-// is shown once and stored only as a hash.
+// CreateToken makes an API token for a user with every scope (what the
+// user's role allows) and returns its secret, which is shown once and
+// stored only as a hash.
 func (db *DB) CreateToken(ctx context.Context, tenant, user kluis.ID, name string, ttl time.Duration) (string, *kluis.Token, error) {
+	return db.CreateScopedToken(ctx, tenant, user, name, ttl, kluis.AllScopes)
+}
+
+// CreateScopedToken makes an API token limited to scopes (see
+// kluis.ParseScopes).
+func (db *DB) CreateScopedToken(ctx context.Context, tenant, user kluis.ID, name string, ttl time.Duration, scopes string) (string, *kluis.Token, error) {
+	scopes, err := kluis.ParseScopes(scopes)
+	if err != nil {
+		return "", nil, err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", nil, err
 	}
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
 	name, _ = kluis.CleanLine(name, 100)
-	t := &kluis.Token{TenantID: tenant, ID: db.ids.Next(), UserID: user, Name: name, Hash: hashToken(secret), CreatedAt: db.now()}
+	t := &kluis.Token{TenantID: tenant, ID: db.ids.Next(), UserID: user, Name: name, Hash: hashToken(secret), CreatedAt: db.now(), Scopes: scopes}
 	if ttl > 0 {
 		exp := t.CreatedAt.Add(ttl)
 		t.ExpiresAt = &exp
 	}
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, func(tx *sql.Tx) error {
 		if ok, err := users.exists(ctx, tx, tenant, user); err != nil {
 			return err
 		} else if !ok {
 			return kluis.NotFound("user")
 		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (tenant_id, id, user_id, name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			t.TenantID, t.ID, t.UserID, t.Name, t.Hash, t.CreatedAt, t.ExpiresAt)
+		_, err := tx.ExecContext(ctx, "INSERT INTO api_tokens (tenant_id, id, user_id, name, hash, created_at, expires_at, scopes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			t.TenantID, t.ID, t.UserID, t.Name, t.Hash, t.CreatedAt, t.ExpiresAt, t.Scopes)
 		return err
 	})
 	if err != nil {
@@ -488,9 +499,9 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (kluis.Actor, err
 	var a kluis.Actor
 	var tokenID, branch kluis.ID
 	var expires *time.Time
-	err := db.rc.QueryRowContext(ctx, `SELECT t.tenant_id, t.id, t.user_id, u.role, u.branch_id, t.expires_at
+	err := db.rc.QueryRowContext(ctx, `SELECT t.tenant_id, t.id, t.user_id, u.role, u.branch_id, t.expires_at, t.scopes
 		FROM api_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
-		WHERE t.hash = $1`, hashToken(secret)).Scan(&a.TenantID, &tokenID, &a.UserID, &a.Role, (*nullID)(&branch), &expires)
+		WHERE t.hash = $1`, hashToken(secret)).Scan(&a.TenantID, &tokenID, &a.UserID, &a.Role, (*nullID)(&branch), &expires, &a.Scopes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kluis.Actor{}, unauth
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"kluis/internal/access"
@@ -60,7 +61,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 		h := rt.handler
 		switch rt.guard {
 		case token:
-			h = s.authenticated(h)
+			h = s.authenticated(routeScope(rt), h)
 		case session:
 			h = s.loggedIn(h)
 		}
@@ -173,7 +174,7 @@ func actorFrom(ctx context.Context) kluis.Actor {
 }
 
 // authenticated admits requests with a valid bearer token.
-func (s *Server) authenticated(h handlerFunc) handlerFunc {
+func (s *Server) authenticated(scope string, h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		const prefix = "Bearer "
 		auth := r.Header.Get("Authorization")
@@ -186,6 +187,41 @@ func (s *Server) authenticated(h handlerFunc) handlerFunc {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kluis", error="invalid_token"`)
 			return err
 		}
+		if !a.Allows(scope) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="kluis", error="insufficient_scope", scope="`+scope+`"`)
+			return kluis.Errorf(kluis.EForbidden, "Dit token mag dit niet; daarvoor is de scope "+scope+" nodig.",
+				"This token may not do this; it needs the scope "+scope+".")
+		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, a)))
 	}
+}
+
+// routeScope is the token scope an API route needs: the kind of record its
+// path names, read for GET and write for the rest; "" for routes every
+// token may use (the agency's branches).
+func routeScope(rt route) string {
+	switch rt.method + " " + rt.pattern {
+	case "POST /api/v1/candidates/search", "POST /api/v1/candidates/{id}/reveal":
+		return "candidates:read"
+	case "POST /api/v1/documents/{id}/disclosures":
+		return "disclosures:write"
+	case "GET /api/v1/branches":
+		return ""
+	}
+	rest := strings.TrimPrefix(rt.pattern, "/api/v1/")
+	kind, _, _ := strings.Cut(rest, "/")
+	switch kind {
+	case "client-contacts":
+		kind = "clients"
+	case "payroll-records":
+		kind = "payroll"
+	case "field-access":
+		kind = "settings"
+	case "audit-log":
+		kind = "audit"
+	}
+	if rt.method == "GET" {
+		return kind + ":read"
+	}
+	return kind + ":write"
 }
