@@ -25,7 +25,7 @@ type matrixAgency struct {
 	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure kluis.ID
 }
 
-func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID) matrixAgency {
+func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
 	t.Helper()
 	ctx := context.Background()
 	m := matrixAgency{tenant: a.TenantID}
@@ -45,7 +45,7 @@ func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID
 	must(db.CreatePlacement(ctx, a, pl))
 	c, err := db.Candidate(ctx, a, c.ID)
 	must(err)
-	c.BSN, c.IBAN, c.IDDocumentType, c.IDDocumentNumber = matrixBSN, matrixIBAN, "passport", matrixDoc
+	c.BSN, c.IBAN, c.IDDocumentType, c.IDDocumentNumber = bsn, matrixIBAN, "passport", matrixDoc
 	must(db.UpdateCandidate(ctx, a, c, c.Version))
 	mo := &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: "Gebeld over het rooster."}
 	must(db.CreateContactMoment(ctx, a, mo))
@@ -81,12 +81,14 @@ func (m matrixAgency) path(pattern string) string {
 //   - no answer holds the full BSN, IBAN or document number unless the
 //     catalogue lets the role read that field;
 //   - nothing of the other agency is answered (never a 2xx), and the other
-//     agency's log shows that nothing there was viewed or changed.
+//     agency's log shows that nothing there was viewed or changed;
+//   - a recruiter or branch manager gets nothing of a candidate of another
+//     branch of their own agency.
 func TestTheAuthorizationMatrix(t *testing.T) {
 	u := newClientUIEnv(t)
 	ctx := context.Background()
 	payrollA := u.user(t, "Pien", kluis.RolePayroll)
-	own := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: u.Tenant.ID, UserID: payrollA.ID, Role: kluis.RolePayroll}, u.Branch.ID)
+	own := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: u.Tenant.ID, UserID: payrollA.ID, Role: kluis.RolePayroll}, u.Branch.ID, matrixBSN)
 	other, branchB, err := u.DB.CreateTenant(ctx, "ander-bureau", "Ander Bureau", "Zwolle", "Zwolle")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +97,12 @@ func TestTheAuthorizationMatrix(t *testing.T) {
 	if err := u.DB.CreateUser(ctx, other.ID, payrollB); err != nil {
 		t.Fatal(err)
 	}
-	foreign := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: other.ID, UserID: payrollB.ID, Role: kluis.RolePayroll}, branchB.ID)
+	foreign := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: other.ID, UserID: payrollB.ID, Role: kluis.RolePayroll}, branchB.ID, matrixBSN)
+	rotterdam, err := u.DB.CreateBranch(ctx, kluis.Actor{TenantID: u.Tenant.ID, Role: kluis.RoleAdmin}, "Rotterdam", "Rotterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: u.Tenant.ID, UserID: payrollA.ID, Role: kluis.RolePayroll}, rotterdam.ID, "111222333")
 	u.web.access.Flush()
 	before, err := u.DB.VerifyAudit(ctx, other.ID)
 	if err != nil {
@@ -183,6 +190,15 @@ func TestTheAuthorizationMatrix(t *testing.T) {
 			if !strings.Contains(strings.ReplaceAll(rt.pattern, "{$}", ""), "{") {
 				continue
 			}
+			// Another branch's candidate, and everything of theirs, to the
+			// roles bound to their own branch. Clients are shared.
+			if kluis.BranchBound(c.role) && !strings.Contains(rt.pattern, "client") {
+				status, body := do(c, rt, elsewhere.path(rt.pattern))
+				tried++
+				if status < 300 || status >= 500 {
+					t.Errorf("%s as %s on another branch's record: %d\n%.300s", key, c.role, status, body)
+				}
+			}
 			status, body := do(c, rt, foreign.path(rt.pattern))
 			tried++
 			if status < 300 || status >= 500 {
@@ -195,7 +211,7 @@ func TestTheAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
-	if tried < 300 {
+	if tried < 400 {
 		t.Fatalf("only %d requests tried: the route table was not walked", tried)
 	}
 	// Nothing of the other agency was viewed, downloaded or changed.
