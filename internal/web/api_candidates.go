@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -20,6 +22,9 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
 		Page:     q.page(),
 	}
 	if err := q.err(); err != nil {
+		return err
+	}
+	if err := s.searchProblems(r.Context(), f, map[string]string{"status": "status", "sort": "sort"}).Err(); err != nil {
 		return err
 	}
 	items, total, err := s.db.ListCandidates(r.Context(), actorFrom(r.Context()), f)
@@ -57,8 +62,9 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 		p.Add("status", "Onbekende status.", "Unknown status.")
 	}
 	// Searching on a field one may not see would reveal what it holds.
-	if in.Function != "" && s.projector(r.Context()).Access(actorFrom(r.Context()).Role, "candidates", "functions") < catalog.Read {
-		p.Add("function", "U kunt niet zoeken op een gegeven dat u niet ziet.", "You cannot search on a field you may not see.")
+	for k, m := range s.searchProblems(r.Context(), store.CandidateFilter{Query: in.Query, City: in.City, Function: in.Function,
+		Status: in.Status, Sort: in.Sort}, map[string]string{"query": "query", "city": "city", "function": "function", "status": "status", "sort": "sort"}) {
+		p[k] = m
 	}
 	if in.Limit < 0 || in.Limit > kluis.MaxPageSize || in.Offset < 0 {
 		p.Add("limit", "De limiet ligt tussen 1 en 200; de offset is niet negatief.", "The limit is between 1 and 200; the offset is not negative.")
@@ -73,4 +79,39 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeProjected(s, w, r, "candidates", items, total, f.Page)
+}
+
+// searchProblems refuses criteria and a sort on fields the caller may not
+// see in full: a search on them would tell what they hold. The keys are
+// the names of the search's own fields (query, city, function, sort).
+func (s *Server) searchProblems(ctx context.Context, f store.CandidateFilter, names map[string]string) kluis.Problems {
+	p := kluis.Problems{}
+	proj, role := s.projector(ctx), actorFrom(ctx).Role
+	hidden := func(column string) bool { return proj.Access(role, "candidates", column) < catalog.Read }
+	refuse := func(field string) {
+		p.Add(names[field], "U kunt niet zoeken of sorteren op een gegeven dat u niet (volledig) ziet.",
+			"You cannot search or sort on a field you may not see in full.")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		column := "last_name"
+		if strings.Contains(q, "@") {
+			column = "email"
+		}
+		if hidden(column) {
+			refuse("query")
+		}
+	}
+	if f.City != "" && hidden("city") {
+		refuse("city")
+	}
+	if f.Function != "" && hidden("functions") {
+		refuse("function")
+	}
+	if f.Status != "" && hidden("status") {
+		refuse("status")
+	}
+	if sortBy := strings.TrimPrefix(f.Sort, "-"); sortBy != "" && sortBy != "created_at" && hidden(sortBy) {
+		refuse("sort")
+	}
+	return p
 }

@@ -90,6 +90,9 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 	if filter.Status != "" && !kluis.CandidateStatuses.Has(filter.Status) {
 		f.Errors["status"] = text(v.Lang, "search.badstatus")
 	}
+	for k, m := range s.searchProblems(ctx, filter, map[string]string{"query": "q", "city": "city", "function": "function", "status": "status"}) {
+		f.Errors[k] = m.In(v.Lang)
+	}
 	v.Searched = filter.Query != "" || filter.City != "" || filter.Function != "" || filter.Status != "" || filter.BranchID != 0
 	if !f.HasErrors() {
 		v.Items, v.Total, err = s.db.ListCandidates(ctx, a, filter)

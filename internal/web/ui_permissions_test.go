@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,5 +53,48 @@ func TestTheAdministratorChangesWhoSeesWhat(t *testing.T) {
 	log, _, _ := u.DB.AuditLog(ctx, u.Actor, store.AuditFilter{Action: "settings", Page: kluis.Page{Limit: 10}})
 	if len(log) != 1 || strings.Join(log[0].Fields, " ") != "field_access:candidates.bsn/recruiter field_access:candidates.email/recruiter" {
 		t.Fatalf("the log: %+v", log)
+	}
+}
+
+// TestASearchOnAFieldOneMayNotSeeIsRefused: once the agency hides the
+// e-mail address and the city from recruiters, a recruiter cannot find a
+// candidate by them — the answer would tell what they hold.
+func TestASearchOnAFieldOneMayNotSeeIsRefused(t *testing.T) {
+	u := newClientUIEnv(t)
+	ctx := context.Background()
+	c := u.MustCreateCandidate(t, "Verhoeven")
+	if err := u.DB.SaveFieldAccess(ctx, u.Actor, map[string]string{"candidates.email/recruiter": "hidden", "candidates.city/recruiter": "hidden"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := u.DB.CreateToken(ctx, u.Tenant.ID, u.Actor.UserID, "zoeken", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	search := func(body string) (int, string) {
+		req, _ := http.NewRequest("POST", u.srv.URL+"/api/v1/candidates/search", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+secret)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, res.Body)
+		return res.StatusCode, b.String()
+	}
+	if code, body := search(`{"query": "` + c.Email + `"}`); code != http.StatusBadRequest || !strings.Contains(body, `"query"`) {
+		t.Errorf("search by a hidden e-mail address: %d %s", code, body)
+	}
+	if code, body := search(`{"city": "Utr"}`); code != http.StatusBadRequest || !strings.Contains(body, `"city"`) {
+		t.Errorf("search by a hidden city: %d %s", code, body)
+	}
+	if code, body := search(`{"query": "Verh"}`); code != http.StatusOK || !strings.Contains(body, "Verhoeven") {
+		t.Errorf("search by the last name, which the recruiter sees: %d %s", code, body)
+	}
+	me := u.session(t, u.Actor.UserID)
+	page := u.post(t, me, "/candidates/search", url.Values{"city": {"Utr"}}).expect(t, http.StatusOK)
+	if strings.Contains(page.body, "Verhoeven") || !strings.Contains(page.body, `id="e-city"`) {
+		t.Errorf("the search page found by a hidden city:\n%s", page.body)
 	}
 }
