@@ -289,7 +289,7 @@ func (r *runEnv) measure() (*runResult, error) {
 			GeneratedOn: d.marker.Created.Format(time.DateOnly), Bytes: p.bytes, MB: round(float64(p.bytes)/(1<<20), 1)}}
 
 	out, err := runCmd(r.ctx, 2*time.Minute, d.dir, nil, r.kluisBin,
-		append([]string{"token", "create", "--tenant", "demo", "--user", "recruiter@demo.kluis.test", "--name", "bench", "--ttl", "24h"}, d.kluisArgs()...)...)
+		append([]string{"token", "create", "--tenant", "demo", "--user", "integration@demo.kluis.test", "--name", "bench", "--ttl", "24h", "--scopes", "candidates:read"}, d.kluisArgs()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errUnservable, err)
 	}
