@@ -224,6 +224,7 @@ func fields() []Field {
 	)
 	// Log-in security and the logs are declared in files of their own.
 	f = append(f, authFields()...)
+	f = append(f, oidcFields()...)
 	f = append(f, auditFields()...)
 	return f
 }
@@ -303,6 +304,7 @@ func nonPersonal() []NonPersonal {
 		out = append(out, NonPersonal{t, "updated_at", stamp})
 	}
 	out = append(out, authNonPersonal()...)
+	out = append(out, oidcNonPersonal()...)
 	out = append(out, auditNonPersonal()...)
 	return out
 }

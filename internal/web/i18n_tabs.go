@@ -5,10 +5,18 @@ package web
 var tabMessages = catalogue{
 	"tabs.limited": {NL: "Alleen de nieuwste 200 worden getoond.", EN: "Only the newest 200 are shown."},
 
-	"reveal.reason": {NL: "Reden om te tonen", EN: "Reason to show"},
-	"reveal.show":   {NL: "Toon", EN: "Show"},
-	"reveal.logged": {NL: "(getoond op uw verzoek; vastgelegd in het toegangslog)", EN: "(shown at your request; recorded in the access log)"},
-	"documents.r2":  {NL: "Niet in dienst: wordt verwijderd op", EN: "Not employed: removed on"},
+	"retention.title":   {NL: "Wat wanneer wordt verwijderd", EN: "What will be removed when"},
+	"retention.help":    {NL: "Uitgerekend uit de bewaartermijnen (R1–R6) en de geschiedenis van de kandidaat: inschrijving, laatste contact, plaatsingen, salarisjaren en kopieën van het identiteitsbewijs. Een wettelijke minimumtermijn gaat voor een verzoek om te wissen.", EN: "Worked out from the retention terms (R1–R6) and the candidate's history: registration, last contact, placements, payroll years and ID copies. A legal minimum comes before a request to erase."},
+	"retention.until":   {NL: "Bewaard tot", EN: "Kept until"},
+	"retention.why":     {NL: "Waarom", EN: "Why"},
+	"retention.notyet":  {NL: "nog niet te bepalen", EN: "not yet known"},
+	"retention.due":     {NL: "te verwijderen", EN: "due"},
+	"retention.minimum": {NL: "wettelijk minimum", EN: "legal minimum"},
+	"retention.held":    {NL: "bewaarplicht (geschil)", EN: "legal hold"},
+	"reveal.reason":     {NL: "Reden om te tonen", EN: "Reason to show"},
+	"reveal.show":       {NL: "Toon", EN: "Show"},
+	"reveal.logged":     {NL: "(getoond op uw verzoek; vastgelegd in het toegangslog)", EN: "(shown at your request; recorded in the access log)"},
+	"documents.r2":      {NL: "Niet in dienst: wordt verwijderd op", EN: "Not employed: removed on"},
 
 	"history.title":          {NL: "Contactmomenten", EN: "Contact moments"},
 	"history.add":            {NL: "Contactmoment vastleggen", EN: "Record a contact moment"},

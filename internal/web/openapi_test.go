@@ -479,6 +479,7 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 		"SettingsChange":     reflect.TypeFor[settingsInput](),
 		"RevealRequest":      reflect.TypeFor[revealRequest](),
 		"FieldAccessChange":  reflect.TypeFor[fieldAccessChange](),
+		"SSOChange":          reflect.TypeFor[ssoInput](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
@@ -495,6 +496,19 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 	item := obj(obj(obj(set["properties"])["collect"])["items"])
 	if missing, extra := sameNames(fieldNames(jsonFields(reflect.TypeFor[collectItem]())), obj(item["properties"])); len(missing)+len(extra) > 0 {
 		t.Errorf("schema Settings.collect[]: missing %v, extra %v", missing, extra)
+	}
+
+	// The single sign-on as it is answered: never the secret, and the
+	// change takes it write-only.
+	sso := obj(schemas["SSO"])
+	if missing, extra := sameNames(fieldNames(jsonFields(reflect.TypeFor[ssoBody]())), obj(sso["properties"])); len(missing)+len(extra) > 0 {
+		t.Errorf("schema SSO: missing %v, extra %v", missing, extra)
+	}
+	if _, ok := obj(sso["properties"])["client_secret"]; ok {
+		t.Error("schema SSO answers the client secret")
+	}
+	if obj(obj(obj(schemas["SSOChange"])["properties"])["client_secret"])["writeOnly"] != true {
+		t.Error("schema SSOChange: client_secret is not writeOnly")
 	}
 
 	// The error body, with exactly the codes that have a status.
@@ -605,7 +619,8 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 	others := map[string]bool{"Error.error.code": true, "Status.status": true,
 		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true, "RevealRequest.fields[]": true,
 		"FieldAccess.permissions[].role": true, "FieldAccess.permissions[].access": true, "FieldAccess.permissions[].default": true,
-		"FieldAccessChange.permissions[].role": true, "FieldAccessChange.permissions[].access": true}
+		"FieldAccessChange.permissions[].role": true, "FieldAccessChange.permissions[].access": true,
+		"RetentionPlan.items[].category": true, "RetentionPlan.items[].rule": true, "RetentionPlan.items[].rules[]": true}
 	sorts := map[string][]string{}
 	for _, where := range sortedKeys(found) {
 		if strings.HasSuffix(where, "Sort") || strings.HasSuffix(where, ".sort") {
@@ -624,6 +639,20 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 	for _, where := range []string{"Settings.collect[].key", "SettingsChange.not_collected[]"} {
 		if !slices.Equal(found[where], keys) {
 			t.Errorf("%s enum = %q, want the catalogue's optional items %q", where, found[where], keys)
+		}
+	}
+	// The retention plan's categories and rules are the catalogue's.
+	var cats []string
+	for _, c := range kluis.DataCategories {
+		cats = append(cats, c.Value)
+	}
+	if got := found["RetentionPlan.items[].category"]; !slices.Equal(got, cats) {
+		t.Errorf("RetentionPlan.items[].category enum = %q, want %q", got, cats)
+	}
+	rules := []string{"R1", "R2", "R3", "R4", "R5", "R6"}
+	for _, where := range []string{"RetentionPlan.items[].rule", "RetentionPlan.items[].rules[]"} {
+		if !slices.Equal(found[where], rules) {
+			t.Errorf("%s enum = %q, want %q", where, found[where], rules)
 		}
 	}
 	// The permission grid's roles and levels are kluis's.

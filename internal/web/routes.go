@@ -107,6 +107,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/field-access", token, s.getFieldAccess},
 		{"PUT", "/api/v1/field-access", token, s.putFieldAccess},
 		{"PUT", "/api/v1/settings", token, s.putSettings},
+		{"GET", "/api/v1/sso", token, s.getSSO},
+		{"PUT", "/api/v1/sso", token, s.putSSO},
 
 		{"GET", "/api/v1/candidates", token, s.listCandidates},
 		{"POST", "/api/v1/candidates", token, candidates.handleCreate},
@@ -114,6 +116,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/candidates/{id}", token, candidates.handleGet},
 		{"PATCH", "/api/v1/candidates/{id}", token, candidates.handleUpdate},
 		{"POST", "/api/v1/candidates/{id}/reveal", token, s.revealCandidate},
+		{"GET", "/api/v1/candidates/{id}/retention", token, s.candidateRetention},
 		{"DELETE", "/api/v1/candidates/{id}", token, candidates.handleDelete},
 
 		{"GET", "/api/v1/clients", token, s.listClients},

@@ -215,7 +215,7 @@ func routeScope(rt route) string {
 		kind = "clients"
 	case "payroll-records":
 		kind = "payroll"
-	case "field-access":
+	case "field-access", "sso":
 		kind = "settings"
 	case "audit-log":
 		kind = "audit"

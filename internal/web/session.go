@@ -59,12 +59,13 @@ var gatePages = map[gate]struct {
 
 // gateOf says what a user must do first: replace a password an
 // administrator gave them, then set up two-factor log-in if their role
-// requires it.
+// requires it — unless the session began with a second factor at the
+// agency's identity provider (single sign-on), which stands for kluis's own.
 func (s *Server) gateOf(ctx context.Context, a *store.Account) gate {
 	switch {
 	case a.MustChangePassword:
 		return gatePassword
-	case !a.HasTOTP() && s.requiresTwoFactor(ctx, a.TenantID, a.Role):
+	case !a.HasTOTP() && s.requiresTwoFactor(ctx, a.TenantID, a.Role) && !s.secondFactorAtIdP(ctx):
 		return gateTOTP
 	}
 	return gateNone
@@ -115,12 +116,13 @@ func (s *Server) loggedIn(h handlerFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if g := s.gateOf(r.Context(), acc); g != gateNone && !slices.Contains(gatePages[g].routes, r.Pattern) {
+		ctx := context.WithValue(r.Context(), sessionSecretKey{}, c.Value)
+		if g := s.gateOf(ctx, acc); g != gateNone && !slices.Contains(gatePages[g].routes, r.Pattern) {
 			redirect(w, r, gatePages[g].to)
 			return nil
 		}
 		u := &acc.User
-		ctx := context.WithValue(r.Context(), userKey{}, u)
+		ctx = context.WithValue(ctx, userKey{}, u)
 		ctx = context.WithValue(ctx, accountKey{}, acc)
 		ctx = context.WithValue(ctx, actorKey{}, kluis.ActorFor(u))
 		r = r.WithContext(ctx)
@@ -174,17 +176,25 @@ type loginView struct {
 	Next       string
 	ErrorKey   string
 	FieldError map[string]string
+	// SSO is the button to log in with the agency's work account, when
+	// the agency of the page (Tenant, or the only one) has single sign-on.
+	SSO *ssoOffer
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) error {
 	v := loginView{Base: s.baseFor(r, "", "login.title"), Next: safeNext(r.URL.Query().Get("next"))}
+	// /login?tenant=… is the log-in page of one agency: its SSO button,
+	// and its users' passwords.
+	if t := strings.TrimSpace(r.URL.Query().Get("tenant")); len(t) <= 40 {
+		v.Tenant = t
+	}
 	switch r.URL.Query().Get("expired") {
 	case "1":
 		v.ErrorKey = "login.expired"
 	case "code":
 		v.ErrorKey = "login.code.expired"
 	}
-	return s.render(w, r, http.StatusOK, "login", "", v)
+	return s.renderLogin(w, r, http.StatusOK, v)
 }
 
 // newDummyHash makes the hash a log-in for an unknown address is verified
@@ -213,25 +223,26 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		Tenant: strings.TrimSpace(r.PostForm.Get("tenant")), Next: safeNext(r.PostForm.Get("next"))}
 	password := r.PostForm.Get("password")
 	if len(v.Email) > 254 || len(password) > 1000 || len(v.Tenant) > 40 {
-		v.ErrorKey = "login.failed"
-		return s.render(w, r, http.StatusBadRequest, "login", "", v)
+		v.ErrorKey, v.Tenant = "login.failed", ""
+		return s.renderLogin(w, r, http.StatusBadRequest, v)
 	}
 	accounts, tenants, err := s.db.LoginCandidates(r.Context(), v.Email)
 	if err != nil {
 		return err
 	}
 	var match *store.Account
+	var slug string
 	if v.Tenant != "" {
 		for i := range accounts {
 			if tenants[i].Slug == v.Tenant {
-				match = &accounts[i]
+				match, slug = &accounts[i], tenants[i].Slug
 			}
 		}
 	} else if len(accounts) == 1 {
-		match = &accounts[0]
+		match, slug = &accounts[0], tenants[0].Slug
 	} else if len(accounts) > 1 {
 		v.AskTenant, v.ErrorKey = true, "login.ambiguous"
-		return s.render(w, r, http.StatusBadRequest, "login", "", v)
+		return s.renderLogin(w, r, http.StatusBadRequest, v)
 	}
 	usable := match != nil && match.PasswordHash != "" && match.Role != kluis.RoleIntegration
 	locked := usable && match.LockedAt(s.clock.Now())
@@ -257,25 +268,36 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		s.log.InfoContext(r.Context(), "log-in failed", attrs...)
 		v.ErrorKey, v.AskTenant = "login.failed", v.Tenant != ""
-		return s.render(w, r, http.StatusUnauthorized, "login", "", v)
+		return s.renderLogin(w, r, http.StatusUnauthorized, v)
+	}
+	// An agency that logs in with its work accounts only: the password is
+	// right, but not the way in (administrators excepted).
+	if refused, err := s.passwordRefused(w, r, match, slug, v); refused || err != nil {
+		return err
 	}
 	if match.HasTOTP() {
-		secret, err := s.db.CreateLoginChallenge(r.Context(), match.TenantID, match.ID)
-		if err != nil {
-			return err
-		}
-		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: secret, Path: "/login", HttpOnly: true,
-			SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: int(store.LoginChallengeTTL.Seconds())})
 		s.log.InfoContext(r.Context(), "log-in: password right, code asked", "request_id", requestID(r.Context()),
 			"tenant_id", match.TenantID, "user_id", match.ID)
-		to := "/login/code"
-		if v.Next != "/" {
-			to += "?next=" + url.QueryEscape(v.Next)
-		}
-		http.Redirect(w, r, to, http.StatusSeeOther)
-		return nil
+		return s.askCode(w, r, match, v.Next)
 	}
 	return s.startSession(w, r, match, v.Next)
+}
+
+// askCode puts a user whose first factor was right in the half-logged-in
+// state and sends them to the page that asks for the code.
+func (s *Server) askCode(w http.ResponseWriter, r *http.Request, a *store.Account, next string) error {
+	secret, err := s.db.CreateLoginChallenge(r.Context(), a.TenantID, a.ID)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: secret, Path: "/login", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: int(store.LoginChallengeTTL.Seconds())})
+	to := "/login/code"
+	if next != "/" {
+		to += "?next=" + url.QueryEscape(next)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
 }
 
 // startSession ends a successful log-in: a new session, a fresh cookie.
@@ -284,13 +306,21 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *store.A
 	if err != nil {
 		return err
 	}
+	return s.openSession(w, r, a, secret, next, "password")
+}
+
+// openSession gives the browser the cookie of a session just begun and
+// sends it on to next. method (and what follows it, for the log) says how
+// the user logged in.
+func (s *Server) openSession(w http.ResponseWriter, r *http.Request, a *store.Account, secret, next, method string, attrs ...any) error {
 	// A fresh session id at every log-in: a session id planted before it
 	// is worth nothing after.
 	s.clearCookie(w, r, sessionCookie, "/")
 	s.clearCookie(w, r, loginCookie, "/login")
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: int(store.SessionMaxAge.Seconds())})
-	s.log.InfoContext(r.Context(), "log-in", "request_id", requestID(r.Context()), "tenant_id", a.TenantID, "user_id", a.ID)
+	s.log.InfoContext(r.Context(), "log-in", append([]any{"request_id", requestID(r.Context()), "tenant_id", a.TenantID, "user_id", a.ID,
+		"method", method}, attrs...)...)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
@@ -399,7 +429,7 @@ func (s *Server) loginRefused(w http.ResponseWriter, r *http.Request, a *store.A
 	}
 	s.clearCookie(w, r, loginCookie, "/login")
 	v := loginView{Base: s.baseFor(r, "", "login.title"), Email: a.Email, Next: "/", ErrorKey: "login.failed"}
-	return s.render(w, r, http.StatusUnauthorized, "login", "", v)
+	return s.renderLogin(w, r, http.StatusUnauthorized, v)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

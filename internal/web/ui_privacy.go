@@ -27,6 +27,8 @@ type privacyTab struct {
 	// Kept is what kluis keeps about a candidate and why, by category,
 	// read from the catalogue.
 	Kept []keptRow
+	// Retention is what will be removed when, and why.
+	Retention []retentionRow
 	tabFlash
 }
 
@@ -119,6 +121,11 @@ func (s *Server) fillPrivacy(r *http.Request, v *candidatePageView, f *Form, che
 		return err
 	}
 	t := &privacyTab{Form: f, Total: total, Kept: s.keptRows(v.Lang)}
+	plan, today, err := s.retentionPlan(ctx, v.C.ID)
+	if err != nil {
+		return err
+	}
+	t.Retention = s.retentionRows(plan, today, v.Lang)
 	if t.Clients, _, err = s.tabClientOptions(r); err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 // with the demo data set (in a temporary directory, removed afterwards),
 // drives Debian's Chromium as the demo recruiter (and the privacy officer
 // and the administrator, with the demo's two-step code) and writes one PNG
-// per screen:
+// per screen, the log-in page with single sign-on last:
 //
 //	go run ./internal/browsertest/screenshots -out docs/screenshots
 //
@@ -159,6 +159,27 @@ func run(out string, timeout time.Duration) error {
 			chromedp.Navigate(k.URL + "/users"),
 		}},
 		{file: "permissions.png", path: "/settings/permissions", ready: "main table"},
+		// Single sign-on as an agency on Microsoft Entra ID has it (set in
+		// the store: saving on the page would ask the provider, which is not
+		// on this machine). The test server's address, with its random port,
+		// is shown as the address of a real installation, so that the
+		// picture stays the same from one run to the next.
+		{file: "settings-sso.png", ready: "#h-register", steps: []browsertest.Action{
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				_, err := k.DB.SaveSSO(ctx, k.Actor(kluis.RoleAdmin), store.SSOChange{Enabled: true,
+					IssuerURL: "https://login.microsoftonline.com/8f0e1c2d-3b4a-4c5d-9e8f-7a6b5c4d3e2f/v2.0",
+					ClientID:  "0c4a1f7e-5b2d-4e8a-9c3f-6d1b2a3c4d5e", ClientSecret: "voorbeeld-geheim", PasswordLogin: true}, 0)
+				return err
+			}),
+			chromedp.Navigate(k.URL + "/settings/sso"),
+			chromedp.WaitVisible(chromedp.ID("h-register")),
+			chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelectorAll("main code").forEach(c => {
+				c.textContent = c.textContent.replace(%q, "https://kluis.uwbureau.nl"); })`, k.URL)),
+		}},
+		{file: "login-sso.png", ready: "#sso-login", steps: []browsertest.Action{
+			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
+			chromedp.WaitVisible(chromedp.ID("f-email")),
+		}},
 	}
 
 	var warnings []string

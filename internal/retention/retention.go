@@ -1,0 +1,317 @@
+// Package retention works out, for one candidate, when each category of
+// their data may no longer be kept (LEGAL.md R1–R6): from the rules the
+// catalogue gives every field and kind of file, and from the candidate's
+// history — registration, last activity, placements, payroll years, ID
+// copies, consents and legal holds. It is pure: the store gathers the
+// facts, the clean-up acts on the plan.
+package retention
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"time"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+)
+
+// Terms are the retention periods, each a setting with the legal default.
+type Terms struct {
+	R1Years, R3Years int           // maximums after the last activity / the end of employment
+	R2               time.Duration // ID copy of someone not employed
+	R4Years          int           // employee's ID copy and payroll-tax form, from 1 January after leaving
+	R5Years          int           // payroll administration, from 1 January after the year concerned
+	R6Years          int           // non-EEA worker's ID copy and permit, from 1 January after the work
+}
+
+// DefaultTerms are the terms of LEGAL.md §1.
+var DefaultTerms = Terms{R1Years: 2, R3Years: 2, R2: kluis.IDCopyTerm, R4Years: 5, R5Years: 7, R6Years: 5}
+
+// Placement is what the plan needs of a placement.
+type Placement struct {
+	Start, End   kluis.Date // End "" while it lasts
+	SelfEmployed bool
+}
+
+// Hold is a legal hold (dispute, tax audit, court case, a restriction on
+// ground (c)): while it lasts nothing of the candidate expires.
+type Hold struct {
+	Reason string
+	Until  kluis.Date // "" until lifted
+}
+
+// Facts are a candidate's history as far as retention depends on it.
+type Facts struct {
+	Registered   kluis.Date
+	LastActivity kluis.Date // the latest of registration, contact moments, consents
+	Placements   []Placement
+	PayrollYears []int
+	IDCopies     []kluis.Date // the days the ID copies (files) were made
+	IDRecordedOn kluis.Date   // the day the document number was recorded
+	Nationality  string
+	// ConsentUntil is the end of the candidate's consent to keep their
+	// data longer; it extends R1 and R3 only.
+	ConsentUntil kluis.Date
+	Holds        []Hold
+}
+
+// Item is when a group of the candidate's data expires, and why: the fields
+// and kinds of file of one category that follow the same rules.
+type Item struct {
+	Category catalog.Category
+	Fields   []string       // the fields and kinds of file, by label
+	Rule     catalog.Rule   // the rule that keeps it longest
+	Expires  kluis.Date     // "" while it cannot expire yet (still employed, a hold)
+	Why      kluis.Msg      // the reason, in both languages
+	Minimum  bool           // a law requires it kept until then
+	Held     bool           // a legal hold stops its expiry
+	Rules    []catalog.Rule // every rule that applies to it now
+}
+
+// eea are the countries whose nationals need no work permit (the EEA and
+// Switzerland).
+var eea = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+	"LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "IS", "LI", "NO", "CH"}
+
+func (f Facts) worked() bool {
+	for _, p := range f.Placements {
+		if !p.SelfEmployed {
+			return true
+		}
+	}
+	return false
+}
+
+// employmentEnd is the end of the last employment, and whether all have
+// ended by today.
+func (f Facts) employmentEnd(today kluis.Date) (kluis.Date, bool) {
+	var end kluis.Date
+	for _, p := range f.Placements {
+		if p.SelfEmployed {
+			continue
+		}
+		if p.End == "" || p.End >= today {
+			return "", false
+		}
+		end = max(end, p.End)
+	}
+	return end, end != ""
+}
+
+// workEnd is the end of the last placement of any kind (R3 for the
+// self-employed: the file of their assignments).
+func (f Facts) workEnd(today kluis.Date) (kluis.Date, bool) {
+	var end kluis.Date
+	for _, p := range f.Placements {
+		if p.End == "" || p.End >= today {
+			return "", false
+		}
+		end = max(end, p.End)
+	}
+	return end, end != ""
+}
+
+func addYears(d kluis.Date, n int) kluis.Date { return kluis.DateOf(d.Time().AddDate(n, 0, 0)) }
+
+// januaryAfter is 1 January after the year of d, plus n years: how the tax
+// terms run.
+func januaryAfter(year, n int) kluis.Date {
+	return kluis.DateOf(time.Date(year+1+n, 1, 1, 0, 0, 0, 0, time.UTC))
+}
+
+// ruleResult is when one rule lets go of the data, or that it does not
+// apply.
+type ruleResult struct {
+	applies bool
+	expires kluis.Date // "" while it cannot run yet
+	why     kluis.Msg
+	minimum bool
+}
+
+// rule works out one rule for the candidate.
+func rule(r catalog.Rule, f Facts, t Terms, today kluis.Date) ruleResult {
+	switch r {
+	case catalog.R1:
+		if f.worked() || len(f.Placements) > 0 {
+			return ruleResult{}
+		}
+		last := max(f.LastActivity, f.Registered)
+		exp := addYears(last, t.R1Years)
+		why := kluis.Msg{NL: "R1: nooit gewerkt; 2 jaar na de laatste activiteit (" + string(last) + ")",
+			EN: "R1: never worked; 2 years after the last activity (" + string(last) + ")"}
+		if f.ConsentUntil > exp {
+			exp = f.ConsentUntil
+			why = kluis.Msg{NL: "R1, verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),
+				EN: "R1, extended with the candidate's consent until " + string(f.ConsentUntil)}
+		}
+		return ruleResult{applies: true, expires: exp, why: why}
+	case catalog.R3:
+		if len(f.Placements) == 0 {
+			return ruleResult{}
+		}
+		end, done := f.workEnd(today)
+		if !done {
+			return ruleResult{applies: true, why: kluis.Msg{NL: "R3: 2 jaar na het einde van het werk, dat nog loopt",
+				EN: "R3: 2 years after the work ends, which it has not"}}
+		}
+		exp := addYears(end, t.R3Years)
+		why := kluis.Msg{NL: "R3: personeelsdossier; 2 jaar na het einde van het werk (" + string(end) + ")",
+			EN: "R3: personnel file; 2 years after the work ended (" + string(end) + ")"}
+		if f.ConsentUntil > exp {
+			exp = f.ConsentUntil
+			why = kluis.Msg{NL: "R3, verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),
+				EN: "R3, extended with the candidate's consent until " + string(f.ConsentUntil)}
+		}
+		return ruleResult{applies: true, expires: exp, why: why}
+	case catalog.R2:
+		if f.worked() {
+			return ruleResult{}
+		}
+		made := f.IDRecordedOn
+		for _, d := range f.IDCopies {
+			made = max(made, d)
+		}
+		if made == "" {
+			return ruleResult{}
+		}
+		return ruleResult{applies: true, expires: kluis.DateOf(made.Time().Add(t.R2)),
+			why: kluis.Msg{NL: "R2: kopie ID van wie niet in dienst is; 4 weken na het maken (" + string(made) + ")",
+				EN: "R2: ID copy of someone not employed; 4 weeks after it was made (" + string(made) + ")"}}
+	case catalog.R4:
+		if !f.worked() {
+			return ruleResult{}
+		}
+		end, done := f.employmentEnd(today)
+		if !done {
+			return ruleResult{applies: true, minimum: true, why: kluis.Msg{NL: "R4: 5 jaar vanaf 1 januari na het einde van het dienstverband, dat nog loopt",
+				EN: "R4: 5 years from 1 January after the employment ends, which it has not"}}
+		}
+		return ruleResult{applies: true, minimum: true, expires: januaryAfter(end.Time().Year(), t.R4Years),
+			why: kluis.Msg{NL: "R4: Wet LB; 5 jaar vanaf 1 januari na het einde van het dienstverband (" + string(end) + ")",
+				EN: "R4: wage tax act; 5 years from 1 January after the employment ended (" + string(end) + ")"}}
+	case catalog.R5:
+		year := 0
+		for _, y := range f.PayrollYears {
+			year = max(year, y)
+		}
+		if f.worked() {
+			end, done := f.employmentEnd(today)
+			if !done {
+				return ruleResult{applies: true, minimum: true, why: kluis.Msg{NL: "R5: 7 jaar vanaf 1 januari na het laatste salarisjaar, dat nog loopt",
+					EN: "R5: 7 years from 1 January after the last payroll year, which has not ended"}}
+			}
+			year = max(year, end.Time().Year())
+		}
+		if year == 0 {
+			return ruleResult{}
+		}
+		return ruleResult{applies: true, minimum: true, expires: januaryAfter(year, t.R5Years),
+			why: kluis.Msg{NL: "R5: fiscale bewaarplicht; 7 jaar vanaf 1 januari na " + itoa(year),
+				EN: "R5: tax retention duty; 7 years from 1 January after " + itoa(year)}}
+	case catalog.R6:
+		if !f.worked() || f.Nationality == "" || slices.Contains(eea, f.Nationality) {
+			return ruleResult{}
+		}
+		end, done := f.employmentEnd(today)
+		if !done {
+			return ruleResult{applies: true, minimum: true, why: kluis.Msg{NL: "R6: Wav; 5 jaar vanaf 1 januari na het einde van het werk, dat nog loopt",
+				EN: "R6: foreign nationals employment act; 5 years from 1 January after the work ends, which it has not"}}
+		}
+		return ruleResult{applies: true, minimum: true, expires: januaryAfter(end.Time().Year(), t.R6Years),
+			why: kluis.Msg{NL: "R6: Wav; 5 jaar vanaf 1 januari na het einde van het werk (" + string(end) + ")",
+				EN: "R6: foreign nationals employment act; 5 years from 1 January after the work ended (" + string(end) + ")"}}
+	}
+	return ruleResult{}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// Plan works out, per group of a candidate's data (a category and the
+// rules its fields follow), when it expires. A group expires when every rule that applies to it has let go of it: the
+// latest of their dates, and never while one of them cannot run yet. Rules
+// that do not apply (R1 for someone who worked, R2 for an employee) are
+// left out. Categories no rule applies to are not in the plan.
+func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
+	// Fields that share a category and the same rules expire together.
+	type acc struct {
+		category catalog.Category
+		fields   []string
+		rules    map[catalog.Rule]bool
+	}
+	by := map[string]*acc{}
+	var order []string
+	add := func(c catalog.Category, label string, rules []catalog.Rule) {
+		key := string(c)
+		for _, r := range rules {
+			key += "," + string(r)
+		}
+		a := by[key]
+		if a == nil {
+			a = &acc{category: c, rules: map[catalog.Rule]bool{}}
+			by[key] = a
+			order = append(order, key)
+		}
+		a.fields = append(a.fields, label)
+		for _, r := range rules {
+			a.rules[r] = true
+		}
+	}
+	for _, fl := range cat.Fields() {
+		if fl.Subject == catalog.Candidate {
+			add(fl.Category, fl.Table+"."+fl.Column, fl.Retention)
+		}
+	}
+	for _, b := range cat.Blobs() {
+		add(b.Category, "document:"+b.Kind, b.Retention)
+	}
+	held, openEnded, holdUntil := false, false, kluis.Date("")
+	for _, h := range f.Holds {
+		switch {
+		case h.Until == "":
+			held, openEnded = true, true
+		case h.Until >= today:
+			held, holdUntil = true, max(holdUntil, h.Until)
+		}
+	}
+	var out []Item
+	for _, key := range order {
+		a := by[key]
+		it := Item{Category: a.category, Fields: a.fields, Held: held}
+		open := false
+		for _, r := range []catalog.Rule{catalog.R1, catalog.R2, catalog.R3, catalog.R4, catalog.R5, catalog.R6} {
+			if !a.rules[r] {
+				continue
+			}
+			res := rule(r, f, t, today)
+			if !res.applies {
+				continue
+			}
+			it.Rules = append(it.Rules, r)
+			if res.expires == "" {
+				open = true
+				it.Rule, it.Why, it.Minimum = r, res.why, res.minimum
+				continue
+			}
+			if !open && res.expires >= it.Expires {
+				it.Expires, it.Rule, it.Why, it.Minimum = res.expires, r, res.why, res.minimum
+			}
+		}
+		if len(it.Rules) == 0 {
+			continue
+		}
+		if open {
+			it.Expires = ""
+		}
+		if held && it.Expires != "" {
+			if openEnded {
+				it.Expires = ""
+			} else {
+				it.Expires = max(it.Expires, holdUntil)
+			}
+		}
+		sort.Strings(it.Fields)
+		out = append(out, it)
+	}
+	return out
+}
