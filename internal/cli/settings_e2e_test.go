@@ -94,6 +94,13 @@ func TestAnAgencyChoosesWhatItCollects(t *testing.T) {
 				t.Errorf("ordinary fields went missing: %v", got)
 			}
 		}
+		// Lists and searches too.
+		for _, list := range []response{recruiter.want(200, "GET", "/api/v1/candidates", nil),
+			recruiter.want(200, "POST", "/api/v1/candidates/search", map[string]any{"query": "Jans"})} {
+			if strings.Contains(string(list.body), `"nationality"`) || !strings.Contains(string(list.body), "Jansen") {
+				t.Errorf("a list shows the nationality, or lost the candidate: %s", list.body)
+			}
+		}
 		var docs struct{ Total int }
 		payroll.want(200, "GET", fmt.Sprintf("/api/v1/documents?candidate_id=%d", cand.ID), nil).json(t, &docs)
 		if docs.Total != 0 {

@@ -214,7 +214,7 @@ func writeProjected[T any](s *Server, w http.ResponseWriter, r *http.Request, ta
 	if !s.projector(r.Context()).CanSee(role, table) {
 		return errNoAccess
 	}
-	views, err := access.ProjectAll(s.proj, role, table, items)
+	views, err := access.ProjectAll(s.projector(r.Context()), role, table, items)
 	if err != nil {
 		return err
 	}
