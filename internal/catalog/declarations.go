@@ -226,6 +226,7 @@ func fields() []Field {
 	f = append(f, authFields()...)
 	f = append(f, oidcFields()...)
 	f = append(f, auditFields()...)
+	f = append(f, retentionFields()...)
 	return f
 }
 
@@ -306,5 +307,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, authNonPersonal()...)
 	out = append(out, oidcNonPersonal()...)
 	out = append(out, auditNonPersonal()...)
+	out = append(out, retentionNonPersonal()...)
 	return out
 }

@@ -169,12 +169,12 @@ var SecurityMeasures = []kluis.Msg{
 // Controller is who the register is kept for (art. 30(1)(a)): the agency,
 // and the contact of its data protection officer. Empty fields are left out.
 type Controller struct {
-	Name     string
-	Address  string
-	KvK      string
-	DPOName  string
-	DPOEmail string
-	DPOPhone string
+	Name     string `json:"name"`
+	Address  string `json:"address"`
+	KvK      string `json:"kvk_number"`
+	DPOName  string `json:"dpo_name"`
+	DPOEmail string `json:"dpo_email"`
+	DPOPhone string `json:"dpo_phone"`
 }
 
 // DPO joins the officer's contact details, or returns "" when none is set.

@@ -114,6 +114,8 @@ var kindsNL = map[string]string{
 	"user":           "gebruiker",
 	"token":          "token",
 	"settings":       "instellingen",
+	"legal hold":     "bewaarplicht",
+	"consent":        "toestemming",
 }
 
 // Problems collects field errors while a record is validated, so that a

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"kluis/internal/kluis"
@@ -9,9 +10,10 @@ import (
 )
 
 // RetentionFacts gathers what the retention plan of a candidate depends on:
-// the candidate's registration, last activity, placements, payroll years and
-// ID copies. (Consents to keep longer and legal holds are not recorded yet;
-// the plan then follows the terms alone.)
+// the candidate's registration, last activity, placements, payroll years, ID
+// copies, legal holds and consents to keep longer. Of the consents only the
+// latest end of those not withdrawn counts: a withdrawn consent extends
+// nothing from the day it was withdrawn.
 func (db *DB) RetentionFacts(ctx context.Context, a kluis.Actor, cand kluis.ID) (retention.Facts, error) {
 	c, err := db.Candidate(ctx, a, cand)
 	if err != nil {
@@ -55,6 +57,26 @@ func (db *DB) RetentionFacts(ctx context.Context, a kluis.Actor, cand kluis.ID) 
 			return f, err
 		}
 		f.PayrollYears = append(f.PayrollYears, y)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, err
+	}
+	if err := db.rc.QueryRowContext(ctx, "SELECT max(valid_until) FROM consents WHERE tenant_id = $1 AND candidate_id = $2 AND (withdrawn_on IS NULL OR withdrawn_on > $3)",
+		a.TenantID, cand, kluis.DateOf(db.now())).Scan(&f.ConsentUntil); err != nil {
+		return f, fmt.Errorf("consents of candidate %d: %w", cand, err)
+	}
+	rows, err = db.rc.QueryContext(ctx, "SELECT kind, end_date FROM legal_holds WHERE tenant_id = $1 AND candidate_id = $2", a.TenantID, cand)
+	if err != nil {
+		return f, fmt.Errorf("legal holds of candidate %d: %w", cand, err)
+	}
+	for rows.Next() {
+		var h retention.Hold
+		if err := rows.Scan(&h.Reason, &h.Until); err != nil {
+			rows.Close()
+			return f, err
+		}
+		f.Holds = append(f.Holds, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

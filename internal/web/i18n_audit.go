@@ -28,6 +28,8 @@ var auditMessages = catalogue{
 	"audit.badaction":     {NL: "Kies een handeling uit de lijst.", EN: "Choose an action from the list."},
 	"audit.baddate":       {NL: "Geen geldige datum; gebruik dd-mm-jjjj.", EN: "Not a valid date; use dd-mm-yyyy."},
 	"nav.audit":           {NL: "Toegangslog", EN: "Access log"},
+	"recordcard.pdf":      {NL: "Stamkaart (PDF)", EN: "Record card (PDF)"},
+	"recordcard.json":     {NL: "Stamkaart (JSON)", EN: "Record card (JSON)"},
 	"perm.title":          {NL: "Wie ziet wat", EN: "Who sees what"},
 	"perm.link":           {NL: "Per gegeven en per rol: verborgen, afgeschermd, lezen of wijzigen.", EN: "Per field and per role: hidden, masked, read or write."},
 	"perm.intro":          {NL: "Per gegeven en per rol wat die rol mag: verborgen, afgeschermd (bijvoorbeeld ******782), lezen of wijzigen. Een * staat bij wat de persoonsgegevenscatalogus van kluis aanraadt; een gewijzigde cel is omlijnd. Elke wijziging komt in het toegangslog. Geheimen (hashes, vingerafdrukken) staan er niet in: die ziet niemand.", EN: "Per field and per role what the role may do: hidden, masked (for example ******782), read or write. A * marks what kluis's personal-data catalogue advises; a changed cell is outlined. Every change goes into the access log. Secrets (hashes, fingerprints) are not listed: no one sees them."},

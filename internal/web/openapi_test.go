@@ -392,6 +392,8 @@ var records = map[string]reflect.Type{
 	"Disclosure":    reflect.TypeFor[kluis.Disclosure](),
 	"Branch":        reflect.TypeFor[kluis.Branch](),
 	"AuditEntry":    reflect.TypeFor[kluis.AuditEntry](),
+	"LegalHold":     reflect.TypeFor[kluis.LegalHold](),
+	"Consent":       reflect.TypeFor[kluis.Consent](),
 }
 
 func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
@@ -480,6 +482,8 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 		"RevealRequest":      reflect.TypeFor[revealRequest](),
 		"FieldAccessChange":  reflect.TypeFor[fieldAccessChange](),
 		"SSOChange":          reflect.TypeFor[ssoInput](),
+		"HoldEnd":            reflect.TypeFor[holdEnd](),
+		"ConsentWithdrawal":  reflect.TypeFor[consentWithdrawal](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
@@ -588,6 +592,8 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 			"categories[]":   {kluis.DataCategories, false},
 		},
 		"Placement": {"contract_kind": {kluis.ContractKinds, false}},
+		"LegalHold": {"kind": {kluis.HoldKinds, false}},
+		"Consent":   {"channel": {kluis.ConsentChannels, false}},
 	} {
 		for field, c := range fields {
 			checks[rec+"."+field] = c
@@ -707,6 +713,7 @@ func TestTheDocumentedQueryParametersAreAccepted(t *testing.T) {
 	doc := openAPI(t)
 	e := storetest.Open(t, store.SQLite)
 	client := e.MustCreateClient(t, "Logistiek Noord BV")
+	cand := e.MustCreateCandidate(t, "Jansen")
 	// The privacy officer may read every kind of record.
 	officer := &kluis.User{Email: "privacy@test.kluis.test", Role: kluis.RolePrivacy}
 	if err := e.DB.CreateUser(context.Background(), e.Tenant.ID, officer); err != nil {
@@ -759,7 +766,9 @@ func TestTheDocumentedQueryParametersAreAccepted(t *testing.T) {
 			continue
 		}
 		path := strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(client.ID, 10))
-		if strings.Contains(o.path, "{id}") && o.path != "/api/v1/clients/{id}/contacts" {
+		if o.path == "/api/v1/candidates/{id}/record-card" {
+			path = strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(cand.ID, 10))
+		} else if strings.Contains(o.path, "{id}") && o.path != "/api/v1/clients/{id}/contacts" {
 			t.Errorf("%s: add an id for it to this test", o)
 			continue
 		}
@@ -846,6 +855,14 @@ func TestTheMaximumLengthsAreTheOnesValidateEnforces(t *testing.T) {
 		"Disclosure": func() (any, func() error) {
 			d := &kluis.Disclosure{CandidateID: 1, RecipientKind: "other", Recipient: "UWV", Categories: []string{"identity"}, Purpose: "Uitkering"}
 			return d, func() error { return d.Validate(now) }
+		},
+		"LegalHold": func() (any, func() error) {
+			h := &kluis.LegalHold{CandidateID: 1, Kind: "dispute", Reason: "Zaak 2026/114"}
+			return h, func() error { return h.Validate(today) }
+		},
+		"Consent": func() (any, func() error) {
+			c := &kluis.Consent{CandidateID: 1, Channel: "email", Wording: "Toestemmingstekst v2", ValidUntil: "2027-11-29"}
+			return c, func() error { return c.Validate(today) }
 		},
 	}
 	// Fields whose maxLength is not a plain length rule of Validate.

@@ -219,6 +219,9 @@ func routeScope(rt route) string {
 		kind = "settings"
 	case "audit-log":
 		kind = "audit"
+	case "holds", "consents":
+		// Legal holds and consents belong to the candidate.
+		kind = "candidates"
 	}
 	if rt.method == "GET" {
 		return kind + ":read"

@@ -100,6 +100,10 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusUnprocessableEntity, "agency", "", v)
 }
 
+// MayRecordCard says whether the viewer produces record cards (access
+// requests).
+func (b Base) MayRecordCard() bool { return b.User != nil && mayProduceRecordCard(b.User.Role) }
+
 // MayGrant says whether the viewer sets the field permissions.
 func (b Base) MayGrant() bool { return b.User != nil && mayGrant(b.User.Role) }
 

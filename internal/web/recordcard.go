@@ -1,0 +1,161 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"kluis/internal/kluis"
+	"kluis/internal/report"
+	"kluis/internal/store"
+)
+
+// mayProduceRecordCard reports whether a role answers access requests: the
+// privacy officer, who reads everything of a candidate.
+func mayProduceRecordCard(r kluis.Role) bool { return r == kluis.RolePrivacy }
+
+// allPages reads every page of a list.
+func allPages[T any](list func(p kluis.Page) ([]T, int, error)) ([]T, error) {
+	var out []T
+	for off := 0; ; off += kluis.MaxPageSize {
+		items, total, err := list(kluis.Page{Limit: kluis.MaxPageSize, Offset: off})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if off+kluis.MaxPageSize >= total || len(items) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// recordCard gathers everything kluis keeps about a candidate.
+func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, error) {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	if !mayProduceRecordCard(a.Role) {
+		return nil, errNoAccess
+	}
+	c, err := s.db.Candidate(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	ctl, err := s.controller(r)
+	if err != nil {
+		return nil, err
+	}
+	rc := &report.RecordCard{Controller: ctl, Generated: s.clock.Now().UTC().Truncate(1e9), Candidate: c}
+	if rc.Moments, err = allPages(func(p kluis.Page) ([]kluis.ContactMoment, int, error) {
+		return s.db.ListContactMoments(ctx, a, store.ContactMomentFilter{CandidateID: id, Page: p})
+	}); err != nil {
+		return nil, err
+	}
+	if rc.Documents, err = allPages(func(p kluis.Page) ([]kluis.Document, int, error) {
+		return s.db.ListDocuments(ctx, a, store.DocumentFilter{CandidateID: id, Page: p})
+	}); err != nil {
+		return nil, err
+	}
+	pls, err := allPages(func(p kluis.Page) ([]kluis.Placement, int, error) {
+		return s.db.ListPlacements(ctx, a, store.PlacementFilter{CandidateID: id, Page: p})
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := map[kluis.ID]string{}
+	for _, p := range pls {
+		if _, ok := names[p.ClientID]; !ok {
+			cl, err := s.db.Client(ctx, a, p.ClientID)
+			if err != nil {
+				return nil, err
+			}
+			names[p.ClientID] = cl.Name
+		}
+		rc.Placements = append(rc.Placements, report.Placement{Placement: p, ClientName: names[p.ClientID]})
+	}
+	if rc.Payroll, err = allPages(func(p kluis.Page) ([]kluis.PayrollRecord, int, error) {
+		return s.db.ListPayrollRecords(ctx, a, store.PayrollFilter{CandidateID: id, Page: p})
+	}); err != nil {
+		return nil, err
+	}
+	if rc.Disclosures, err = allPages(func(p kluis.Page) ([]kluis.Disclosure, int, error) {
+		return s.db.ListDisclosures(ctx, a, store.DisclosureFilter{CandidateID: id, Page: p})
+	}); err != nil {
+		return nil, err
+	}
+	if rc.Consents, err = allPages(func(p kluis.Page) ([]kluis.Consent, int, error) {
+		return s.db.ListConsents(ctx, a, id, p)
+	}); err != nil {
+		return nil, err
+	}
+	if rc.Holds, err = allPages(func(p kluis.Page) ([]kluis.LegalHold, int, error) {
+		return s.db.ListLegalHolds(ctx, a, id, p)
+	}); err != nil {
+		return nil, err
+	}
+	if rc.Retention, _, err = s.retentionPlan(ctx, id); err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+// recordCardFile sends a candidate's record card as a PDF (lang of the
+// viewer, or ?lang=) or as JSON, and logs that it was made.
+func (s *Server) recordCardFile(format string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "candidate")
+		if err != nil {
+			return err
+		}
+		rc, err := s.recordCard(r, id)
+		if err != nil {
+			return err
+		}
+		return s.sendRecordCard(w, r, rc, format)
+	}
+}
+
+func (s *Server) sendRecordCard(w http.ResponseWriter, r *http.Request, rc *report.RecordCard, format string) error {
+	l := s.baseFor(r, "", "").Lang
+	if q := r.URL.Query().Get("lang"); q == "en" || q == "nl" {
+		l = q
+	}
+	var buf bytes.Buffer
+	name := "stamkaart-" + strconv.FormatInt(rc.Candidate.ID, 10)
+	switch format {
+	case "pdf":
+		if err := rc.PDF(&buf, l, s.catalog, amsterdam); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		name += ".pdf"
+	default:
+		if err := rc.JSON(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json")
+		name += ".json"
+	}
+	s.logAccess(r.Context(), "download", "candidates", rc.Candidate.ID, rc.Candidate.ID, []string{"record-card"}, "")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// apiRecordCard is GET /api/v1/candidates/{id}/record-card: JSON, or the
+// PDF with ?format=pdf.
+func (s *Server) apiRecordCard(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "candidate")
+	if err != nil {
+		return err
+	}
+	q := newQuery(r)
+	format := q.choice("format", kluis.Choices{{Value: "json"}, {Value: "pdf"}})
+	if err := q.err(); err != nil {
+		return err
+	}
+	rc, err := s.recordCard(r, id)
+	if err != nil {
+		return err
+	}
+	return s.sendRecordCard(w, r, rc, format)
+}
