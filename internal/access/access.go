@@ -6,11 +6,16 @@
 package access
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -30,11 +35,14 @@ type Projector struct {
 	// over is the agency's own access per field ("table.column") and role,
 	// where it differs from the catalogue.
 	over map[string]map[kluis.Role]catalog.Access
+	// layouts are the record types' fields, shared by the projectors
+	// derived from this one.
+	layouts *layouts
 }
 
 // New returns a projector over the catalogue.
 func New(cat *catalog.Catalog) *Projector {
-	p := &Projector{cat: cat}
+	p := &Projector{cat: cat, layouts: &layouts{}}
 	p.see()
 	return p
 }
@@ -124,57 +132,240 @@ func (p *Projector) Without(keys []string) *Projector {
 func (p *Projector) isOff(table, column string) bool { return p.off[table+"."+column] }
 
 // View is a record as one viewer may see it: JSON field name to value.
-// Hidden fields are absent, masked ones hold their mask.
+// Hidden fields are absent, masked ones hold their mask. Values are the
+// record's own Go values (an ID is an int64, a time a time.Time), so a View
+// written out as JSON reads exactly as the record would.
 type View map[string]any
 
-// Project turns rec, a record of table, into what role may see. Fields the
-// catalogue declares non-personal pass; personal fields follow the role's
-// access; a field the catalogue does not know is left out, so a new field
-// is hidden until it is declared.
+// Project turns rec, a pointer to a record of table, into what role may
+// see. Fields the catalogue declares non-personal pass; personal fields
+// follow the role's access; a field the catalogue does not know is left
+// out, so a new field is hidden until it is declared. The fields are those
+// encoding/json would write, under the same names and omitempty rules.
 func (p *Projector) Project(role kluis.Role, table string, rec any) (View, error) {
-	b, err := json.Marshal(rec)
+	v := reflect.ValueOf(rec)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return nil, fmt.Errorf("access: project %s: %T is no pointer to a record", table, rec)
+	}
+	l, err := p.layouts.of(p.cat, v.Type().Elem(), table)
 	if err != nil {
-		return nil, fmt.Errorf("access: project %s: %w", table, err)
+		return nil, err
 	}
-	var raw map[string]any
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf("access: project %s: %w", table, err)
-	}
-	out := View{}
-	for k, v := range raw {
-		if k == "id" || p.cat.IsNonPersonal(table, k) {
-			out[k] = v
-			continue
-		}
-		f, ok := p.cat.Field(table, k)
-		if !ok || p.isOff(table, k) {
-			continue
-		}
-		switch p.accessOf(role, f) {
-		case catalog.Read, catalog.Write:
-			out[k] = v
-		case catalog.Masked:
-			if s, ok := v.(string); ok {
-				out[k] = Mask(f.Mask, s)
-			} else if v != nil {
-				out[k] = "•••"
-			}
-		}
-	}
-	return out, nil
+	return p.project(role, table, l, v.Elem())
 }
 
 // ProjectAll projects a list of records.
 func ProjectAll[T any](p *Projector, role kluis.Role, table string, recs []T) ([]View, error) {
+	l, err := p.layouts.of(p.cat, reflect.TypeFor[T](), table)
+	if err != nil {
+		return nil, err
+	}
+	vs := reflect.ValueOf(recs)
 	out := make([]View, len(recs))
 	for i := range recs {
-		v, err := p.Project(role, table, &recs[i])
+		v, err := p.project(role, table, l, vs.Index(i))
 		if err != nil {
 			return nil, err
 		}
 		out[i] = v
 	}
 	return out, nil
+}
+
+func (p *Projector) project(role kluis.Role, table string, l *layout, rec reflect.Value) (View, error) {
+	out := make(View, len(l.fields))
+	for i := range l.fields {
+		f := &l.fields[i]
+		v := rec.Field(f.index)
+		if f.omitEmpty && isEmptyValue(v) {
+			continue
+		}
+		if f.open {
+			out[f.name] = v.Interface()
+			continue
+		}
+		if !f.declared || p.isOff(table, f.name) {
+			continue
+		}
+		switch p.accessOf(role, f.decl) {
+		case catalog.Read, catalog.Write:
+			out[f.name] = v.Interface()
+		case catalog.Masked:
+			m, ok, err := masked(f, v)
+			if err != nil {
+				return nil, fmt.Errorf("access: project %s.%s: %w", table, f.name, err)
+			}
+			if ok {
+				out[f.name] = m
+			}
+		}
+	}
+	return out, nil
+}
+
+// masked is what a masked field shows, as the mask of its JSON value: a
+// JSON string goes through the field's mask, null shows nothing (false),
+// anything else (a number, even 0; a list) shows "•••".
+func masked(f *field, v reflect.Value) (any, bool, error) {
+	if f.plainString {
+		if s := v.String(); utf8.ValidString(s) {
+			return Mask(f.decl.Mask, s), true, nil
+		}
+	}
+	// Rare (a time, a number, invalid UTF-8): ask encoding/json itself.
+	b, err := json.Marshal(v.Interface())
+	if err != nil {
+		return nil, false, err
+	}
+	var raw any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, false, err
+	}
+	switch raw := raw.(type) {
+	case string:
+		return Mask(f.decl.Mask, raw), true, nil
+	case nil:
+		return nil, false, nil
+	}
+	return "•••", true, nil
+}
+
+// layouts caches, per record type and table, the fields encoding/json
+// would write and what the catalogue says of each: worked out once per
+// type, as every read asks. Projectors derived from one share it.
+type layouts struct{ m sync.Map } // layoutKey → *layout
+
+type layoutKey struct {
+	t     reflect.Type
+	table string
+}
+
+// layout is a record type as the projection reads it.
+type layout struct{ fields []field }
+
+// field is one field encoding/json writes.
+type field struct {
+	name      string // the JSON name
+	index     int
+	omitEmpty bool
+	// plainString: a string kind (kluis.Date too) without a marshaller of
+	// its own, so its JSON value is the string itself.
+	plainString bool
+	// open: the id or a column the catalogue declares non-personal.
+	open     bool
+	declared bool          // a personal column the catalogue declares
+	decl     catalog.Field // its declaration
+}
+
+func (c *layouts) of(cat *catalog.Catalog, t reflect.Type, table string) (*layout, error) {
+	k := layoutKey{t, table}
+	if l, ok := c.m.Load(k); ok {
+		return l.(*layout), nil
+	}
+	l, err := newLayout(cat, t, table)
+	if err != nil {
+		return nil, err
+	}
+	got, _ := c.m.LoadOrStore(k, l) // two first readers build the same layout
+	return got.(*layout), nil
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// newLayout reads t's fields as encoding/json does for the tags kluis
+// uses: `json:"name"`, `json:"name,omitempty"`, `json:"-"`; an untagged
+// field goes by its Go name, an unexported one is left out. What it does
+// not mirror — embedded fields, the string and omitzero options, two
+// fields of one name, a marshaller on the pointer only — it refuses rather
+// than project differently.
+func newLayout(cat *catalog.Catalog, t reflect.Type, table string) (*layout, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("access: project %s: %s is no record", table, t)
+	}
+	l := &layout{}
+	seen := map[string]bool{}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Anonymous {
+			return nil, fmt.Errorf("access: project %s: %s embeds %s", table, t, sf.Type)
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if !validTagName(name) {
+			name = ""
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		f := field{name: name, index: i}
+		for o := range strings.SplitSeq(opts, ",") {
+			switch o {
+			case "":
+			case "omitempty":
+				f.omitEmpty = true
+			case "string", "omitzero":
+				return nil, fmt.Errorf("access: project %s: %s.%s: json option %q is not supported", table, t, sf.Name, o)
+			}
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("access: project %s: %s has two fields named %q", table, t, name)
+		}
+		seen[name] = true
+		ft, pt := sf.Type, reflect.PointerTo(sf.Type)
+		own := ft.Implements(jsonMarshaler) || ft.Implements(textMarshaler)
+		if !own && (pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler)) {
+			return nil, fmt.Errorf("access: project %s: %s.%s marshals through its pointer only", table, t, sf.Name)
+		}
+		f.plainString = ft.Kind() == reflect.String && !own
+		f.open = name == "id" || cat.IsNonPersonal(table, name)
+		if !f.open {
+			f.decl, f.declared = cat.Field(table, name)
+		}
+		l.fields = append(l.fields, f)
+	}
+	return l, nil
+}
+
+// validTagName is encoding/json's isValidTag: a name of other characters
+// is ignored and the Go name used.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+			// Backslash and quote chars are reserved, but otherwise any
+			// punctuation chars are allowed in a tag name.
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+// isEmptyValue is encoding/json's test for omitempty.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64,
+		reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }
 
 // CanSee reports whether role may see any personal field of table; a role

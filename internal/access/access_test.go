@@ -33,7 +33,7 @@ func TestEachRoleSeesTheCandidateAsTheCatalogueSays(t *testing.T) {
 		if v["bsn"] != tc.bsn || v["iban"] != tc.iban || v["id_document_number"] != tc.doc {
 			t.Errorf("%s sees bsn %v, iban %v, document %v", tc.role, v["bsn"], v["iban"], v["id_document_number"])
 		}
-		if v["last_name"] != "Jansen" || v["version"] != float64(3) {
+		if v["last_name"] != "Jansen" || v["version"] != int64(3) {
 			t.Errorf("%s misses ordinary fields: %v", tc.role, v)
 		}
 		if _, ok := v["bsn_fingerprint"]; ok {

@@ -74,3 +74,29 @@ func TestTheAPILogsViewsAndReveals(t *testing.T) {
 		}
 	})
 }
+
+// TestReadingAPlacementIsAViewOfItsCandidate: the access log names the
+// candidate a record belongs to, not only the candidate record itself.
+func TestReadingAPlacementIsAViewOfItsCandidate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		c := startServer(t, e)
+		privacy := c.as(e, kluis.RolePrivacy)
+		cand := e.MustCreateCandidate(t, "Jansen")
+		p := e.MustCreatePlacement(t, cand.ID, e.MustCreateClient(t, "Kwekerij Oost").ID, "2026-11-02")
+		c.want(200, "GET", fmt.Sprintf("/api/v1/placements/%d", p.ID), nil)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			var log struct{ Items []kluis.AuditEntry }
+			privacy.want(200, "GET", fmt.Sprintf("/api/v1/audit-log?candidate_id=%d&action=view", cand.ID), nil).json(t, &log)
+			for _, x := range log.Items {
+				if x.Entity == "placements" && x.EntityID == p.ID {
+					return
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no view of the placement in the log: %+v", log.Items)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}

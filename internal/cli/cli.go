@@ -46,6 +46,7 @@ func commands() []command {
 		{"keys", "the master key: create one (keys init) or re-wrap every subject key under a new one (keys rotate)", runKeys},
 		{"mail", "check the SMTP settings by sending a test message (mail test)", runMail},
 		{"audit", "prove that the access and audit log is unchanged (audit verify)", runAudit},
+		{"cleanup", "show what data have reached the end of their retention term (cleanup plan)", runCleanup},
 	}
 }
 

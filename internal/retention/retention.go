@@ -315,3 +315,15 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 	}
 	return out
 }
+
+// Due returns the groups of a plan whose day has come: what the clean-up
+// must remove. Held groups and groups that cannot expire yet are not due.
+func Due(plan []Item, today kluis.Date) []Item {
+	var out []Item
+	for _, it := range plan {
+		if it.Expires != "" && it.Expires <= today {
+			out = append(out, it)
+		}
+	}
+	return out
+}

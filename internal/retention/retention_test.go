@@ -144,3 +144,14 @@ func contains(rs []catalog.Rule, r catalog.Rule) bool {
 	}
 	return false
 }
+
+func TestDueIsWhatHasReachedItsDay(t *testing.T) {
+	items := retention.Plan(cat, retention.Facts{Registered: "2023-01-01", LastActivity: "2024-11-28"}, retention.DefaultTerms, today)
+	due := retention.Due(items, today)
+	if len(due) == 0 || len(due) != len(items) {
+		t.Fatalf("a candidate whose last activity was two years and a day ago: %d of %d groups due", len(due), len(items))
+	}
+	if due := retention.Due(retention.Plan(cat, retention.Facts{Registered: "2023-01-01", LastActivity: "2024-11-30"}, retention.DefaultTerms, today), today); len(due) != 0 {
+		t.Fatalf("due a day early: %+v", due)
+	}
+}

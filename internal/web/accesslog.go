@@ -126,8 +126,8 @@ func (s *Server) viewed(ctx context.Context, table string, id kluis.ID, v access
 	candidate := kluis.ID(0)
 	if table == "candidates" {
 		candidate = id
-	} else if c, ok := v["candidate_id"].(float64); ok {
-		candidate = kluis.ID(c)
+	} else if c, ok := v["candidate_id"].(kluis.ID); ok {
+		candidate = c
 	}
 	if candidate == 0 {
 		return

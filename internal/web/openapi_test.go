@@ -626,7 +626,8 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"Settings.collect[].key": true, "SettingsChange.not_collected[]": true, "RevealRequest.fields[]": true,
 		"FieldAccess.permissions[].role": true, "FieldAccess.permissions[].access": true, "FieldAccess.permissions[].default": true,
 		"FieldAccessChange.permissions[].role": true, "FieldAccessChange.permissions[].access": true,
-		"RetentionPlan.items[].category": true, "RetentionPlan.items[].rule": true, "RetentionPlan.items[].rules[]": true}
+		"RetentionPlan.items[].category": true, "RetentionPlan.items[].rule": true, "RetentionPlan.items[].rules[]": true,
+		"DueList.items[].due[].category": true, "DueList.items[].due[].rule": true, "DueList.items[].due[].rules[]": true}
 	sorts := map[string][]string{}
 	for _, where := range sortedKeys(found) {
 		if strings.HasSuffix(where, "Sort") || strings.HasSuffix(where, ".sort") {

@@ -106,6 +106,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/branches", token, s.listBranches},
 		{"GET", "/api/v1/settings", token, s.getSettings},
 		{"GET", "/api/v1/audit-log", token, s.listAudit},
+		{"GET", "/api/v1/retention/due", token, s.listDue},
 		{"GET", "/api/v1/field-access", token, s.getFieldAccess},
 		{"PUT", "/api/v1/field-access", token, s.putFieldAccess},
 		{"PUT", "/api/v1/settings", token, s.putSettings},

@@ -219,6 +219,8 @@ func routeScope(rt route) string {
 		kind = "settings"
 	case "audit-log":
 		kind = "audit"
+	case "retention":
+		kind = "candidates"
 	case "holds", "consents":
 		// Legal holds and consents belong to the candidate.
 		kind = "candidates"

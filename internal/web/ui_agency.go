@@ -104,6 +104,11 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
 // requests).
 func (b Base) MayRecordCard() bool { return b.User != nil && mayProduceRecordCard(b.User.Role) }
 
+// MayCleanUp and MayReadAudit say whether the viewer has the privacy
+// officer's lists in the menu.
+func (b Base) MayCleanUp() bool   { return b.User != nil && mayCleanUp(b.User.Role) }
+func (b Base) MayReadAudit() bool { return b.User != nil && mayReadAudit(b.User.Role) }
+
 // MayGrant says whether the viewer sets the field permissions.
 func (b Base) MayGrant() bool { return b.User != nil && mayGrant(b.User.Role) }
 

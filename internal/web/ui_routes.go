@@ -6,7 +6,7 @@ func (s *Server) uiRoutes() []route {
 	var out []route
 	for _, group := range [][]route{
 		s.historyRoutes(), s.documentRoutes(), s.candidatePlacementRoutes(), s.payrollRoutes(), s.privacyRoutes(),
-		s.clientRoutes(), s.placementRoutes(), s.settingsRoutes(), s.agencyRoutes(), s.permissionRoutes(), s.auditRoutes(), s.registerRoutes(),
+		s.clientRoutes(), s.placementRoutes(), s.settingsRoutes(), s.agencyRoutes(), s.permissionRoutes(), s.auditRoutes(), s.cleanupRoutes(), s.registerRoutes(),
 		s.loginSecurityRoutes(), s.ssoRoutes(),
 	} {
 		out = append(out, group...)

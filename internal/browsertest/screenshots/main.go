@@ -149,6 +149,7 @@ func run(out string, timeout time.Duration) error {
 			chromedp.Navigate(k.URL + "/settings/agency"),
 		}},
 		{file: "audit.png", path: "/audit", ready: "#h-log"},
+		{file: "cleanup.png", path: "/cleanup", ready: "#h-due-sum"},
 		{file: "users.png", ready: "main table", steps: []browsertest.Action{
 			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("f-email")),

@@ -1,0 +1,82 @@
+package demo_test
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+
+	"kluis/internal/demo"
+	"kluis/internal/kluis"
+	"kluis/internal/retention"
+	"kluis/internal/store"
+	"kluis/internal/store/storetest"
+)
+
+func sortFacts(f *retention.Facts) {
+	slices.SortFunc(f.Placements, func(a, b retention.Placement) int {
+		if a.Start != b.Start {
+			return map[bool]int{true: -1, false: 1}[a.Start < b.Start]
+		}
+		return map[bool]int{true: -1, false: 1}[a.End < b.End]
+	})
+	slices.Sort(f.PayrollYears)
+	slices.Sort(f.IDCopies)
+}
+
+// TestTheRetentionFactsOfAllCandidatesAreThoseOfEach: gathered a thousand
+// at a time, the facts of every candidate of the demo set (more than one
+// batch) are those gathered for each alone, on both databases.
+func TestTheRetentionFactsOfAllCandidatesAreThoseOfEach(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		res, err := demo.Seed(ctx, e.DB, demo.Options{Candidates: 1100, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a kluis.Actor
+		for _, u := range res.Users {
+			if u.Role == kluis.RolePrivacy {
+				a = kluis.Actor{TenantID: res.Tenant.ID, UserID: u.ID, Role: u.Role}
+			}
+		}
+		n := 0
+		err = e.DB.EachRetentionFacts(ctx, a, func(c store.CandidateFacts) error {
+			n++
+			one, err := e.DB.RetentionFacts(ctx, a, c.ID)
+			if err != nil {
+				return err
+			}
+			got := c.Facts
+			sortFacts(&got)
+			sortFacts(&one)
+			if !reflect.DeepEqual(normal(got), normal(one)) {
+				t.Errorf("candidate %d:\nall:  %+v\neach: %+v", c.ID, got, one)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 1100 {
+			t.Fatalf("%d candidates", n)
+		}
+	})
+}
+
+// normal makes empty and nil lists alike.
+func normal(f retention.Facts) retention.Facts {
+	if len(f.Placements) == 0 {
+		f.Placements = nil
+	}
+	if len(f.PayrollYears) == 0 {
+		f.PayrollYears = nil
+	}
+	if len(f.IDCopies) == 0 {
+		f.IDCopies = nil
+	}
+	if len(f.Holds) == 0 {
+		f.Holds = nil
+	}
+	return f
+}

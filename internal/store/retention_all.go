@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"kluis/internal/kluis"
+	"kluis/internal/retention"
+)
+
+// factsBatch is how many candidates EachRetentionFacts gathers at a time.
+const factsBatch = 1000
+
+// CandidateFacts are a candidate's retention facts with what a list of due
+// data shows of them.
+type CandidateFacts struct {
+	ID       kluis.ID
+	BranchID kluis.ID
+	Facts    retention.Facts
+}
+
+// EachRetentionFacts calls fn with the retention facts of every candidate
+// the actor may see, in order of id, gathered a thousand at a time with one
+// query per kind of fact instead of seven per candidate. It gives the same
+// facts as RetentionFacts does for one.
+func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(CandidateFacts) error) error {
+	var after kluis.ID
+	for {
+		w := tenantWhere(a.TenantID)
+		scopeWhere(w, candidates, a)
+		w.add("id > ?", after)
+		n := len(w.args)
+		rows, err := db.rc.QueryContext(ctx, "SELECT id, branch_id, registered_on, nationality, id_recorded_on FROM candidates"+w.sql()+
+			fmt.Sprintf(" ORDER BY id LIMIT $%d", n+1), append(w.args, factsBatch)...)
+		if err != nil {
+			return fmt.Errorf("retention facts: %w", err)
+		}
+		var page []*CandidateFacts
+		by := map[kluis.ID]*CandidateFacts{}
+		for rows.Next() {
+			c := &CandidateFacts{}
+			if err := rows.Scan(&c.ID, &c.BranchID, &c.Facts.Registered, &c.Facts.Nationality, &c.Facts.IDRecordedOn); err != nil {
+				rows.Close()
+				return err
+			}
+			c.Facts.LastActivity = c.Facts.Registered
+			page = append(page, c)
+			by[c.ID] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := db.fillFacts(ctx, a.TenantID, page, by); err != nil {
+			return err
+		}
+		for _, c := range page {
+			if err := fn(*c); err != nil {
+				return err
+			}
+		}
+		after = page[len(page)-1].ID
+		if len(page) < factsBatch {
+			return nil
+		}
+	}
+}
+
+// fillFacts adds what the other tables say of a page of candidates.
+func (db *DB) fillFacts(ctx context.Context, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts) error {
+	ids := make([]any, 0, len(page)+2)
+	ids = append(ids, tenant)
+	marks := make([]string, len(page))
+	for i, c := range page {
+		ids = append(ids, c.ID)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	in := "candidate_id IN (" + strings.Join(marks, ", ") + ")"
+	// Each query reads candidate_id first; the rest goes to the fact.
+	type q struct {
+		what, sql string
+		args      []any
+		row       func(rows interface{ Scan(...any) error }) error
+	}
+	today := kluis.DateOf(db.now())
+	consentArgs := append(append([]any{}, ids...), today)
+	queries := []q{
+		{"last contact", "SELECT candidate_id, max(at) FROM contact_moments WHERE tenant_id = $1 AND " + in + " GROUP BY candidate_id", ids,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var last *time.Time
+				if err := r.Scan(&id, &nullTime{&last}); err != nil {
+					return err
+				}
+				if c := by[id]; c != nil && last != nil {
+					c.Facts.LastActivity = max(c.Facts.LastActivity, kluis.DateOf(*last))
+				}
+				return nil
+			}},
+		{"placements", "SELECT candidate_id, start_date, end_date, contract_kind FROM placements WHERE tenant_id = $1 AND " + in, ids,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var p retention.Placement
+				var kind string
+				if err := r.Scan(&id, &p.Start, &p.End, &kind); err != nil {
+					return err
+				}
+				p.SelfEmployed = kind == kluis.SelfEmployed
+				if c := by[id]; c != nil {
+					c.Facts.Placements = append(c.Facts.Placements, p)
+				}
+				return nil
+			}},
+		{"payroll years", "SELECT DISTINCT candidate_id, year FROM payroll_records WHERE tenant_id = $1 AND " + in, ids,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var y int
+				if err := r.Scan(&id, &y); err != nil {
+					return err
+				}
+				if c := by[id]; c != nil {
+					c.Facts.PayrollYears = append(c.Facts.PayrollYears, y)
+				}
+				return nil
+			}},
+		{"consents", fmt.Sprintf("SELECT candidate_id, max(valid_until) FROM consents WHERE tenant_id = $1 AND %s AND (withdrawn_on IS NULL OR withdrawn_on > $%d) GROUP BY candidate_id",
+			in, len(ids)+1), consentArgs,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var until kluis.Date
+				if err := r.Scan(&id, &until); err != nil {
+					return err
+				}
+				if c := by[id]; c != nil {
+					c.Facts.ConsentUntil = until
+				}
+				return nil
+			}},
+		{"legal holds", "SELECT candidate_id, kind, end_date FROM legal_holds WHERE tenant_id = $1 AND " + in, ids,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var h retention.Hold
+				if err := r.Scan(&id, &h.Reason, &h.Until); err != nil {
+					return err
+				}
+				if c := by[id]; c != nil {
+					c.Facts.Holds = append(c.Facts.Holds, h)
+				}
+				return nil
+			}},
+		{"ID copies", "SELECT candidate_id, created_at FROM documents WHERE tenant_id = $1 AND kind = 'id-copy' AND " + in, ids,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var at time.Time
+				if err := r.Scan(&id, &at); err != nil {
+					return err
+				}
+				if c := by[id]; c != nil {
+					c.Facts.IDCopies = append(c.Facts.IDCopies, kluis.DateOf(at))
+				}
+				return nil
+			}},
+	}
+	for _, x := range queries {
+		rows, err := db.r.QueryContext(ctx, x.sql, x.args...)
+		if err != nil {
+			return fmt.Errorf("retention facts, %s: %w", x.what, err)
+		}
+		for rows.Next() {
+			if err := x.row(rows); err != nil {
+				rows.Close()
+				return fmt.Errorf("retention facts, %s: %w", x.what, err)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,181 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+	"kluis/internal/retention"
+	"kluis/internal/store"
+)
+
+// mayCleanUp reports whether a role sees what is due for removal across the
+// agency: the privacy officer.
+func mayCleanUp(r kluis.Role) bool { return r == kluis.RolePrivacy }
+
+func (s *Server) cleanupRoutes() []route {
+	return []route{{"GET", "/cleanup", session, s.cleanupPage}}
+}
+
+// dueCandidate is a candidate with data whose term has ended.
+type dueCandidate struct {
+	ID       kluis.ID         `json:"candidate_id"`
+	BranchID kluis.ID         `json:"branch_id"`
+	Since    kluis.Date       `json:"since"` // the earliest day something became due
+	Due      []retentionItem  `json:"due"`
+	items    []retention.Item // for the page
+}
+
+// dueList works out what is due for every candidate the caller may see,
+// optionally of one branch: the candidates with something due (at most
+// limit of them, from offset), how many there are, how many candidates
+// were looked at, and per rule how many candidates it makes due.
+func (s *Server) dueList(ctx context.Context, branch kluis.ID, lang string, limit, offset int) ([]dueCandidate, int, int, map[catalog.Rule]int, error) {
+	a := actorFrom(ctx)
+	today := kluis.DateOf(s.clock.Now())
+	var out []dueCandidate
+	total, seen := 0, 0
+	byRule := map[catalog.Rule]int{}
+	err := s.db.EachRetentionFacts(ctx, a, func(c store.CandidateFacts) error {
+		if branch != 0 && c.BranchID != branch {
+			return nil
+		}
+		seen++
+		due := retention.Due(retention.Plan(s.catalog, c.Facts, retention.DefaultTerms, today), today)
+		if len(due) == 0 {
+			return nil
+		}
+		total++
+		counted := map[catalog.Rule]bool{}
+		for _, it := range due {
+			if !counted[it.Rule] {
+				counted[it.Rule] = true
+				byRule[it.Rule]++
+			}
+		}
+		if total <= offset || len(out) >= limit {
+			return nil
+		}
+		d := dueCandidate{ID: c.ID, BranchID: c.BranchID, items: due, Due: []retentionItem{}}
+		for _, it := range due {
+			if d.Since == "" || it.Expires < d.Since {
+				d.Since = it.Expires
+			}
+			ri := retentionItem{Category: string(it.Category), Fields: it.Fields, Rule: string(it.Rule), Expires: it.Expires,
+				Why: it.Why.In(lang), Minimum: it.Minimum, Held: it.Held, Rules: []string{}}
+			for _, x := range it.Rules {
+				ri.Rules = append(ri.Rules, string(x))
+			}
+			d.Due = append(d.Due, ri)
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, total, seen, byRule, err
+}
+
+// cleanupView is the privacy officer's list of what is due for removal.
+type cleanupView struct {
+	Base
+	Form     *Form
+	Branches []Option
+	Items    []cleanupRow
+	Total    int
+	Seen     int
+	Rules    []ruleCount
+	Limit    int
+}
+
+type cleanupRow struct {
+	ID         kluis.ID
+	Name       string
+	BranchName string
+	Since      kluis.Date
+	Due        []retentionRow
+}
+
+type ruleCount struct {
+	Label string
+	Count int
+}
+
+const cleanupLimit = 200
+
+func (s *Server) cleanupPage(w http.ResponseWriter, r *http.Request) error {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	if !mayCleanUp(a.Role) {
+		return errNoAccess
+	}
+	v := &cleanupView{Base: s.baseFor(r, "cleanup", "cleanup.title"), Limit: cleanupLimit}
+	v.Form = formFromQuery(r, v.Lang, "branch_id")
+	bs, err := s.db.Branches(ctx, a)
+	if err != nil {
+		return err
+	}
+	v.Branches = branchOptions(bs)
+	names := map[kluis.ID]string{}
+	for _, b := range bs {
+		names[b.ID] = b.Name
+	}
+	branch := v.Form.Int64("branch_id")
+	if branch != 0 && names[branch] == "" {
+		v.Form.Errors["branch_id"] = text(v.Lang, "cleanup.badbranch")
+	}
+	code := http.StatusOK
+	if v.Form.HasErrors() {
+		code = http.StatusUnprocessableEntity
+		return s.render(w, r, code, "cleanup", "", v)
+	}
+	items, total, seen, byRule, err := s.dueList(ctx, branch, v.Lang, cleanupLimit, 0)
+	if err != nil {
+		return err
+	}
+	v.Total, v.Seen = total, seen
+	for _, rule := range []catalog.Rule{catalog.R1, catalog.R2, catalog.R3, catalog.R4, catalog.R5, catalog.R6} {
+		if n := byRule[rule]; n > 0 {
+			v.Rules = append(v.Rules, ruleCount{Label: catalog.RuleLabel(rule).In(v.Lang), Count: n})
+		}
+	}
+	today := kluis.DateOf(s.clock.Now())
+	for _, d := range items {
+		c, err := s.db.Candidate(ctx, a, d.ID)
+		if err != nil {
+			return err
+		}
+		v.Items = append(v.Items, cleanupRow{ID: d.ID, Name: c.Name(), BranchName: names[d.BranchID], Since: d.Since,
+			Due: s.retentionRows(d.items, today, v.Lang)})
+	}
+	return s.render(w, r, code, "cleanup", "", v)
+}
+
+// dueBody is the API's list of what is due.
+type dueBody struct {
+	Items    []dueCandidate `json:"items"`
+	Total    int            `json:"total"`
+	Examined int            `json:"examined"`
+	Limit    int            `json:"limit"`
+	Offset   int            `json:"offset"`
+}
+
+// listDue is GET /api/v1/retention/due, for the privacy officer.
+func (s *Server) listDue(w http.ResponseWriter, r *http.Request) error {
+	if !mayCleanUp(actorFrom(r.Context()).Role) {
+		return errNoAccess
+	}
+	q := newQuery(r)
+	branch := q.id("branch_id")
+	page := q.page().Normalize()
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, total, seen, _, err := s.dueList(r.Context(), branch, lang(r), page.Limit, page.Offset)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []dueCandidate{}
+	}
+	writeJSON(w, http.StatusOK, dueBody{Items: items, Total: total, Examined: seen, Limit: page.Limit, Offset: page.Offset})
+	return nil
+}
