@@ -287,6 +287,8 @@ func nonPersonal() []NonPersonal {
 		{"disclosures", "candidate_id", ref}, {"disclosures", "client_id", ref}, {"disclosures", "user_id", ref},
 		{"tenant_settings", "tenant_id", tenant}, {"tenant_settings", "address", org}, {"tenant_settings", "kvk_number", org},
 		{"tenant_settings", "not_collected", "which optional data the agency has chosen not to collect, and since when"},
+		{"tenant_settings", "r1_months", "the agency's own maximum term for R1, in months"},
+		{"tenant_settings", "r3_months", "the agency's own maximum term for R3, in months"},
 		{"tenant_settings", "field_access", "which role may see or change which catalogued field, where the agency differs from the catalogue"},
 		{"tenant_settings", "version", version}, {"tenant_settings", "updated_at", stamp}, {"tenant_settings", "updated_by", ref},
 	}

@@ -47,9 +47,14 @@ func runCleanup(ctx context.Context, e *env, args []string) error {
 		found = true
 		total, withDue := 0, 0
 		byRule := map[catalog.Rule]int{}
-		err := db.EachRetentionFacts(ctx, kluis.Actor{TenantID: t.ID}, func(c store.CandidateFacts) error {
+		set, err := db.Settings(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		terms := retention.For(set)
+		err = db.EachRetentionFacts(ctx, kluis.Actor{TenantID: t.ID}, func(c store.CandidateFacts) error {
 			total++
-			due := retention.Due(retention.Plan(cat, c.Facts, retention.DefaultTerms, today), today)
+			due := retention.Due(retention.Plan(cat, c.Facts, terms, today), today)
 			if len(due) == 0 {
 				return nil
 			}

@@ -24,9 +24,14 @@ type Settings struct {
 	// differ from the catalogue: "table.column/role" → hidden, masked,
 	// read or write.
 	FieldAccess map[string]string `json:"field_access"`
-	Version     int64             `json:"version"`
-	UpdatedAt   time.Time         `json:"updated_at"`
-	UpdatedBy   ID                `json:"-"`
+	// R1Months and R3Months are the agency's own maximum terms for the data
+	// of candidates who never worked (R1) and of the personnel file (R3),
+	// at most the legal 24 months; 0 means the legal term.
+	R1Months  int       `json:"r1_months"`
+	R3Months  int       `json:"r3_months"`
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy ID        `json:"-"`
 }
 
 // MinimisationGrace is how long values of data an agency stopped collecting
@@ -76,6 +81,12 @@ func (s *Settings) Validate(known func(string) bool) error {
 	p.line("dpo_name", &s.DPOName, 100, false)
 	p.email("dpo_email", &s.DPOEmail, false)
 	p.phone("dpo_phone", &s.DPOPhone)
+	for field, n := range map[string]int{"r1_months": s.R1Months, "r3_months": s.R3Months} {
+		if n < 0 || n > 24 {
+			p.Add(field, "Een termijn van 1 tot en met 24 maanden (de wettelijke 2 jaar is het maximum); leeg voor 24.",
+				"A term of 1 to 24 months (the legal 2 years is the maximum); empty for 24.")
+		}
+	}
 	// Only the keys count here: the store dates them.
 	for k := range s.NotCollected {
 		if !known(k) {

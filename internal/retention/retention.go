@@ -18,15 +18,45 @@ import (
 
 // Terms are the retention periods, each a setting with the legal default.
 type Terms struct {
-	R1Years, R3Years int           // maximums after the last activity / the end of employment
-	R2               time.Duration // ID copy of someone not employed
-	R4Years          int           // employee's ID copy and payroll-tax form, from 1 January after leaving
-	R5Years          int           // payroll administration, from 1 January after the year concerned
-	R6Years          int           // non-EEA worker's ID copy and permit, from 1 January after the work
+	R1Months, R3Months int           // maximums after the last activity / the end of the work
+	R2                 time.Duration // ID copy of someone not employed
+	R4Years            int           // employee's ID copy and payroll-tax form, from 1 January after leaving
+	R5Years            int           // payroll administration, from 1 January after the year concerned
+	R6Years            int           // non-EEA worker's ID copy and permit, from 1 January after the work
 }
 
 // DefaultTerms are the terms of LEGAL.md §1.
-var DefaultTerms = Terms{R1Years: 2, R3Years: 2, R2: kluis.IDCopyTerm, R4Years: 5, R5Years: 7, R6Years: 5}
+var DefaultTerms = Terms{R1Months: 24, R3Months: 24, R2: kluis.IDCopyTerm, R4Years: 5, R5Years: 7, R6Years: 5}
+
+// For returns the terms of an agency: its own R1 and R3, shorter than the
+// legal maximum if it chose so (kluis.Settings), the legal ones else.
+func For(s *kluis.Settings) Terms {
+	t := DefaultTerms
+	if s != nil && s.R1Months > 0 {
+		t.R1Months = s.R1Months
+	}
+	if s != nil && s.R3Months > 0 {
+		t.R3Months = s.R3Months
+	}
+	return t
+}
+
+func months(n int) string {
+	if n%12 == 0 {
+		return strconv.Itoa(n/12) + " jaar"
+	}
+	return strconv.Itoa(n) + " maanden"
+}
+
+func monthsEN(n int) string {
+	if n%12 == 0 {
+		if n == 12 {
+			return "1 year"
+		}
+		return strconv.Itoa(n/12) + " years"
+	}
+	return strconv.Itoa(n) + " months"
+}
 
 // Placement is what the plan needs of a placement.
 type Placement struct {
@@ -112,8 +142,6 @@ func (f Facts) workEnd(today kluis.Date) (kluis.Date, bool) {
 	return end, end != ""
 }
 
-func addYears(d kluis.Date, n int) kluis.Date { return kluis.DateOf(d.Time().AddDate(n, 0, 0)) }
-
 // januaryAfter is 1 January after the year of d, plus n years: how the tax
 // terms run.
 func januaryAfter(year, n int) kluis.Date {
@@ -137,9 +165,9 @@ func rule(r catalog.Rule, f Facts, t Terms, today kluis.Date) ruleResult {
 			return ruleResult{}
 		}
 		last := max(f.LastActivity, f.Registered)
-		exp := addYears(last, t.R1Years)
-		why := kluis.Msg{NL: "R1: nooit gewerkt; 2 jaar na de laatste activiteit (" + string(last) + ")",
-			EN: "R1: never worked; 2 years after the last activity (" + string(last) + ")"}
+		exp := kluis.DateOf(last.Time().AddDate(0, t.R1Months, 0))
+		why := kluis.Msg{NL: "R1: nooit gewerkt; " + months(t.R1Months) + " na de laatste activiteit (" + string(last) + ")",
+			EN: "R1: never worked; " + monthsEN(t.R1Months) + " after the last activity (" + string(last) + ")"}
 		if f.ConsentUntil > exp {
 			exp = f.ConsentUntil
 			why = kluis.Msg{NL: "R1, verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),
@@ -152,12 +180,12 @@ func rule(r catalog.Rule, f Facts, t Terms, today kluis.Date) ruleResult {
 		}
 		end, done := f.workEnd(today)
 		if !done {
-			return ruleResult{applies: true, why: kluis.Msg{NL: "R3: 2 jaar na het einde van het werk, dat nog loopt",
-				EN: "R3: 2 years after the work ends, which it has not"}}
+			return ruleResult{applies: true, why: kluis.Msg{NL: "R3: " + months(t.R3Months) + " na het einde van het werk, dat nog loopt",
+				EN: "R3: " + monthsEN(t.R3Months) + " after the work ends, which it has not"}}
 		}
-		exp := addYears(end, t.R3Years)
-		why := kluis.Msg{NL: "R3: personeelsdossier; 2 jaar na het einde van het werk (" + string(end) + ")",
-			EN: "R3: personnel file; 2 years after the work ended (" + string(end) + ")"}
+		exp := kluis.DateOf(end.Time().AddDate(0, t.R3Months, 0))
+		why := kluis.Msg{NL: "R3: personeelsdossier; " + months(t.R3Months) + " na het einde van het werk (" + string(end) + ")",
+			EN: "R3: personnel file; " + monthsEN(t.R3Months) + " after the work ended (" + string(end) + ")"}
 		if f.ConsentUntil > exp {
 			exp = f.ConsentUntil
 			why = kluis.Msg{NL: "R3, verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),

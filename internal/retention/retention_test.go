@@ -155,3 +155,22 @@ func TestDueIsWhatHasReachedItsDay(t *testing.T) {
 		t.Fatalf("due a day early: %+v", due)
 	}
 }
+
+// An agency may keep the data of candidates who never worked shorter than
+// the law's two years, never longer.
+func TestAnAgencysOwnShorterTerm(t *testing.T) {
+	f := retention.Facts{Registered: "2025-03-01", LastActivity: "2025-06-15"}
+	terms := retention.For(&kluis.Settings{R1Months: 12})
+	var contact retention.Item
+	for _, it := range retention.Plan(cat, f, terms, today) {
+		if it.Category == catalog.Contact && it.Rule == catalog.R1 {
+			contact = it
+		}
+	}
+	if contact.Expires != "2026-06-15" || contact.Why.NL != "R1: nooit gewerkt; 1 jaar na de laatste activiteit (2025-06-15)" {
+		t.Fatalf("a 12-month R1: %+v", contact)
+	}
+	if d := retention.For(nil); d.R1Months != 24 || d.R3Months != 24 {
+		t.Fatalf("the legal terms: %+v", d)
+	}
+}

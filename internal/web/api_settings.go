@@ -21,6 +21,8 @@ type settingsBody struct {
 	DPOEmail  string        `json:"dpo_email"`
 	DPOPhone  string        `json:"dpo_phone"`
 	Collect   []collectItem `json:"collect"`
+	R1Months  int           `json:"r1_months"`
+	R3Months  int           `json:"r3_months"`
 	Version   int64         `json:"version"`
 	UpdatedAt *time.Time    `json:"updated_at"`
 }
@@ -46,6 +48,8 @@ type settingsInput struct {
 	DPOEmail     string   `json:"dpo_email"`
 	DPOPhone     string   `json:"dpo_phone"`
 	NotCollected []string `json:"not_collected"`
+	R1Months     int      `json:"r1_months"`
+	R3Months     int      `json:"r3_months"`
 	Version      *int64   `json:"version"`
 }
 
@@ -61,7 +65,7 @@ func (s *Server) settingsOut(ctx context.Context, lang string) (*settingsBody, e
 		return nil, err
 	}
 	out := &settingsBody{Address: set.Address, KvK: set.KvK, DPOName: set.DPOName, DPOEmail: set.DPOEmail, DPOPhone: set.DPOPhone,
-		Version: set.Version, Collect: []collectItem{}}
+		Version: set.Version, Collect: []collectItem{}, R1Months: set.R1Months, R3Months: set.R3Months}
 	if set.Version > 0 {
 		out.UpdatedAt = &set.UpdatedAt
 	}
@@ -105,7 +109,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) saveSettings(ctx context.Context, in *settingsInput) error {
 	a := actorFrom(ctx)
 	set := &kluis.Settings{Address: in.Address, KvK: in.KvK, DPOName: in.DPOName, DPOEmail: in.DPOEmail, DPOPhone: in.DPOPhone,
-		NotCollected: map[string]kluis.Date{}}
+		NotCollected: map[string]kluis.Date{}, R1Months: in.R1Months, R3Months: in.R3Months}
 	for _, k := range in.NotCollected {
 		set.NotCollected[k] = ""
 	}

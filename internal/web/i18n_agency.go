@@ -22,5 +22,10 @@ var agencyMessages = catalogue{
 	"agency.undo":            {NL: "Aanzetten voor die dag houdt ze.", EN: "Switching it on before that day keeps them."},
 	"agency.noneheld":        {NL: "Er zijn geen waarden meer.", EN: "No values are left."},
 	"agency.confirmoff":      {NL: "U zet gegevens uit die u nu verzamelt. Niemand ziet ze nog, en bestaande waarden worden over 7 dagen verwijderd. Doorgaan?", EN: "You are switching off data you collect now. No one will see them any more, and existing values will be removed in 7 days. Continue?"},
+	"agency.terms":           {NL: "Bewaartermijnen", EN: "Retention terms"},
+	"agency.terms.help":      {NL: "De wet stelt voor deze twee termijnen een maximum van 2 jaar; uw bureau mag korter bewaren. De wettelijke minimumtermijnen (R4–R6: identiteitsbewijs, salarisadministratie, werkvergunning) liggen vast.", EN: "The law sets a maximum of 2 years for these two terms; your agency may keep data for less. The legal minimum terms (R4–R6: identity documents, payroll, work permits) are fixed."},
+	"agency.r1":              {NL: "R1: kandidaten die nooit werkten, maanden na de laatste activiteit", EN: "R1: candidates who never worked, months after the last activity"},
+	"agency.r3":              {NL: "R3: personeelsdossier, maanden na het einde van het werk", EN: "R3: personnel file, months after the work ended"},
+	"agency.months.help":     {NL: "1 tot en met 24; leeg is 24.", EN: "1 to 24; empty is 24."},
 	"agency.updated":         {NL: "Laatst gewijzigd", EN: "Last changed"},
 }

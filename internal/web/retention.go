@@ -36,8 +36,12 @@ func (s *Server) retentionPlan(ctx context.Context, cand kluis.ID) ([]retention.
 	if err != nil {
 		return nil, "", err
 	}
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, "", err
+	}
 	today := kluis.DateOf(s.clock.Now())
-	return retention.Plan(s.catalog, f, retention.DefaultTerms, today), today, nil
+	return retention.Plan(s.catalog, f, retention.For(set), today), today, nil
 }
 
 // candidateRetention is GET /api/v1/candidates/{id}/retention.

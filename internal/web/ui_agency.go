@@ -24,7 +24,7 @@ type agencyView struct {
 	Updated time.Time
 }
 
-var agencyFields = []string{"address", "kvk_number", "dpo_name", "dpo_email", "dpo_phone", "version"}
+var agencyFields = []string{"address", "kvk_number", "dpo_name", "dpo_email", "dpo_phone", "r1_months", "r3_months", "version"}
 
 func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
 	a := actorFrom(r.Context())
@@ -47,7 +47,8 @@ func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
 	if v.Form == nil {
 		v.Form = newForm(v.Lang)
 		for k, val := range map[string]string{"address": out.Address, "kvk_number": out.KvK, "dpo_name": out.DPOName,
-			"dpo_email": out.DPOEmail, "dpo_phone": out.DPOPhone, "version": strconv.FormatInt(out.Version, 10)} {
+			"dpo_email": out.DPOEmail, "dpo_phone": out.DPOPhone, "version": strconv.FormatInt(out.Version, 10),
+			"r1_months": monthsValue(out.R1Months), "r3_months": monthsValue(out.R3Months)} {
 			v.Form.Values[k] = val
 		}
 		for _, c := range out.Collect {
@@ -79,14 +80,18 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
 	}
 	version := f.Int64("version")
 	in := &settingsInput{Address: f.Values["address"], KvK: f.Values["kvk_number"], DPOName: f.Values["dpo_name"],
-		DPOEmail: f.Values["dpo_email"], DPOPhone: f.Values["dpo_phone"], Version: &version}
+		DPOEmail: f.Values["dpo_email"], DPOPhone: f.Values["dpo_phone"], Version: &version,
+		R1Months: int(f.Int64("r1_months")), R3Months: int(f.Int64("r3_months"))}
 	for _, c := range s.catalog.Collectables() {
 		if !collect[c.Key] {
 			in.NotCollected = append(in.NotCollected, c.Key)
 		}
 	}
-	err := s.saveSettings(r.Context(), in)
-	if err == nil {
+	var err error
+	if !f.HasErrors() {
+		err = s.saveSettings(r.Context(), in)
+	}
+	if err == nil && !f.HasErrors() {
 		return seeOther(w, r, "/settings/agency", "form.saved")
 	}
 	if err := f.Fail(err); err != nil {
@@ -114,3 +119,11 @@ func (b Base) MayGrant() bool { return b.User != nil && mayGrant(b.User.Role) }
 
 // The settings page links here for the roles that decide.
 func (b Base) MaySetAgency() bool { return b.User != nil && maySetSettings(b.User.Role) }
+
+// monthsValue shows a term in months in a form: empty for the legal one.
+func monthsValue(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}

@@ -45,7 +45,15 @@ func TestTheAgencyPageSwitchesOptionalDataOffAndTheFormsFollow(t *testing.T) {
 		t.Fatal("a refused form saved settings")
 	}
 	form.Set("dpo_email", "fg@bureau.example")
+	form.Set("r1_months", "30")
+	if bad := u.post(t, privacy, "/settings/agency", form).expect(t, http.StatusUnprocessableEntity); !strings.Contains(bad.body, `id="e-r1_months"`) {
+		t.Fatalf("a term over the legal maximum was not refused at its field:\n%s", bad.body)
+	}
+	form.Set("r1_months", "12")
 	u.post(t, privacy, "/settings/agency", form).expect(t, http.StatusSeeOther)
+	if s, _ := u.DB.Settings(ctx, u.Tenant.ID); s.R1Months != 12 || s.R3Months != 0 {
+		t.Fatalf("terms %d, %d", s.R1Months, s.R3Months)
+	}
 	page = u.get(t, privacy, "/settings/agency").expect(t, http.StatusOK)
 	if !strings.Contains(page.body, "06-12-2026") || !strings.Contains(page.body, "fg@bureau.example") {
 		t.Errorf("the page does not say when the held nationality goes:\n%s", page.body)

@@ -34,15 +34,20 @@ type dueCandidate struct {
 func (s *Server) dueList(ctx context.Context, branch kluis.ID, lang string, limit, offset int) ([]dueCandidate, int, int, map[catalog.Rule]int, error) {
 	a := actorFrom(ctx)
 	today := kluis.DateOf(s.clock.Now())
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, 0, 0, nil, err
+	}
+	terms := retention.For(set)
 	var out []dueCandidate
 	total, seen := 0, 0
 	byRule := map[catalog.Rule]int{}
-	err := s.db.EachRetentionFacts(ctx, a, func(c store.CandidateFacts) error {
+	err = s.db.EachRetentionFacts(ctx, a, func(c store.CandidateFacts) error {
 		if branch != 0 && c.BranchID != branch {
 			return nil
 		}
 		seen++
-		due := retention.Due(retention.Plan(s.catalog, c.Facts, retention.DefaultTerms, today), today)
+		due := retention.Due(retention.Plan(s.catalog, c.Facts, terms, today), today)
 		if len(due) == 0 {
 			return nil
 		}
