@@ -10,8 +10,8 @@ import (
 )
 
 // maintain runs the scheduled work of every agency at start and then every
-// interval until ctx ends: removing the data an agency stopped collecting
-// and the ID copies R2 no longer allows. Each step is idempotent, so
+// interval until ctx ends: removing the data an agency stopped collecting,
+// the ID copies R2 no longer allows, and access-log entries past R7. Each step is idempotent, so
 // several kluis processes on one database may run it at the same time, and
 // a run cut short is finished by the next.
 func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration) {
@@ -51,6 +51,13 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		}
 		if ids.Documents+ids.Candidates > 0 {
 			log.Info("removed ID copies past 4 weeks (R2)", "tenant", t.ID, "documents", ids.Documents, "candidates", ids.Candidates)
+		}
+		pruned, err := db.PruneAudit(ctx, t.ID, db.Now().Add(-store.AuditTerm))
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if pruned > 0 {
+			log.Info("removed access-log entries past 2 years (R7)", "tenant", t.ID, "entries", pruned)
 		}
 	}
 	return errors.Join(errs...)

@@ -366,3 +366,25 @@ func (db *DB) AccessCounts(ctx context.Context, a kluis.Actor, since time.Time) 
 	}
 	return out, rows.Err()
 }
+
+// AuditTerm is how long entries of the access and audit log are kept
+// (LEGAL.md R7, a maximum: the suggested 2 years).
+const AuditTerm = 2 * 365 * 24 * time.Hour
+
+// PruneAudit removes the entries of an agency's log older than before,
+// all but the newest: the chain then starts at the oldest entry kept,
+// whose stored link to the one before anchors it, and VerifyAudit still
+// proves the rest whole. It returns how many entries went.
+func (db *DB) PruneAudit(ctx context.Context, tenant kluis.ID, before time.Time) (int, error) {
+	var n int64
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE tenant_id = $1 AND at < $2
+			AND seq < (SELECT seq FROM audit_heads WHERE tenant_id = $1)`, tenant, before.UTC())
+		if err != nil {
+			return fmt.Errorf("prune audit log: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

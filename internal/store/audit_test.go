@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"kluis/internal/kluis"
 	"kluis/internal/store"
@@ -194,6 +195,43 @@ func TestLogInsAreInTheAuditLog(t *testing.T) {
 		}
 		if _, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestOldEntriesArePrunedAndTheRestStillVerifies: after R7 the oldest
+// entries go; the chain that remains still proves itself, and new entries
+// chain on.
+func TestOldEntriesArePrunedAndTheRestStillVerifies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		n0 := entriesBefore(t, e)
+		c := e.MustCreateCandidate(t, "Jansen")
+		e.Clock.Advance(store.AuditTerm + 24*time.Hour)
+		c.City = "Houten"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, c, c.Version); err != nil {
+			t.Fatal(err)
+		}
+		gone, err := e.DB.PruneAudit(ctx, e.Tenant.ID, e.Clock.Now().Add(-store.AuditTerm))
+		if err != nil || int64(gone) != n0+1 {
+			t.Fatalf("pruned %d (want %d), %v", gone, n0+1, err)
+		}
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != 1 {
+			t.Fatalf("after pruning: %d entries, %v", n, err)
+		}
+		c.City = "Zeist"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, c, c.Version); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != 2 {
+			t.Fatalf("after a new entry: %d entries, %v", n, err)
+		}
+		// Pruning keeps the newest entry, however old.
+		e.Clock.Advance(10 * store.AuditTerm)
+		if _, err := e.DB.PruneAudit(ctx, e.Tenant.ID, e.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != 1 {
+			t.Fatalf("after pruning everything old: %d entries, %v", n, err)
 		}
 	})
 }

@@ -151,6 +151,9 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
 // now is the clock's time, in UTC at microsecond precision so that what is
 // written compares equal with what PostgreSQL gives back.
+// Now is the store's clock, for callers that act on its dates.
+func (db *DB) Now() time.Time { return db.now() }
+
 func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
 
 func (db *DB) today() kluis.Date { return kluis.DateOf(db.clock.Now()) }
