@@ -57,6 +57,10 @@ func (db *DB) write(ctx context.Context, a kluis.Actor, fn func(tx *writeTx) err
 	})
 }
 
+// auditRowsPerInsert keeps an INSERT of entries well under the databases'
+// limits on parameters (14 a row).
+const auditRowsPerInsert = 200
+
 // appendAudit chains entries onto the agency's log. Taking the chain's head
 // with an UPDATE locks it until commit, so appends of one agency follow one
 // another even on PostgreSQL with many writers.
@@ -77,14 +81,10 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, tenant kluis.ID, requ
 		return fmt.Errorf("audit head: %w", err)
 	}
 	now := db.now()
-	// One statement for the batch: SQLite would otherwise parse the
-	// INSERT again for every entry.
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO audit_log (tenant_id, seq, at, user_id, role, action, entity, entity_id, candidate_id,
-		fields, reason, request_id, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`)
-	if err != nil {
-		return fmt.Errorf("prepare audit entry: %w", err)
-	}
-	defer ins.Close()
+	// The entries are chained in order, then written a few hundred rows
+	// to a statement: SQLite and PostgreSQL would otherwise run (and
+	// SQLite parse) one INSERT per entry.
+	rows := make([][]any, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		seq++
@@ -97,11 +97,27 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, tenant kluis.ID, requ
 			e.RequestID = requestID
 		}
 		h := auditHash(prev, e)
-		if _, err := ins.ExecContext(ctx, tenant, e.Seq, e.At, nullID(e.UserID), string(e.Role), e.Action, e.Entity, nullID(e.EntityID), nullID(e.CandidateID),
-			strings.Join(e.Fields, ","), e.Reason, e.RequestID, prev, h); err != nil {
-			return fmt.Errorf("append audit entry: %w", err)
-		}
+		rows[i] = []any{tenant, e.Seq, e.At, nullID(e.UserID), string(e.Role), e.Action, e.Entity, nullID(e.EntityID), nullID(e.CandidateID),
+			strings.Join(e.Fields, ","), e.Reason, e.RequestID, prev, h}
 		prev = h
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), auditRowsPerInsert)]
+		rows = rows[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_log (tenant_id, seq, at, user_id, role, action, entity, entity_id, candidate_id,
+		fields, reason, request_id, prev_hash, hash) VALUES `)
+		args := make([]any, 0, len(chunk)*14)
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(" + placeholders(len(args)+1, len(r)) + ")")
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("append audit entries: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE audit_heads SET seq = $2, hash = $3 WHERE tenant_id = $1", tenant, seq, prev); err != nil {
 		return fmt.Errorf("move audit head: %w", err)

@@ -235,3 +235,23 @@ func TestOldEntriesArePrunedAndTheRestStillVerifies(t *testing.T) {
 		}
 	})
 }
+
+// TestALargeBatchOfViewsIsOneUnbrokenChain: more entries than fit in one
+// INSERT are written in order, chained, in one transaction.
+func TestALargeBatchOfViewsIsOneUnbrokenChain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		n0 := entriesBefore(t, e)
+		c := e.MustCreateCandidate(t, "Jansen")
+		batch := make([]kluis.AuditEntry, 450)
+		for i := range batch {
+			batch[i] = kluis.AuditEntry{UserID: e.Actor.UserID, Role: e.Actor.Role, Action: "view", Entity: "candidates", EntityID: c.ID,
+				CandidateID: c.ID, Fields: []string{"last_name"}}
+		}
+		if err := e.DB.LogAccess(ctx, e.Tenant.ID, batch); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.DB.VerifyAudit(ctx, e.Tenant.ID); err != nil || n != n0+1+450 {
+			t.Fatalf("verify: %d entries, %v", n, err)
+		}
+	})
+}
