@@ -33,6 +33,7 @@ type Server struct {
 	hideOptional  *access.Projector
 	settingsCache *settingsCache
 	access        *accessLog
+	tokens        tokenCache
 	// dummyHash is verified against when a log-in names nobody.
 	dummyHash func() string
 	handler   http.Handler // mux behind cross-origin protection
@@ -182,7 +183,7 @@ func (s *Server) authenticated(scope string, h handlerFunc) handlerFunc {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kluis"`)
 			return kluis.Errorf(kluis.EUnauthorized, "Log in met een geldig token.", "Authenticate with a valid token.")
 		}
-		a, err := s.db.Authenticate(r.Context(), auth[len(prefix):])
+		a, err := s.tokens.authenticate(r.Context(), auth[len(prefix):], s.db.Authenticate)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kluis", error="invalid_token"`)
 			return err
