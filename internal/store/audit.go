@@ -81,9 +81,12 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, tenant kluis.ID, requ
 		return fmt.Errorf("audit head: %w", err)
 	}
 	now := db.now()
-	// The entries are chained in order, then written a few hundred rows
-	// to a statement: SQLite and PostgreSQL would otherwise run (and
-	// SQLite parse) one INSERT per entry.
+	// The entries are chained in order, then written: on PostgreSQL a few
+	// hundred rows to a statement (one round trip each, not one per
+	// entry); on SQLite, which has no round trips but parses every
+	// statement, with one prepared single-row INSERT — a long multi-row
+	// INSERT costs it more to parse than it saves (measured: the access
+	// log went from 16 % to 52 % of kluis's CPU under read load).
 	rows := make([][]any, len(entries))
 	for i := range entries {
 		e := &entries[i]
@@ -101,12 +104,26 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, tenant kluis.ID, requ
 			strings.Join(e.Fields, ","), e.Reason, e.RequestID, prev, h}
 		prev = h
 	}
+	const columns = `INSERT INTO audit_log (tenant_id, seq, at, user_id, role, action, entity, entity_id, candidate_id,
+		fields, reason, request_id, prev_hash, hash) VALUES `
+	if db.Dialect == SQLite {
+		ins, err := tx.PrepareContext(ctx, columns+"("+placeholders(1, 14)+")")
+		if err != nil {
+			return fmt.Errorf("prepare audit entry: %w", err)
+		}
+		defer ins.Close()
+		for _, r := range rows {
+			if _, err := ins.ExecContext(ctx, r...); err != nil {
+				return fmt.Errorf("append audit entry: %w", err)
+			}
+		}
+		rows = nil
+	}
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), auditRowsPerInsert)]
 		rows = rows[len(chunk):]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO audit_log (tenant_id, seq, at, user_id, role, action, entity, entity_id, candidate_id,
-		fields, reason, request_id, prev_hash, hash) VALUES `)
+		q.WriteString(columns)
 		args := make([]any, 0, len(chunk)*14)
 		for i, r := range chunk {
 			if i > 0 {
