@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
 
@@ -29,17 +30,8 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
-	ts, err := db.Tenants(ctx)
-	if err != nil {
-		return err
-	}
 	var broken []error
-	found := false
-	for _, t := range ts {
-		if *slug != "" && t.Slug != *slug {
-			continue
-		}
-		found = true
+	err = eachTenant(ctx, db, *slug, func(t kluis.Tenant) error {
 		n, err := db.VerifyAudit(ctx, t.ID)
 		var p store.ChainProblem
 		switch {
@@ -51,12 +43,36 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		default:
 			fmt.Fprintf(e.stdout, "%s: %d entries, chain unbroken\n", t.Slug, n)
 		}
-	}
-	if *slug != "" && !found {
-		return fmt.Errorf("no agency %q", *slug)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(broken) > 0 {
 		return fmt.Errorf("the audit log of %d agencies was tampered with", len(broken))
+	}
+	return nil
+}
+
+// eachTenant calls fn for every agency, or only for the one named slug
+// (an error when there is none).
+func eachTenant(ctx context.Context, db *store.DB, slug string, fn func(kluis.Tenant) error) error {
+	ts, err := db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, t := range ts {
+		if slug != "" && t.Slug != slug {
+			continue
+		}
+		found = true
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	if slug != "" && !found {
+		return fmt.Errorf("no agency %q", slug)
 	}
 	return nil
 }

@@ -33,18 +33,9 @@ func runCleanup(ctx context.Context, e *env, args []string) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
-	ts, err := db.Tenants(ctx)
-	if err != nil {
-		return err
-	}
 	cat := catalog.New()
 	today := kluis.DateOf(e.clock.Now())
-	found := false
-	for _, t := range ts {
-		if *slug != "" && t.Slug != *slug {
-			continue
-		}
-		found = true
+	return eachTenant(ctx, db, *slug, func(t kluis.Tenant) error {
 		total, withDue := 0, 0
 		byRule := map[catalog.Rule]int{}
 		set, err := db.Settings(ctx, t.ID)
@@ -85,9 +76,6 @@ func runCleanup(ctx context.Context, e *env, args []string) error {
 		for _, r := range rules {
 			fmt.Fprintf(e.stdout, "  %-3s %6d candidates  %s\n", r, byRule[catalog.Rule(r)], catalog.RuleLabel(catalog.Rule(r)).EN)
 		}
-	}
-	if *slug != "" && !found {
-		return fmt.Errorf("no agency %q", *slug)
-	}
-	return nil
+		return nil
+	})
 }

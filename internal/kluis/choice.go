@@ -19,6 +19,17 @@ func (cs Choices) Has(v string) bool {
 	return false
 }
 
+// Label returns the label of v in lang, or v itself when it is not one of
+// the values.
+func (cs Choices) Label(v, lang string) string {
+	for _, c := range cs {
+		if c.Value == v {
+			return c.Label.In(lang)
+		}
+	}
+	return v
+}
+
 // Values lists the values, for error messages and the OpenAPI enum.
 func (cs Choices) Values() []string {
 	out := make([]string, len(cs))

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		}
 	}
 	for _, f := range cat.Fields() {
-		if f.Table == "candidates" && !contains(formOrder, f.Column) {
+		if f.Table == "candidates" && !slices.Contains(formOrder, f.Column) {
 			fields = append(fields, f)
 		}
 	}
@@ -121,11 +122,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		}
 		v := values[f.Column]
 		if cs, ok := choices[f.Column]; ok && v != "" {
-			for _, ch := range cs {
-				if ch.Value == v {
-					v = ch.Label.In(lang)
-				}
-			}
+			v = cs.Label(v, lang)
 		}
 		if v == "" {
 			v = "—"
@@ -144,7 +141,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	} else {
 		var rows [][]string
 		for _, m := range rc.Moments {
-			rows = append(rows, []string{m.At.In(loc).Format("02-01-2006 15:04"), label(kluis.ContactKinds, m.Kind, lang), m.Note})
+			rows = append(rows, []string{m.At.In(loc).Format("02-01-2006 15:04"), kluis.ContactKinds.Label(m.Kind, lang), m.Note})
 		}
 		d.Table([]pdf.Column{{Header: t("Wanneer", "When"), Width: 1.2}, {Header: t("Soort", "Kind"), Width: 1.3}, {Header: t("Notitie", "Note"), Width: 4}}, rows)
 	}
@@ -155,7 +152,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	} else {
 		var rows [][]string
 		for _, doc := range rc.Documents {
-			rows = append(rows, []string{label(kluis.DocumentKinds, doc.Kind, lang), doc.FileName, strconv.FormatInt(doc.Size/1024+1, 10) + " kB",
+			rows = append(rows, []string{kluis.DocumentKinds.Label(doc.Kind, lang), doc.FileName, strconv.FormatInt(doc.Size/1024+1, 10) + " kB",
 				doc.CreatedAt.In(loc).Format("02-01-2006")})
 		}
 		d.Table([]pdf.Column{{Header: t("Soort", "Kind"), Width: 1.5}, {Header: t("Bestand", "File"), Width: 3}, {Header: t("Grootte", "Size"), Width: 0.8, Align: "R"},
@@ -170,7 +167,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		var rows [][]string
 		for _, p := range rc.Placements {
 			rows = append(rows, []string{p.ClientName, p.Function, day(p.StartDate), day(p.EndDate), money(p.HourlyWageCents),
-				label(kluis.ContractKinds, p.ContractKind, lang)})
+				kluis.ContractKinds.Label(p.ContractKind, lang)})
 		}
 		d.Table([]pdf.Column{{Header: t("Opdrachtgever", "Client"), Width: 2}, {Header: t("Functie", "Function"), Width: 1.6}, {Header: t("Van", "From"), Width: 1.15},
 			{Header: t("Tot", "To"), Width: 1.15}, {Header: t("Uurloon", "Hourly wage"), Width: 1, Align: "R"}, {Header: t("Contract", "Contract"), Width: 1.1}}, rows)
@@ -196,9 +193,9 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		for _, ds := range rc.Disclosures {
 			var cats []string
 			for _, x := range ds.Categories {
-				cats = append(cats, label(kluis.DataCategories, x, lang))
+				cats = append(cats, kluis.DataCategories.Label(x, lang))
 			}
-			rows = append(rows, []string{ds.DisclosedAt.In(loc).Format("02-01-2006"), ds.Recipient + " (" + label(kluis.RecipientKinds, ds.RecipientKind, lang) + ")",
+			rows = append(rows, []string{ds.DisclosedAt.In(loc).Format("02-01-2006"), ds.Recipient + " (" + kluis.RecipientKinds.Label(ds.RecipientKind, lang) + ")",
 				strings.Join(cats, ", "), ds.Purpose})
 		}
 		d.Table([]pdf.Column{{Header: t("Wanneer", "When"), Width: 1}, {Header: t("Aan", "To"), Width: 2}, {Header: t("Welke gegevens", "Which data"), Width: 2},
@@ -215,7 +212,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 			if c.WithdrawnOn != "" {
 				status = t("ingetrokken op ", "withdrawn on ") + day(c.WithdrawnOn)
 			}
-			rows = append(rows, []string{day(c.GivenOn), label(kluis.ConsentChannels, c.Channel, lang), c.Wording, status})
+			rows = append(rows, []string{day(c.GivenOn), kluis.ConsentChannels.Label(c.Channel, lang), c.Wording, status})
 		}
 		d.Table([]pdf.Column{{Header: t("Gegeven", "Given"), Width: 1}, {Header: t("Hoe", "How"), Width: 1}, {Header: t("Waarmee u instemde", "What you agreed to"), Width: 3},
 			{Header: t("Stand", "Status"), Width: 1.6}}, rows)
@@ -228,7 +225,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 			if h.EndDate != "" {
 				until = day(h.EndDate)
 			}
-			rows = append(rows, []string{label(kluis.HoldKinds, h.Kind, lang), h.Reason, day(h.StartDate), until})
+			rows = append(rows, []string{kluis.HoldKinds.Label(h.Kind, lang), h.Reason, day(h.StartDate), until})
 		}
 		d.Table([]pdf.Column{{Header: t("Soort", "Kind"), Width: 1.5}, {Header: t("Kenmerk", "Reference"), Width: 2.5}, {Header: t("Vanaf", "From"), Width: 1},
 			{Header: t("Tot", "Until"), Width: 1}}, rows)
@@ -264,7 +261,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	var purposes, recipients []string
 	seenR := map[string]bool{}
 	for _, a := range reg.Activities {
-		if !contains(a.Subjects, catalog.Candidate) {
+		if !slices.Contains(a.Subjects, catalog.Candidate) {
 			continue
 		}
 		var bases []string
@@ -275,7 +272,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		for _, r := range a.Recipients {
 			if !seenR[r] {
 				seenR[r] = true
-				recipients = append(recipients, label(kluis.RecipientKinds, r, lang))
+				recipients = append(recipients, kluis.RecipientKinds.Label(r, lang))
 			}
 		}
 	}
@@ -306,29 +303,11 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	d.Para(t("Heeft u een klacht over hoe wij met uw gegevens omgaan, neem dan contact op met "+dpo+". U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).",
 		"If you have a complaint about how we handle your data, contact "+dpo+". You can also lodge a complaint with the Dutch Data Protection Authority, the Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)."))
 	d.H2(t("g. Waar de gegevens vandaan komen", "g. Where the data come from"))
-	d.Para(t("Van uzelf (bron: ", "From you (source: ") + label(kluis.CandidateSources, c.Source, lang) +
+	d.Para(t("Van uzelf (bron: ", "From you (source: ") + kluis.CandidateSources.Label(c.Source, lang) +
 		t("), van ons bureau (plaatsingen, contactmomenten) en van de salarisverwerking (salarisgegevens).", "), from our agency (placements, contact moments) and from payroll (payroll data)."))
 	d.H2(t("h. Geautomatiseerde besluiten", "h. Automated decisions"))
 	d.Para(t("Wij nemen geen besluiten over u die alleen op geautomatiseerde verwerking berusten, en maken geen profielen.", "We take no decisions about you based solely on automated processing, and make no profiles."))
 	return d.Write(w)
-}
-
-func label(cs kluis.Choices, v, lang string) string {
-	for _, c := range cs {
-		if c.Value == v {
-			return c.Label.In(lang)
-		}
-	}
-	return v
-}
-
-func contains[T comparable](xs []T, x T) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // formOrder is the order of the candidate's fields on the registration

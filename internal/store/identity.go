@@ -29,30 +29,11 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 	var keys []string
 	// kluis itself removes: the entries name no user.
 	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
-		cond := "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND " + fmt.Sprintf(notEmployed, "documents", "candidate_id")
-		rows, err := tx.QueryContext(ctx, "SELECT id, candidate_id, blob_key FROM documents WHERE "+cond, tenant, cutoff)
+		var err error
+		keys, err = removeDocuments(ctx, tx, "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND "+fmt.Sprintf(notEmployed, "documents", "candidate_id"),
+			"R2", tenant, cutoff)
 		if err != nil {
 			return err
-		}
-		var docs []kluis.AuditEntry
-		for rows.Next() {
-			e := kluis.AuditEntry{Action: "remove", Entity: "documents", Reason: "R2"}
-			var key string
-			if err := rows.Scan(&e.EntityID, &e.CandidateID, &key); err != nil {
-				rows.Close()
-				return err
-			}
-			docs, keys = append(docs, e), append(keys, key)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE "+cond, tenant, cutoff); err != nil {
-			return err
-		}
-		for _, e := range docs {
-			tx.record(e)
 		}
 		out.Documents = len(keys)
 		ids, err := returningIDs(ctx, tx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
@@ -94,4 +75,36 @@ func returningIDs(ctx context.Context, q querier, query string, args ...any) ([]
 		out = append(out, id)
 	}
 	return out, rows.Err()
+}
+
+// removeDocuments deletes the document rows that cond selects (its
+// arguments args), records each removal with reason, and returns the keys
+// of their contents, to be deleted once the transaction commits.
+func removeDocuments(ctx context.Context, tx *writeTx, cond, reason string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, candidate_id, blob_key FROM documents WHERE "+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	var entries []kluis.AuditEntry
+	for rows.Next() {
+		e := kluis.AuditEntry{Action: "remove", Entity: "documents", Reason: reason}
+		var key string
+		if err := rows.Scan(&e.EntityID, &e.CandidateID, &key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		entries, keys = append(entries, e), append(keys, key)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE "+cond, args...); err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		tx.record(e)
+	}
+	return keys, nil
 }

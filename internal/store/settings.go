@@ -259,29 +259,9 @@ func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[strin
 				out[key] = len(ids)
 				return err
 			}
-			rows, err := tx.QueryContext(ctx, "SELECT id, candidate_id, blob_key FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind)
-			if err != nil {
+			var err error
+			if keys, err = removeDocuments(ctx, tx, "tenant_id = $1 AND kind = $2", "not-collected", tenant, c.BlobKind); err != nil {
 				return err
-			}
-			var docs []kluis.AuditEntry
-			for rows.Next() {
-				e := kluis.AuditEntry{Action: "remove", Entity: "documents", Reason: "not-collected"}
-				var k string
-				if err := rows.Scan(&e.EntityID, &e.CandidateID, &k); err != nil {
-					rows.Close()
-					return err
-				}
-				docs, keys = append(docs, e), append(keys, k)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM documents WHERE tenant_id = $1 AND kind = $2", tenant, c.BlobKind); err != nil {
-				return err
-			}
-			for _, e := range docs {
-				tx.record(e)
 			}
 			out[key] = len(keys)
 			return nil

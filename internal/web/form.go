@@ -142,11 +142,7 @@ func (f *Form) Select(name, labelKey string, cs kluis.Choices, required bool) Fi
 		return fl
 	}
 	if fl.Type == "locked" {
-		for _, c := range cs {
-			if c.Value == f.Locked[name] {
-				fl.Value = c.Label.In(f.Lang)
-			}
-		}
+		fl.Value = cs.Label(f.Locked[name], f.Lang)
 		return fl
 	}
 	for _, c := range cs {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"kluis/internal/catalog"
@@ -103,20 +104,16 @@ func (s *Server) retentionRows(items []retention.Item, today kluis.Date, lang st
 		out = append(out, row)
 	}
 	// Soonest first; what cannot expire yet last.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && later(out[j-1].Expires, out[j].Expires); j-- {
-			out[j-1], out[j] = out[j], out[j-1]
+	slices.SortStableFunc(out, func(a, b retentionRow) int {
+		switch {
+		case a.Expires == b.Expires:
+			return 0
+		case a.Expires == "":
+			return 1
+		case b.Expires == "":
+			return -1
 		}
-	}
+		return strings.Compare(string(a.Expires), string(b.Expires))
+	})
 	return out
-}
-
-func later(a, b kluis.Date) bool {
-	switch {
-	case a == "":
-		return b != ""
-	case b == "":
-		return false
-	}
-	return a > b
 }

@@ -82,14 +82,7 @@ func (b Base) Collects(key string) bool { return !b.off[key] }
 func (b Base) T(key string) string { return text(b.Lang, key) }
 
 // Choice returns the label of a value of a closed list.
-func (b Base) Choice(cs kluis.Choices, v string) string {
-	for _, c := range cs {
-		if c.Value == v {
-			return c.Label.In(b.Lang)
-		}
-	}
-	return v
-}
+func (b Base) Choice(cs kluis.Choices, v string) string { return cs.Label(v, b.Lang) }
 
 // The closed lists, for templates that show a value's label.
 func (Base) StatusChoices() kluis.Choices        { return kluis.CandidateStatuses }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -172,20 +173,12 @@ func (s *Server) auditVerify(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case verr == nil:
 		v.ChainOK, v.Verified = true, strconv.FormatInt(n, 10)
-	case asChainProblem(verr, &broken):
+	case errors.As(verr, &broken):
 		v.Verified = formatID(kluis.ID(broken.Seq))
 	default:
 		return verr
 	}
 	return s.render(w, r, http.StatusOK, "audit", "", v)
-}
-
-func asChainProblem(err error, p *store.ChainProblem) bool {
-	cp, ok := err.(store.ChainProblem)
-	if ok {
-		*p = cp
-	}
-	return ok
 }
 
 // listAudit is GET /api/v1/audit-log, for the privacy officer.

@@ -158,7 +158,7 @@ func formOfCandidate(lang string, c *kluis.Candidate) *Form {
 // stored ones of stored (nil for a new candidate: empty).
 func (s *Server) lockCandidateFields(ctx context.Context, f *Form, role kluis.Role, shown, stored *kluis.Candidate) {
 	var seen, real *Form
-	if shown != nil {
+	if stored != nil {
 		seen, real = formOfCandidate(f.Lang, shown), formOfCandidate(f.Lang, stored)
 	}
 	proj, set := s.projector(ctx), s.collecting(ctx)
@@ -170,8 +170,8 @@ func (s *Server) lockCandidateFields(ctx context.Context, f *Form, role kluis.Ro
 				f.Off = map[string]bool{}
 			}
 			f.Off[name], f.Values[name] = true, ""
-			if stored != nil {
-				f.Values[name] = formOfCandidate(f.Lang, stored).Values[name]
+			if real != nil {
+				f.Values[name] = real.Values[name]
 			}
 			continue
 		}

@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -180,7 +182,7 @@ func (s *Server) permissionsSave(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case kluis.ErrorCode(err) == kluis.EConflict:
 		v.Stale, v.Version = true, set.Version
-	case asKluisError(err, &e) && len(e.Fields) > 0:
+	case errors.As(err, &e) && len(e.Fields) > 0:
 		for k, m := range e.Fields {
 			v.Errors = append(v.Errors, k+": "+m.In(v.Lang))
 		}
@@ -189,14 +191,6 @@ func (s *Server) permissionsSave(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Groups = s.grid(r.Context(), v.Lang, set, posted)
 	return s.render(w, r, http.StatusUnprocessableEntity, "permissions", "", v)
-}
-
-func asKluisError(err error, e **kluis.Error) bool {
-	k, ok := err.(*kluis.Error)
-	if ok {
-		*e = k
-	}
-	return ok
 }
 
 // saveFieldAccess stores the agency's own permissions and makes this
@@ -281,7 +275,7 @@ func (s *Server) putFieldAccess(w http.ResponseWriter, r *http.Request) error {
 	own := map[string]string{}
 	for _, c := range in.Permissions {
 		name := c.Field + "/" + c.Role
-		table, column, _ := cutField(c.Field)
+		table, column, _ := strings.Cut(c.Field, ".")
 		if f, ok := s.catalog.Field(table, column); ok && f.AccessOf(kluis.Role(c.Role)).String() == c.Access {
 			continue // the default needs no setting of its own
 		}
@@ -291,13 +285,4 @@ func (s *Server) putFieldAccess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.getFieldAccess(w, r)
-}
-
-func cutField(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }

@@ -258,15 +258,6 @@ var (
 	consentRename = map[string]string{"channel": "consent_channel", "wording": "consent_wording", "given_on": "consent_given", "valid_until": "consent_until"}
 )
 
-func choiceLabel(cs kluis.Choices, v, lang string) string {
-	for _, c := range cs {
-		if c.Value == v {
-			return c.Label.In(lang)
-		}
-	}
-	return v
-}
-
 // loadRetentionRecords fills the holds and consents of the tab.
 func (s *Server) loadRetentionRecords(r *http.Request, v *candidatePageView, names map[kluis.ID]string, today kluis.Date, rf retentionForms) (retentionRecords, error) {
 	ctx, a := r.Context(), actorFrom(r.Context())
@@ -289,7 +280,7 @@ func (s *Server) loadRetentionRecords(r *http.Request, v *candidatePageView, nam
 			return out, err
 		}
 		for _, h := range hs {
-			row := holdRow{ID: h.ID, Kind: choiceLabel(kluis.HoldKinds, h.Kind, v.Lang), Reason: h.Reason, Start: h.StartDate, End: h.EndDate,
+			row := holdRow{ID: h.ID, Kind: kluis.HoldKinds.Label(h.Kind, v.Lang), Reason: h.Reason, Start: h.StartDate, End: h.EndDate,
 				Lasts: h.EndDate == "" || h.EndDate > today, By: tabUserName(names, h.UserID), EndValue: string(today)}
 			if h.EndedBy != 0 {
 				row.EndedBy = tabUserName(names, h.EndedBy)
@@ -307,7 +298,7 @@ func (s *Server) loadRetentionRecords(r *http.Request, v *candidatePageView, nam
 			return out, err
 		}
 		for _, c := range cs {
-			row := consentRow{ID: c.ID, Channel: choiceLabel(kluis.ConsentChannels, c.Channel, v.Lang), Wording: c.Wording, Given: c.GivenOn,
+			row := consentRow{ID: c.ID, Channel: kluis.ConsentChannels.Label(c.Channel, v.Lang), Wording: c.Wording, Given: c.GivenOn,
 				Until: c.ValidUntil, Withdrawn: c.WithdrawnOn, Stands: c.WithdrawnOn == "", By: tabUserName(names, c.UserID), WithdrawValue: string(today)}
 			if c.ID == rf.withdraw {
 				row.WithdrawValue, row.WithdrawError = rf.withdrawValue, rf.withdrawError
