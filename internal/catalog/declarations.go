@@ -139,12 +139,13 @@ func fields() []Field {
 	}
 	f = append(f,
 		// Placements: the personnel file (R3); the agreed wage is a salary
-		// agreement and belongs to the payroll administration (R5).
+		// agreement and belongs to the payroll administration (R5), as do
+		// the dates and the kind of contract, on which wage tax depends.
 		work("placements", "function", Employment, msg("Functie", "Function"), []Rule{R3}, workProfile(), FromAgency, EmploymentDuty),
 		work("placements", "start_date", Employment, msg("Begindatum", "Start date"), []Rule{R3, R5}, workProfile(), FromAgency, EmploymentDuty, PayrollAdmin),
 		work("placements", "end_date", Employment, msg("Einddatum", "End date"), []Rule{R3, R5}, workProfile(), FromAgency, EmploymentDuty, PayrollAdmin),
 		work("placements", "hourly_wage_cents", Payroll, msg("Uurloon", "Hourly wage"), []Rule{R5}, wageProfile(), FromAgency, PayrollAdmin),
-		work("placements", "contract_kind", Employment, msg("Soort contract", "Contract kind"), []Rule{R3}, workProfile(), FromAgency, EmploymentDuty),
+		work("placements", "contract_kind", Employment, msg("Soort contract", "Contract kind"), []Rule{R3, R5}, workProfile(), FromAgency, EmploymentDuty, PayrollAdmin),
 
 		work("contact_moments", "kind", History, msg("Soort contact", "Kind of contact"), regRules, historyProfile(), FromAgency, Mediation, Accountability),
 		work("contact_moments", "at", History, msg("Tijdstip", "Time"), regRules, historyProfile(), FromAgency, Mediation, Accountability),
@@ -310,5 +311,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, oidcNonPersonal()...)
 	out = append(out, auditNonPersonal()...)
 	out = append(out, retentionNonPersonal()...)
+	out = append(out, erasureNonPersonal()...)
 	return out
 }

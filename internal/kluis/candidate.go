@@ -37,14 +37,17 @@ type Candidate struct {
 	// IDRecordedOn is the day the document number was recorded: the start
 	// of the 4-week term of a candidate who is not employed (R2). Set by
 	// the store.
-	IDRecordedOn Date      `json:"id_recorded_on"`
-	Functions    []string  `json:"functions"`
-	Availability string    `json:"availability"`
-	RegisteredOn Date      `json:"registered_on"`
-	Source       string    `json:"source"`
-	Version      int64     `json:"version"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	IDRecordedOn Date     `json:"id_recorded_on"`
+	Functions    []string `json:"functions"`
+	Availability string   `json:"availability"`
+	RegisteredOn Date     `json:"registered_on"`
+	Source       string   `json:"source"`
+	// Restricted is set by kluis, never by a form: RestrictedLegalMinimum
+	// once a staged erasure left only what a law still requires.
+	Restricted string    `json:"restricted,omitempty"`
+	Version    int64     `json:"version"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // CandidateStatuses are the states a candidate moves through.

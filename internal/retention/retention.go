@@ -84,6 +84,9 @@ type Facts struct {
 	// data longer; it extends R1 and R3 only.
 	ConsentUntil kluis.Date
 	Holds        []Hold
+	// Erased are the keys (Item.Key) of the groups an earlier, staged
+	// erasure removed: they are not due again.
+	Erased []string
 }
 
 // Item is when a group of the candidate's data expires, and why: the fields
@@ -97,7 +100,21 @@ type Item struct {
 	Minimum  bool           // a law requires it kept until then
 	Held     bool           // a legal hold stops its expiry
 	Rules    []catalog.Rule // every rule that applies to it now
+	// Erased: an earlier erasure removed the group already.
+	Erased bool
+	// LegalUntil is when the last legal minimum (R4–R6) on the group ends,
+	// LegalOpen that one cannot end yet; both zero when no minimum
+	// applies. A candidate's request to be forgotten erases what no
+	// minimum keeps (Forgettable).
+	LegalUntil kluis.Date
+	LegalOpen  bool
+	// key is the group's identity, by category and the rules its fields
+	// follow: stable across plans, so erased groups can be remembered.
+	key string
 }
+
+// Key identifies the group: its category and the rules of its fields.
+func (it Item) Key() string { return it.key }
 
 // eea are the countries whose nationals need no work permit (the EEA and
 // Switzerland).
@@ -305,7 +322,7 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 	var out []Item
 	for _, key := range order {
 		a := by[key]
-		it := Item{Category: a.category, Fields: a.fields, Held: held}
+		it := Item{Category: a.category, Fields: a.fields, Held: held, key: key, Erased: slices.Contains(f.Erased, key)}
 		open := false
 		for _, r := range []catalog.Rule{catalog.R1, catalog.R2, catalog.R3, catalog.R4, catalog.R5, catalog.R6} {
 			if !a.rules[r] {
@@ -316,6 +333,13 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 				continue
 			}
 			it.Rules = append(it.Rules, r)
+			if res.minimum {
+				if res.expires == "" {
+					it.LegalOpen = true
+				} else {
+					it.LegalUntil = max(it.LegalUntil, res.expires)
+				}
+			}
 			if res.expires == "" {
 				open = true
 				it.Rule, it.Why, it.Minimum = r, res.why, res.minimum
@@ -345,13 +369,40 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 }
 
 // Due returns the groups of a plan whose day has come: what the clean-up
-// must remove. Held groups and groups that cannot expire yet are not due.
+// must remove. Held groups, groups that cannot expire yet and groups
+// erased before are not due.
 func Due(plan []Item, today kluis.Date) []Item {
 	var out []Item
 	for _, it := range plan {
-		if it.Expires != "" && it.Expires <= today {
+		if !it.Erased && it.Expires != "" && it.Expires <= today {
 			out = append(out, it)
 		}
 	}
 	return out
+}
+
+// Forgettable returns the groups a request to be forgotten (art. 17)
+// erases: every group, whatever its term, that no legal minimum (R4–R6)
+// still requires and no legal hold keeps (art. 17(3)(b) and (e)).
+func Forgettable(plan []Item, today kluis.Date) []Item {
+	var out []Item
+	for _, it := range plan {
+		if it.Erased || it.Held || it.LegalOpen || it.LegalUntil > today {
+			continue
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// Complete reports whether erasing due leaves nothing of the plan: the
+// candidate can go altogether.
+func Complete(plan, due []Item) bool {
+	n := 0
+	for _, it := range plan {
+		if !it.Erased {
+			n++
+		}
+	}
+	return n == len(due)
 }

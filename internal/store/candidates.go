@@ -14,18 +14,18 @@ var candidates = &table[kluis.Candidate]{
 	columns: []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
 		"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city",
 		"country", "bsn", "bsn_fingerprint", "iban", "id_document_type", "id_document_number", "id_document_expiry", "id_recorded_on", "functions",
-		"availability", "registered_on", "source", "version", "created_at", "updated_at"},
+		"availability", "registered_on", "source", "restricted", "version", "created_at", "updated_at"},
 	values: func(c *kluis.Candidate) []any {
 		return []any{c.BranchID, c.Status, c.Initials, c.FirstName, c.Prefix, c.LastName, c.DateOfBirth,
 			c.Nationality, c.Email, c.Phone, c.Street, c.HouseNumber, c.HouseNumberAddition, c.Postcode, c.City,
 			c.Country, c.BSN, c.BSNFingerprint, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, c.IDRecordedOn, strList(c.Functions),
-			c.Availability, c.RegisteredOn, c.Source, c.Version, c.CreatedAt, c.UpdatedAt}
+			c.Availability, c.RegisteredOn, c.Source, c.Restricted, c.Version, c.CreatedAt, c.UpdatedAt}
 	},
 	targets: func(c *kluis.Candidate) []any {
 		return []any{&c.TenantID, &c.ID, &c.BranchID, &c.Status, &c.Initials, &c.FirstName, &c.Prefix, &c.LastName, &c.DateOfBirth,
 			&c.Nationality, &c.Email, &c.Phone, &c.Street, &c.HouseNumber, &c.HouseNumberAddition, &c.Postcode, &c.City,
 			&c.Country, &c.BSN, &c.BSNFingerprint, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, &c.IDRecordedOn, (*strList)(&c.Functions),
-			&c.Availability, &c.RegisteredOn, &c.Source, &c.Version, &c.CreatedAt, &c.UpdatedAt}
+			&c.Availability, &c.RegisteredOn, &c.Source, &c.Restricted, &c.Version, &c.CreatedAt, &c.UpdatedAt}
 	},
 	version: func(c *kluis.Candidate) *int64 { return &c.Version },
 	key:     func(c *kluis.Candidate) (*kluis.ID, *kluis.ID) { return &c.TenantID, &c.ID },
@@ -120,7 +120,7 @@ func (db *DB) Candidate(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis
 
 // CreateCandidate registers a candidate.
 func (db *DB) CreateCandidate(ctx context.Context, a kluis.Actor, c *kluis.Candidate) error {
-	c.TenantID = a.TenantID
+	c.TenantID, c.Restricted = a.TenantID, ""
 	if err := c.Validate(db.today()); err != nil {
 		return err
 	}
@@ -178,6 +178,7 @@ func (db *DB) checkCandidate(ctx context.Context, tx querier, c *kluis.Candidate
 		if old, err = candidates.get(ctx, db, tx, c.TenantID, c.ID); err != nil {
 			return err
 		}
+		c.Restricted = old.Restricted // kluis sets it, never a form
 	}
 	// A recruiter or branch manager works with the candidates of their own
 	// branch: one of another branch does not exist to them, and they

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"kluis/internal/kluis"
@@ -19,7 +20,12 @@ func (db *DB) RetentionFacts(ctx context.Context, a kluis.Actor, cand kluis.ID) 
 	}
 	one := &CandidateFacts{ID: c.ID, BranchID: c.BranchID, Facts: retention.Facts{Registered: c.RegisteredOn, LastActivity: c.RegisteredOn,
 		Nationality: c.Nationality, IDRecordedOn: c.IDRecordedOn}}
-	if err := db.fillFacts(ctx, a.TenantID, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{c.ID: one}); err != nil {
+	var erased string
+	if err := db.rc.QueryRowContext(ctx, "SELECT erased_groups FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, c.ID).Scan(&erased); err != nil {
+		return retention.Facts{}, fmt.Errorf("erased groups: %w", err)
+	}
+	one.Facts.Erased = erasedGroups(erased)
+	if err := db.fillFacts(ctx, db.r, a.TenantID, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{c.ID: one}); err != nil {
 		return retention.Facts{}, err
 	}
 	return one.Facts, nil

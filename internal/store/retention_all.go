@@ -32,7 +32,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		scopeWhere(w, candidates, a)
 		w.add("id > ?", after)
 		n := len(w.args)
-		rows, err := db.rc.QueryContext(ctx, "SELECT id, branch_id, registered_on, nationality, id_recorded_on FROM candidates"+w.sql()+
+		rows, err := db.rc.QueryContext(ctx, "SELECT id, branch_id, registered_on, nationality, id_recorded_on, erased_groups FROM candidates"+w.sql()+
 			fmt.Sprintf(" ORDER BY id LIMIT $%d", n+1), append(w.args, factsBatch)...)
 		if err != nil {
 			return fmt.Errorf("retention facts: %w", err)
@@ -41,11 +41,13 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		by := map[kluis.ID]*CandidateFacts{}
 		for rows.Next() {
 			c := &CandidateFacts{}
-			if err := rows.Scan(&c.ID, &c.BranchID, &c.Facts.Registered, &c.Facts.Nationality, &c.Facts.IDRecordedOn); err != nil {
+			var erased string
+			if err := rows.Scan(&c.ID, &c.BranchID, &c.Facts.Registered, &c.Facts.Nationality, &c.Facts.IDRecordedOn, &erased); err != nil {
 				rows.Close()
 				return err
 			}
 			c.Facts.LastActivity = c.Facts.Registered
+			c.Facts.Erased = erasedGroups(erased)
 			page = append(page, c)
 			by[c.ID] = c
 		}
@@ -56,7 +58,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		if len(page) == 0 {
 			return nil
 		}
-		if err := db.fillFacts(ctx, a.TenantID, page, by); err != nil {
+		if err := db.fillFacts(ctx, db.r, a.TenantID, page, by); err != nil {
 			return err
 		}
 		for _, c := range page {
@@ -72,7 +74,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 }
 
 // fillFacts adds what the other tables say of a page of candidates.
-func (db *DB) fillFacts(ctx context.Context, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts) error {
+func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts) error {
 	ids := make([]any, 0, len(page)+2)
 	ids = append(ids, tenant)
 	marks := make([]string, len(page))
@@ -167,7 +169,7 @@ func (db *DB) fillFacts(ctx context.Context, tenant kluis.ID, page []*CandidateF
 			}},
 	}
 	for _, x := range queries {
-		rows, err := db.r.QueryContext(ctx, x.sql, x.args...)
+		rows, err := on.QueryContext(ctx, x.sql, x.args...)
 		if err != nil {
 			return fmt.Errorf("retention facts, %s: %w", x.what, err)
 		}

@@ -26,6 +26,7 @@ func scoped[T any](t *table[T]) bool {
 // actor's branch; "" when the actor or the table is not scoped. It uses the
 // next placeholder of w.
 func scopeWhere[T any](w *where, t *table[T], a kluis.Actor) {
+	restrictedWhere(w, t, a)
 	if a.Branch == 0 || !scoped(t) {
 		return
 	}
@@ -66,6 +67,96 @@ func inScope[T any](ctx context.Context, q querier, t *table[T], a kluis.Actor, 
 	}
 	if branch != a.Branch {
 		return kluis.OutOfScope(t.kind)
+	}
+	return nil
+}
+
+// Restriction: of a candidate whose staged erasure left only what a law
+// still requires (kluis.RestrictedLegalMinimum), payroll and the privacy
+// officer read what is left, nobody changes it (only the erasure that
+// removes the rest), and to everyone else the candidate and their records
+// do not exist.
+
+// seesRestricted reports whether the actor may read a restricted
+// candidate: payroll, the privacy officer, and kluis itself.
+func seesRestricted(a kluis.Actor) bool {
+	return a.Role == "" || a.Role == kluis.RolePayroll || a.Role == kluis.RolePrivacy
+}
+
+// restrictedWhere leaves restricted candidates, and their records, out of
+// a query of table for an actor who may not see them.
+func restrictedWhere[T any](w *where, t *table[T], a kluis.Actor) {
+	if seesRestricted(a) || !scoped(t) {
+		return
+	}
+	if t.name == "candidates" {
+		w.add("restricted = ?", "")
+		return
+	}
+	w.add("candidate_id NOT IN (SELECT c.id FROM candidates c WHERE c.tenant_id = "+t.name+".tenant_id AND c.restricted <> ?)", "")
+}
+
+// candidateRestriction returns the restriction of a candidate, "" when
+// there is none or no such candidate.
+func candidateRestriction(ctx context.Context, q querier, tenant, cand kluis.ID) (string, error) {
+	var r string
+	err := q.QueryRowContext(ctx, "SELECT restricted FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, cand).Scan(&r)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("restriction of candidate: %w", err)
+	}
+	return r, nil
+}
+
+// errRestricted is the answer to a change of a restricted candidate.
+func errRestricted() error {
+	return kluis.Errorf(kluis.EConflict, "Van deze kandidaat wordt alleen nog bewaard wat de wet voorschrijft; het kan niet meer worden gewijzigd.",
+		"Only what the law requires is still kept of this candidate; it can no longer be changed.")
+}
+
+// notRestricted refuses a change of a record of table that belongs to a
+// restricted candidate (or is one: rec is then the stored candidate).
+func notRestricted[T any](ctx context.Context, q querier, t *table[T], tenant kluis.ID, rec *T) error {
+	// A legal hold may still be placed and ended: a tax audit concerns
+	// exactly what is kept.
+	if !scoped(t) || t.name == "legal_holds" {
+		return nil
+	}
+	if c, ok := any(rec).(*kluis.Candidate); ok {
+		if c.Restricted != "" {
+			return errRestricted()
+		}
+		return nil
+	}
+	r, err := candidateRestriction(ctx, q, tenant, t.ownerOf(rec))
+	if err != nil {
+		return err
+	}
+	if r != "" {
+		return errRestricted()
+	}
+	return nil
+}
+
+// visible checks that the actor may read a record of table: a restricted
+// candidate, and their records, only payroll and the privacy officer.
+func visible[T any](ctx context.Context, q querier, t *table[T], a kluis.Actor, rec *T) error {
+	if seesRestricted(a) || !scoped(t) {
+		return nil
+	}
+	var r string
+	if c, ok := any(rec).(*kluis.Candidate); ok {
+		r = c.Restricted
+	} else {
+		var err error
+		if r, err = candidateRestriction(ctx, q, a.TenantID, t.ownerOf(rec)); err != nil {
+			return err
+		}
+	}
+	if r != "" {
+		return kluis.NotFound(t.kind)
 	}
 	return nil
 }

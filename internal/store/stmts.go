@@ -82,6 +82,9 @@ func getOne[T any](ctx context.Context, db *DB, t *table[T], a kluis.Actor, id k
 	if err == nil {
 		err = inScope(ctx, db.rc, t, a, rec)
 	}
+	if err == nil {
+		err = visible(ctx, db.rc, t, a, rec)
+	}
 	if err != nil {
 		return nil, classify(err)
 	}

@@ -56,6 +56,9 @@ func (t *table[T]) insert(ctx context.Context, db *DB, q querier, rec *T) error 
 		if err := inScope(ctx, q, t, w.actor, rec); err != nil {
 			return err
 		}
+		if err := notRestricted(ctx, q, t, *tenant, rec); err != nil {
+			return err
+		}
 	}
 	vals, err := t.row(ctx, db, rec)
 	if err != nil {
@@ -135,6 +138,9 @@ func (t *table[T]) update(ctx context.Context, db *DB, q querier, rec *T, expect
 		if err := inScope(ctx, q, t, w.actor, rec); err != nil {
 			return err
 		}
+		if err := notRestricted(ctx, q, t, *tenant, old); err != nil {
+			return err
+		}
 	}
 	vals, err := t.row(ctx, db, rec)
 	if err != nil {
@@ -187,6 +193,13 @@ func (t *table[T]) delete(ctx context.Context, q querier, tenant, id kluis.ID, v
 		} else if slices.Contains(t.columns, "candidate_id") {
 			if err := q.QueryRowContext(ctx, "SELECT candidate_id FROM "+t.name+" WHERE tenant_id = $1 AND id = $2", tenant, id).Scan((*nullID)(&owner)); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("delete %s: %w", t.name, err)
+			}
+		}
+		if owner != 0 && t.name != "legal_holds" {
+			if r, err := candidateRestriction(ctx, q, tenant, owner); err != nil {
+				return err
+			} else if r != "" {
+				return errRestricted()
 			}
 		}
 		if w.actor.Branch != 0 && owner != 0 {

@@ -416,32 +416,48 @@ func (v *Vault) Key(ctx context.Context, tenant, subject int64) (*SubjectKey, er
 // created again, and evicts it from this process's cache. Destroying a
 // subject twice, or one that never had a key, is not an error.
 func (v *Vault) Destroy(ctx context.Context, tenant, subject int64) error {
+	return v.DestroyMany(ctx, tenant, []int64{subject})
+}
+
+// DestroyMany shreds the keys of many subjects of one tenant in one
+// transaction, as Destroy does one: the clean-up erases thousands at a
+// time, and one commit (and on SQLite one checkpoint) for all of them is
+// what makes that fast.
+func (v *Vault) DestroyMany(ctx context.Context, tenant int64, subjects []int64) error {
+	if len(subjects) == 0 {
+		return nil
+	}
 	now := v.now()
 	err := v.update(ctx, func(tx *sql.Tx) error {
-		// On PostgreSQL a DELETE does not see, and does not wait for, a
-		// key another transaction is inserting, which could then commit
-		// after the tombstone check of its Create and outlive this
-		// Destroy. An INSERT of the same primary key does wait for it, so
-		// a placeholder row goes in first; the DELETE then removes
-		// whichever row is there. A Create that starts later waits for
-		// this transaction in its INSERT and then finds the tombstone.
-		// (SQLite has one writer at a time: there is no race there.)
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.keysT+" (tenant_id, subject_id, master_id, wrapped, created_at) VALUES ($1, $2, '', $3, $4) ON CONFLICT (tenant_id, subject_id) DO NOTHING",
-			tenant, subject, []byte{0}, now); err != nil {
-			return fmt.Errorf("vault: destroy key: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+v.keysT+" WHERE tenant_id = $1 AND subject_id = $2", tenant, subject); err != nil {
-			return fmt.Errorf("vault: destroy key: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.shreddedT+" (tenant_id, subject_id, shredded_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, subject_id) DO NOTHING",
-			tenant, subject, now); err != nil {
-			return fmt.Errorf("vault: record shredding: %w", err)
+		for _, subject := range subjects {
+			// On PostgreSQL a DELETE does not see, and does not wait
+			// for, a key another transaction is inserting, which could
+			// then commit after the tombstone check of its Create and
+			// outlive this Destroy. An INSERT of the same primary key
+			// does wait for it, so a placeholder row goes in first; the
+			// DELETE then removes whichever row is there. A Create that
+			// starts later waits for this transaction in its INSERT and
+			// then finds the tombstone. (SQLite has one writer at a
+			// time: there is no race there.)
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.keysT+" (tenant_id, subject_id, master_id, wrapped, created_at) VALUES ($1, $2, '', $3, $4) ON CONFLICT (tenant_id, subject_id) DO NOTHING",
+				tenant, subject, []byte{0}, now); err != nil {
+				return fmt.Errorf("vault: destroy key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+v.keysT+" WHERE tenant_id = $1 AND subject_id = $2", tenant, subject); err != nil {
+				return fmt.Errorf("vault: destroy key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.shreddedT+" (tenant_id, subject_id, shredded_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, subject_id) DO NOTHING",
+				tenant, subject, now); err != nil {
+				return fmt.Errorf("vault: record shredding: %w", err)
+			}
 		}
 		return nil
 	})
 	// After the commit, so that a Key reading the row before it cannot
 	// cache the key after the eviction (see keyCache.gen).
-	v.cache.evict(subjectID{tenant, subject})
+	for _, subject := range subjects {
+		v.cache.evict(subjectID{tenant, subject})
+	}
 	if err != nil {
 		return err
 	}

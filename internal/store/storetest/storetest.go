@@ -84,6 +84,13 @@ func DSN(t testing.TB, d store.Dialect, dir string) string {
 // and a recruiter.
 func Open(t testing.TB, d store.Dialect) *Env {
 	t.Helper()
+	return OpenWith(t, d, nil)
+}
+
+// OpenWith is Open with options changed by opt first (a test's own blob
+// store, say).
+func OpenWith(t testing.TB, d store.Dialect, opt func(*store.Options)) *Env {
+	t.Helper()
 	dir := t.TempDir()
 	dsn := DSN(t, d, dir)
 	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
@@ -93,7 +100,11 @@ func Open(t testing.TB, d store.Dialect) *Env {
 	clock := &kluis.FixedClock{T: Start}
 	ctx := context.Background()
 	keys := OpenVault(t, d, dir, dsn)
-	db, err := store.Open(ctx, dsn, store.Options{Clock: clock, Blobs: blobs, Vault: keys})
+	o := store.Options{Clock: clock, Blobs: blobs, Vault: keys}
+	if opt != nil {
+		opt(&o)
+	}
+	db, err := store.Open(ctx, dsn, o)
 	if err != nil {
 		t.Fatal(err)
 	}

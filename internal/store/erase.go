@@ -1,0 +1,613 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+	"kluis/internal/retention"
+)
+
+// Erasure: a candidate's data are erased group by group (a catalogue
+// category and the rules its fields follow, see retention.Plan), when a
+// group's term has ended (the clean-up) or when the candidate asks to be
+// forgotten (art. 17: everything no legal minimum or hold keeps).
+//
+//   - When nothing of the candidate is to be kept any longer, the candidate
+//     goes altogether: every row of theirs, every document's contents and
+//     their subject key, so that every copy of their sealed data —
+//     backups, old pages, replicas — is noise.
+//   - Otherwise the erasure is staged: the erased columns are emptied,
+//     rows of which nothing is kept are deleted, documents of the erased
+//     kinds go with their contents, and the candidate is restricted
+//     (kluis.RestrictedLegalMinimum) to what the law still requires.
+//
+// Every erasure, of one candidate, is one transaction with the record that
+// proves it (kluis.Erasure, no personal data) and an audit entry. What
+// lies outside the database — document contents and the key in the key
+// store — follows after the commit; the record says what is still to do
+// (files_pending, key_shredded_at), and ResumeErasures finishes it after a
+// crash, so an erasure is never half done for good and nothing is touched
+// twice.
+
+// EraseOptions say why a candidate is erased.
+type EraseOptions struct {
+	// Reason is a kluis.ErasureReasons value: "retention" erases what is
+	// due; "request" erases what no minimum or hold keeps.
+	Reason    string
+	RequestID kluis.ID
+	RunID     kluis.ID
+	// GraceDays: the clean-up erases groups whose term ended at least
+	// this many days ago.
+	GraceDays int
+}
+
+// erasedDate takes the place of a required date of an erased group
+// (candidates.registered_on cannot be empty).
+const erasedDate kluis.Date = "0001-01-01"
+
+// erasePlan is what erasing one candidate does, worked out before any
+// change: the groups to erase, those to keep, and whether the candidate
+// goes altogether.
+type erasePlan struct {
+	due      []retention.Item
+	complete bool
+	// restrict: all that is kept is kept by a legal minimum (R4–R6) or a
+	// hold, so the candidate is restricted to it. (An ID copy gone after
+	// 4 weeks (R2) leaves a candidate as they were.)
+	restrict bool
+	rec      kluis.Erasure
+}
+
+// planErasure works out the erasure of a candidate with the given facts.
+// It returns nil when nothing is to be erased.
+func planErasure(cat *catalog.Catalog, f retention.Facts, t retention.Terms, today kluis.Date, opt EraseOptions) *erasePlan {
+	plan := retention.Plan(cat, f, t, today)
+	var due []retention.Item
+	if opt.Reason == "request" {
+		due = retention.Forgettable(plan, today)
+	} else {
+		due = retention.Due(plan, kluis.DateOf(today.Time().AddDate(0, 0, -opt.GraceDays)))
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	ep := &erasePlan{due: due, complete: retention.Complete(plan, due)}
+	erased := map[string]bool{}
+	for _, it := range due {
+		erased[it.Key()] = true
+		ep.rec.Erased = append(ep.rec.Erased, kluis.ErasedGroup{Category: string(it.Category), Rule: string(it.Rule), Fields: it.Fields})
+	}
+	ep.restrict = !ep.complete
+	for _, it := range plan {
+		if it.Erased || erased[it.Key()] {
+			continue
+		}
+		if !it.Minimum && !it.Held {
+			ep.restrict = false
+		}
+		ep.rec.Kept = append(ep.rec.Kept, kluis.KeptGroup{Category: string(it.Category), Rule: string(it.Rule), Until: it.Expires,
+			Held: it.Held, Fields: it.Fields})
+	}
+	return ep
+}
+
+// PreviewErasure tells what erasing a candidate now would erase and keep,
+// without doing it; nil when nothing would be erased.
+func (db *DB) PreviewErasure(ctx context.Context, a kluis.Actor, cand kluis.ID, opt EraseOptions) (*kluis.Erasure, error) {
+	f, err := db.RetentionFacts(ctx, a, cand)
+	if err != nil {
+		return nil, err
+	}
+	s, err := db.Settings(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	ep := planErasure(catalog.New(), f, retention.For(s), db.today(), withReason(opt))
+	if ep == nil {
+		return nil, nil
+	}
+	ep.rec.CandidateID, ep.rec.Complete, ep.rec.Reason = cand, ep.complete, withReason(opt).Reason
+	return &ep.rec, nil
+}
+
+func withReason(opt EraseOptions) EraseOptions {
+	if opt.Reason == "" {
+		opt.Reason = "retention"
+	}
+	return opt
+}
+
+// Erase erases what is due of each of the candidates, each in its own
+// transaction, and returns the records of the erasures done (candidates
+// with nothing due are left out). Candidates the actor cannot see are
+// not found.
+func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt EraseOptions) ([]kluis.Erasure, error) {
+	opt = withReason(opt)
+	if !kluis.ErasureReasons.Has(opt.Reason) {
+		return nil, fmt.Errorf("store: erasure reason %q", opt.Reason)
+	}
+	s, err := db.Settings(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	terms, cat := retention.For(s), catalog.New()
+	var out []kluis.Erasure
+	for _, id := range ids {
+		var rec *kluis.Erasure
+		var keys []string
+		err := db.write(ctx, a, func(tx *writeTx) error {
+			var err error
+			rec, keys, err = db.eraseOne(ctx, tx, cat, terms, id, opt)
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+		if rec == nil {
+			continue
+		}
+		if err := db.finishErasure(ctx, rec, keys); err != nil {
+			return out, err
+		}
+		out = append(out, *rec)
+	}
+	return out, nil
+}
+
+// childTables are the tables of a candidate's own records, in the order
+// their rows are deleted (payroll records name documents and placements).
+var childTables = []string{"payroll_records", "contact_moments", "consents", "disclosures", "legal_holds", "placements", "documents"}
+
+// eraseOne erases one candidate inside tx; it returns the record (nil when
+// nothing was due) and the keys of the document contents to delete.
+func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, terms retention.Terms, id kluis.ID, opt EraseOptions) (*kluis.Erasure, []string, error) {
+	tenant := tx.actor.TenantID
+	w := tenantWhere(tenant)
+	scopeWhere(w, candidates, tx.actor)
+	w.add("id = ?", id)
+	one := &CandidateFacts{ID: id}
+	var erased, restricted string
+	err := tx.QueryRowContext(ctx, "SELECT branch_id, registered_on, nationality, id_recorded_on, erased_groups, restricted FROM candidates"+w.sql(), w.args...).
+		Scan(&one.BranchID, &one.Facts.Registered, &one.Facts.Nationality, &one.Facts.IDRecordedOn, &erased, &restricted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, kluis.NotFound("candidate")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("erase: %w", err)
+	}
+	one.Facts.LastActivity, one.Facts.Erased = one.Facts.Registered, erasedGroups(erased)
+	if err := db.fillFacts(ctx, tx, tenant, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{id: one}); err != nil {
+		return nil, nil, err
+	}
+	ep := planErasure(cat, one.Facts, terms, db.today(), opt)
+	if ep == nil {
+		return nil, nil, nil
+	}
+	rec := &ep.rec
+	rec.TenantID, rec.ID, rec.CandidateID, rec.Complete = tenant, db.ids.Next(), id, ep.complete
+	rec.Reason, rec.RequestID, rec.RunID, rec.UserID, rec.At = opt.Reason, opt.RequestID, opt.RunID, tx.actor.UserID, db.now()
+
+	var keys []string
+	if ep.complete {
+		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+			return nil, nil, err
+		}
+		for _, t := range childTables {
+			n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
+			if err != nil {
+				return nil, nil, fmt.Errorf("erase %s: %w", t, err)
+			}
+			rec.Rows += n
+		}
+		if _, err := execCount(ctx, tx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, id); err != nil {
+			return nil, nil, fmt.Errorf("erase candidate: %w", err)
+		}
+		rec.Rows++
+	} else if keys, err = db.eraseStaged(ctx, tx, ep, one.Facts.Erased, rec); err != nil {
+		return nil, nil, err
+	}
+	rec.Files, rec.FilesPending = len(keys), len(keys)
+	if err := insertErasure(ctx, tx, rec, keys); err != nil {
+		return nil, nil, err
+	}
+	var cats []string
+	for _, g := range rec.Erased {
+		if !slices.Contains(cats, g.Category) {
+			cats = append(cats, g.Category)
+		}
+	}
+	tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: id, CandidateID: id, Fields: cats, Reason: opt.Reason})
+	return rec, keys, nil
+}
+
+// eraseStaged erases the due groups of a candidate of whom something is
+// still kept, and restricts what is left. It returns the keys of the
+// document contents to delete.
+func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, before []string, rec *kluis.Erasure) ([]string, error) {
+	tenant, id := rec.TenantID, rec.CandidateID
+	// Columns per table, and kinds of document, whose group is due.
+	cols := map[string][]string{}
+	var kinds []string
+	for _, it := range ep.due {
+		for _, f := range it.Fields {
+			if kind, ok := strings.CutPrefix(f, "document:"); ok {
+				kinds = append(kinds, kind)
+				continue
+			}
+			table, col, _ := strings.Cut(f, ".")
+			cols[table] = append(cols[table], col)
+		}
+	}
+	// A table of whose columns nothing is kept loses the candidate's rows;
+	// one of which some columns are kept has the others emptied.
+	catalogued := map[string]int{}
+	for _, f := range catalog.New().Fields() {
+		if f.Subject == catalog.Candidate {
+			catalogued[f.Table]++
+		}
+	}
+	var keys []string
+	var err error
+	if len(kinds) > 0 || len(cols["documents"]) == catalogued["documents"] {
+		q := "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2"
+		args := []any{tenant, id}
+		if len(cols["documents"]) < catalogued["documents"] {
+			marks := make([]string, len(kinds))
+			for i, k := range kinds {
+				args = append(args, k)
+				marks[i] = fmt.Sprintf("$%d", len(args))
+			}
+			q += " AND kind IN (" + strings.Join(marks, ", ") + ")"
+		}
+		if keys, err = blobKeys(ctx, tx, q, args...); err != nil {
+			return nil, err
+		}
+		// Payroll records that name a document to be deleted lose the
+		// reference (the records themselves follow their own rule).
+		del := strings.Replace(q, "SELECT blob_key FROM documents", "DELETE FROM documents", 1)
+		ref := "UPDATE payroll_records SET document_id = NULL WHERE tenant_id = $1 AND candidate_id = $2 AND document_id IN (" +
+			strings.Replace(q, "SELECT blob_key", "SELECT id", 1) + ")"
+		if _, err := tx.ExecContext(ctx, ref, args...); err != nil {
+			return nil, fmt.Errorf("erase documents: %w", err)
+		}
+		n, err := execCount(ctx, tx, del, args...)
+		if err != nil {
+			return nil, fmt.Errorf("erase documents: %w", err)
+		}
+		rec.Rows += n
+	}
+	for _, t := range childTables {
+		if t == "documents" || len(cols[t]) == 0 {
+			continue
+		}
+		if len(cols[t]) == catalogued[t] {
+			n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
+			if err != nil {
+				return nil, fmt.Errorf("erase %s: %w", t, err)
+			}
+			rec.Rows += n
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET "+emptied(t, cols[t])+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+			return nil, fmt.Errorf("erase %s: %w", t, err)
+		}
+	}
+	set := "version = version + 1"
+	groups := append([]string(nil), before...)
+	if ep.restrict {
+		// Groups erased from a restricted candidate would be due again
+		// by their rules (the placements that started R3 are kept):
+		// they are remembered. (Other staged erasures empty what their
+		// rule's term starts from, so it does not apply again.)
+		set += ", restricted = '" + kluis.RestrictedLegalMinimum + "'"
+		for _, it := range ep.due {
+			groups = append(groups, it.Key())
+		}
+	}
+	if c := cols["candidates"]; len(c) > 0 {
+		if slices.Contains(c, "bsn") {
+			c = append(c, "bsn_fingerprint")
+		}
+		set += ", " + emptied("candidates", c)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE candidates SET "+set+", erased_groups = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+		tenant, id, strings.Join(groups, ";"), db.now()); err != nil {
+		return nil, fmt.Errorf("erase candidate: %w", err)
+	}
+	return keys, nil
+}
+
+// emptied is the SET list that empties the columns of a table: text
+// becomes '', a date or number NULL, and the erased date where a date is
+// required.
+func emptied(table string, cols []string) string {
+	var parts []string
+	for _, c := range cols {
+		switch table + "." + c {
+		case "candidates.registered_on":
+			parts = append(parts, c+" = '"+string(erasedDate)+"'")
+		case "candidates.date_of_birth", "candidates.id_document_expiry", "candidates.id_recorded_on",
+			"placements.start_date", "placements.end_date", "placements.hourly_wage_cents":
+			parts = append(parts, c+" = NULL")
+		default:
+			parts = append(parts, c+" = ''")
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
+// execCount runs a statement and returns how many rows it changed.
+func execCount(ctx context.Context, q querier, query string, args ...any) (int, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// erasedGroups reads candidates.erased_groups.
+func erasedGroups(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ";")
+}
+
+// insertErasure writes the record of an erasure and the contents still to
+// delete.
+func insertErasure(ctx context.Context, tx *writeTx, rec *kluis.Erasure, keys []string) error {
+	erased, err := json.Marshal(rec.Erased)
+	if err != nil {
+		return err
+	}
+	kept, err := json.Marshal(rec.Kept)
+	if err != nil {
+		return err
+	}
+	if rec.Kept == nil {
+		kept = []byte("[]")
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO erasures (tenant_id, id, candidate_id, complete, reason, request_id, run_id, erased, kept,
+		rows_erased, files_erased, user_id, erased_at, files_pending) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		rec.TenantID, rec.ID, rec.CandidateID, rec.Complete, rec.Reason, nullable(rec.RequestID), nullable(rec.RunID), string(erased), string(kept),
+		rec.Rows, rec.Files, nullable(rec.UserID), rec.At, len(keys))
+	if err != nil {
+		return fmt.Errorf("erasure record: %w", err)
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO erasure_files (tenant_id, erasure_id, blob_key) VALUES ($1, $2, $3)", rec.TenantID, rec.ID, k); err != nil {
+			return fmt.Errorf("erasure record: %w", err)
+		}
+	}
+	return nil
+}
+
+// nullable stores a zero id as NULL.
+func nullable(id kluis.ID) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// finishErasure does what lies outside the data database: it deletes the
+// document contents, destroys the subject key of a candidate who is gone,
+// and notes both on the record. Run again, it does only what is left.
+func (db *DB) finishErasure(ctx context.Context, rec *kluis.Erasure, keys []string) error {
+	ctx = context.WithoutCancel(ctx)
+	if len(keys) > 0 {
+		if err := db.deleteBlobs(ctx, keys); err != nil {
+			return err
+		}
+		if _, err := db.w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id = $2", rec.TenantID, rec.ID); err != nil {
+			return fmt.Errorf("finish erasure: %w", err)
+		}
+		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id = $2", rec.TenantID, rec.ID); err != nil {
+			return fmt.Errorf("finish erasure: %w", err)
+		}
+		rec.FilesPending = 0
+	}
+	if rec.Complete && rec.KeyShreddedAt == nil {
+		if err := db.shred(ctx, rec.TenantID, rec.CandidateID); err != nil {
+			return err
+		}
+		now := db.now()
+		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $3 WHERE tenant_id = $1 AND id = $2", rec.TenantID, rec.ID, now); err != nil {
+			return fmt.Errorf("finish erasure: %w", err)
+		}
+		rec.KeyShreddedAt = &now
+	}
+	return nil
+}
+
+// ResumeErasures finishes every erasure a crash left unfinished (contents
+// of documents not yet deleted, a key not yet destroyed), and erases again
+// every candidate an erasure removed who is back — from a restored backup
+// of the data. It returns how many erasures it finished or repeated.
+func (db *DB) ResumeErasures(ctx context.Context) (int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT tenant_id, id, candidate_id, complete FROM erasures
+		WHERE files_pending > 0 OR (complete AND key_shredded_at IS NULL) ORDER BY tenant_id, id`)
+	if err != nil {
+		return 0, fmt.Errorf("resume erasures: %w", err)
+	}
+	var open []kluis.Erasure
+	for rows.Next() {
+		var e kluis.Erasure
+		if err := rows.Scan(&e.TenantID, &e.ID, &e.CandidateID, &e.Complete); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		open = append(open, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range open {
+		e := &open[i]
+		keys, err := blobKeys(ctx, db.r, "SELECT blob_key FROM erasure_files WHERE tenant_id = $1 AND erasure_id = $2", e.TenantID, e.ID)
+		if err != nil {
+			return n, err
+		}
+		if err := db.finishErasure(ctx, e, keys); err != nil {
+			return n, err
+		}
+		n++
+	}
+	back, err := db.reapplyErasures(ctx)
+	return n + back, err
+}
+
+// reapplyErasures deletes candidates whom a complete erasure removed and a
+// restored backup brought back. Their sealed data cannot be read any more
+// (the key is gone from the key store, which a data backup does not
+// restore); their rows go again.
+func (db *DB) reapplyErasures(ctx context.Context) (int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT c.tenant_id, c.id FROM candidates c JOIN erasures e
+		ON e.tenant_id = c.tenant_id AND e.candidate_id = c.id AND e.complete`)
+	if err != nil {
+		return 0, fmt.Errorf("reapply erasures: %w", err)
+	}
+	type back struct{ tenant, id kluis.ID }
+	var found []back
+	for rows.Next() {
+		var b back
+		if err := rows.Scan(&b.tenant, &b.id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		found = append(found, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, b := range found {
+		err := db.write(ctx, kluis.Actor{TenantID: b.tenant}, func(tx *writeTx) error {
+			keys, err := blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", b.tenant, b.id)
+			if err != nil {
+				return err
+			}
+			for _, t := range childTables {
+				if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", b.tenant, b.id); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", b.tenant, b.id); err != nil {
+				return err
+			}
+			tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: b.id, CandidateID: b.id, Reason: "restored"})
+			// The contents of the documents were deleted with the first
+			// erasure; should a restored file store have brought them back,
+			// they go again.
+			return db.deleteBlobs(ctx, keys)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("reapply erasure: %w", err)
+		}
+	}
+	return len(found), nil
+}
+
+// erasureColumns is the SELECT list of an erasure record.
+const erasureColumns = `tenant_id, id, candidate_id, complete, reason, request_id, run_id, erased, kept, rows_erased, files_erased,
+	user_id, erased_at, files_pending, key_shredded_at, verified_at, residue_hits`
+
+func scanErasure(r interface{ Scan(...any) error }) (kluis.Erasure, error) {
+	var e kluis.Erasure
+	var req, run, user sql.NullInt64
+	var erased, kept string
+	var shredded, verified *time.Time
+	var hits sql.NullInt64
+	if err := r.Scan(&e.TenantID, &e.ID, &e.CandidateID, &e.Complete, &e.Reason, &req, &run, &erased, &kept, &e.Rows, &e.Files,
+		&user, &e.At, &e.FilesPending, &nullTime{&shredded}, &nullTime{&verified}, &hits); err != nil {
+		return e, err
+	}
+	e.RequestID, e.RunID, e.UserID = kluis.ID(req.Int64), kluis.ID(run.Int64), kluis.ID(user.Int64)
+	e.KeyShreddedAt, e.VerifiedAt = shredded, verified
+	if hits.Valid {
+		n := int(hits.Int64)
+		e.ResidueHits = &n
+	}
+	if err := json.Unmarshal([]byte(erased), &e.Erased); err != nil {
+		return e, fmt.Errorf("erasure %d: %w", e.ID, err)
+	}
+	if err := json.Unmarshal([]byte(kept), &e.Kept); err != nil {
+		return e, fmt.Errorf("erasure %d: %w", e.ID, err)
+	}
+	return e, nil
+}
+
+// ErasureFilter narrows the list of erasure records.
+type ErasureFilter struct {
+	CandidateID kluis.ID
+	RunID       kluis.ID
+	Page        kluis.Page
+}
+
+// Erasures lists the records of erasures, newest first, and counts all
+// that match.
+func (db *DB) Erasures(ctx context.Context, a kluis.Actor, f ErasureFilter) ([]kluis.Erasure, int, error) {
+	w := tenantWhere(a.TenantID)
+	if f.CandidateID != 0 {
+		w.add("candidate_id = ?", f.CandidateID)
+	}
+	if f.RunID != 0 {
+		w.add("run_id = ?", f.RunID)
+	}
+	var total int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM erasures"+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("erasures: %w", err)
+	}
+	pg := f.Page.Normalize()
+	limit, offset := pg.Limit, pg.Offset
+	rows, err := db.r.QueryContext(ctx, "SELECT "+erasureColumns+" FROM erasures"+w.sql()+
+		fmt.Sprintf(" ORDER BY erased_at DESC, id DESC LIMIT %d OFFSET %d", limit, offset), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("erasures: %w", err)
+	}
+	defer rows.Close()
+	var out []kluis.Erasure
+	for rows.Next() {
+		e, err := scanErasure(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// ErasureRecord returns one erasure record.
+func (db *DB) ErasureRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Erasure, error) {
+	e, err := scanErasure(db.r.QueryRowContext(ctx, "SELECT "+erasureColumns+" FROM erasures WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kluis.NotFound("erasure")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("erasure: %w", err)
+	}
+	return &e, nil
+}
+
+// RecordVerification notes on an erasure record the result of the residue
+// scan run after it: how many places still held an identifier.
+func (db *DB) RecordVerification(ctx context.Context, tenant, erasure kluis.ID, hits int) error {
+	_, err := db.w.ExecContext(ctx, "UPDATE erasures SET verified_at = $3, residue_hits = $4 WHERE tenant_id = $1 AND id = $2", tenant, erasure, db.now(), hits)
+	if err != nil {
+		return fmt.Errorf("record verification: %w", err)
+	}
+	return nil
+}
