@@ -47,6 +47,7 @@ func commands() []command {
 		{"mail", "check the SMTP settings by sending a test message (mail test)", runMail},
 		{"audit", "prove that the access and audit log is unchanged (audit verify)", runAudit},
 		{"cleanup", "show what data have reached the end of their retention term (cleanup plan)", runCleanup},
+		{"verify-erasure", "look for what is left of an erased candidate: every table, blob, database file and log", runVerifyErasure},
 	}
 }
 
@@ -80,7 +81,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage: kluis COMMAND [flags]   (kluis COMMAND --help for its flags)")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.short)
 	}
 	fmt.Fprintln(w, "\nEvery flag can also be set with an environment variable KLUIS_<FLAG>, e.g. KLUIS_DB, KLUIS_ADDR.")
 }

@@ -256,6 +256,8 @@ func (db *DB) DeleteCandidate(ctx context.Context, a kluis.Actor, id kluis.ID, v
 		return err
 	}
 	// The rows are gone; destroying the key makes every copy of the
-	// sealed data and the documents unreadable, backups included.
+	// sealed data and the documents unreadable, backups included; the
+	// checkpoint takes the old pages out of SQLite's log.
+	defer db.checkpoint(ctx)
 	return errors.Join(db.shred(ctx, a.TenantID, id), db.deleteBlobs(ctx, keys))
 }

@@ -48,6 +48,10 @@ type EraseOptions struct {
 	// GraceDays: the clean-up erases groups whose term ended at least
 	// this many days ago.
 	GraceDays int
+	// Verify: right after erasing, scan every table, blob and database
+	// file for what was erased, with the identifiers gathered before, and
+	// record the result on the erasure record.
+	Verify bool
 }
 
 // erasedDate takes the place of a required date of an erased group
@@ -141,7 +145,16 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 	}
 	terms, cat := retention.For(s), catalog.New()
 	var out []kluis.Erasure
+	known := map[kluis.ID]*Known{}
+	defer db.checkpoint(ctx)
 	for _, id := range ids {
+		if opt.Verify {
+			k, err := db.KnowBeforeErasure(ctx, a.TenantID, id)
+			if err != nil && kluis.ErrorCode(err) != kluis.ENotFound {
+				return out, err
+			}
+			known[id] = k
+		}
 		var rec *kluis.Erasure
 		var keys []string
 		err := db.write(ctx, a, func(tx *writeTx) error {
@@ -159,6 +172,11 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 			return out, err
 		}
 		out = append(out, *rec)
+	}
+	if opt.Verify && len(out) > 0 {
+		if _, err := db.VerifyErasures(ctx, out, known); err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }

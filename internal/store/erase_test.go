@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -71,7 +72,7 @@ func richCandidate(t *testing.T, e *storetest.Env, name string, worked bool) (c 
 	if !worked {
 		return c, docs
 	}
-	cl := e.MustCreateClient(t, "Kwekerij "+name)
+	cl := e.MustCreateClient(t, fmt.Sprintf("Kwekerij %d", c.ID%997))
 	p := &kluis.Placement{CandidateID: c.ID, ClientID: cl.ID, Function: "Orderpicker", StartDate: "2026-01-05", EndDate: "2026-06-30", HourlyWageCents: 1450}
 	if err := e.DB.CreatePlacement(ctx, e.Actor, p); err != nil {
 		t.Fatal(err)
@@ -152,11 +153,24 @@ func TestACandidateWhoNeverWorkedIsGoneTwoYearsAfterTheLastActivity(t *testing.T
 			t.Fatalf("erased before the term ended: %+v, %v", got, err)
 		}
 		advanceTo(e, "2028-11-30")
-		got, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{})
+		known := store.IdentifiersOf(c, nil)
+		got, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{Verify: true})
 		if err != nil || len(got) != 1 {
 			t.Fatalf("erase: %+v, %v", got, err)
 		}
 		rec := got[0]
+		if rec.ResidueHits == nil || *rec.ResidueHits != 0 || rec.VerifiedAt == nil {
+			t.Errorf("the erasure's own scan: %v hits", rec.ResidueHits)
+		}
+		// Nothing in any table, blob or the database files themselves
+		// (secure_delete, and the log checkpointed after the erasure).
+		hits, err := e.DB.ScanResidue(ctx, known, store.ResidueOptions{RawFiles: e.DB.Dialect == store.SQLite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			t.Errorf("residue: %s (%s)", h.Place, h.Kind)
+		}
 		if !rec.Complete || len(rec.Kept) != 0 || rec.Reason != "retention" || rec.Files != 1 || rec.FilesPending != 0 || rec.KeyShreddedAt == nil {
 			t.Errorf("record %+v", rec)
 		}
@@ -271,6 +285,13 @@ func TestALeaverIsErasedInStagesAndRestrictedToWhatTheLawRequires(t *testing.T) 
 			t.Fatalf("final erasure: %+v, %v", got, err)
 		}
 		mustBeGone(t, e, c.ID, keys)
+		hits, err := e.DB.ScanResidue(ctx, store.IdentifiersOf(kept, nil), store.ResidueOptions{RawFiles: e.DB.Dialect == store.SQLite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			t.Errorf("residue: %s (%s)", h.Place, h.Kind)
+		}
 		all, total, err := e.DB.Erasures(ctx, po, store.ErasureFilter{CandidateID: c.ID})
 		if err != nil || total != 2 || len(all) != 2 {
 			t.Errorf("the candidate's erasure records: %d, %v", total, err)
