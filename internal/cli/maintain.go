@@ -6,12 +6,15 @@ import (
 	"log/slog"
 	"time"
 
+	"kluis/internal/cleanup"
 	"kluis/internal/store"
 )
 
 // maintain runs the scheduled work of every agency at start and then every
 // interval until ctx ends: removing the data an agency stopped collecting,
-// the ID copies R2 no longer allows, and access-log entries past R7. Each step is idempotent, so
+// the ID copies R2 no longer allows, access-log entries past R7, the
+// nightly clean-up of agencies that chose it, and whatever erasure a crash
+// left unfinished. Each step is idempotent, so
 // several kluis processes on one database may run it at the same time, and
 // a run cut short is finished by the next.
 func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration) {
@@ -35,7 +38,20 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		return err
 	}
 	var errs []error
+	// Erasures and clean-up runs a crash left unfinished are finished
+	// first; a candidate a restored backup brought back is erased again.
+	r := &cleanup.Runner{DB: db}
+	if n, err := r.Resume(ctx, 0, true); err != nil {
+		errs = append(errs, err)
+	} else if n > 0 {
+		log.Info("resumed interrupted clean-up runs", "runs", n)
+	}
 	for _, t := range ts {
+		if ran, err := r.Nightly(ctx, t.ID, db.Clock()); err != nil {
+			errs = append(errs, err)
+		} else if ran {
+			log.Info("nightly clean-up done", "tenant", t.ID)
+		}
 		removed, err := db.PurgeNotCollected(ctx, t.ID)
 		if err != nil {
 			errs = append(errs, err)

@@ -29,6 +29,7 @@ var AuditActions = Choices{
 	{"update", Msg{"Gewijzigd", "Changed"}},
 	{"delete", Msg{"Verwijderd", "Deleted"}},
 	{"remove", Msg{"Door kluis verwijderd (termijn of instelling)", "Removed by kluis (term or setting)"}},
+	{"cleanup", Msg{"Opschoonronde gestart", "Clean-up run started"}},
 	{"erase", Msg{"Gewist (bewaartermijn of verzoek), met bewijs", "Erased (retention term or request), with proof"}},
 	{"settings", Msg{"Instellingen gewijzigd", "Settings changed"}},
 	{"login", Msg{"Ingelogd", "Logged in"}},

@@ -54,3 +54,10 @@ type Erasure struct {
 	VerifiedAt    *time.Time    `json:"verified_at,omitempty"`
 	ResidueHits   *int          `json:"residue_hits,omitempty"`
 }
+
+// CleanupStates are the states of a clean-up run.
+var CleanupStates = Choices{
+	{"running", Msg{"Bezig", "Running"}},
+	{"done", Msg{"Klaar", "Done"}},
+	{"failed", Msg{"Klaar, met fouten", "Done, with errors"}},
+}

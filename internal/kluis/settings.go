@@ -27,11 +27,17 @@ type Settings struct {
 	// R1Months and R3Months are the agency's own maximum terms for the data
 	// of candidates who never worked (R1) and of the personnel file (R3),
 	// at most the legal 24 months; 0 means the legal term.
-	R1Months  int       `json:"r1_months"`
-	R3Months  int       `json:"r3_months"`
-	Version   int64     `json:"version"`
-	UpdatedAt time.Time `json:"updated_at"`
-	UpdatedBy ID        `json:"-"`
+	R1Months int `json:"r1_months"`
+	R3Months int `json:"r3_months"`
+	// The clean-up: whether it runs every night on its own, how many days
+	// after the end of a term it erases (time to place a legal hold), and
+	// how many of the candidates a run erases it checks for residue.
+	CleanupNightly      bool      `json:"cleanup_nightly"`
+	CleanupGraceDays    int       `json:"cleanup_grace_days"`
+	CleanupVerifySample int       `json:"cleanup_verify_sample"`
+	Version             int64     `json:"version"`
+	UpdatedAt           time.Time `json:"updated_at"`
+	UpdatedBy           ID        `json:"-"`
 }
 
 // MinimisationGrace is how long values of data an agency stopped collecting
@@ -86,6 +92,12 @@ func (s *Settings) Validate(known func(string) bool) error {
 			p.Add(field, "Een termijn van 1 tot en met 24 maanden (de wettelijke 2 jaar is het maximum); leeg voor 24.",
 				"A term of 1 to 24 months (the legal 2 years is the maximum); empty for 24.")
 		}
+	}
+	if s.CleanupGraceDays < 0 || s.CleanupGraceDays > 90 {
+		p.Add("cleanup_grace_days", "Een wachttijd van 0 tot en met 90 dagen.", "A grace period of 0 to 90 days.")
+	}
+	if s.CleanupVerifySample < 0 || s.CleanupVerifySample > 100 {
+		p.Add("cleanup_verify_sample", "Een steekproef van 0 tot en met 100 kandidaten per ronde.", "A sample of 0 to 100 candidates a run.")
 	}
 	// Only the keys count here: the store dates them.
 	for k := range s.NotCollected {

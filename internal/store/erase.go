@@ -133,7 +133,11 @@ func withReason(opt EraseOptions) EraseOptions {
 // Erase erases what is due of each of the candidates, each in its own
 // transaction, and returns the records of the erasures done (candidates
 // with nothing due are left out). Candidates the actor cannot see are
-// not found.
+// not found — in a clean-up run (RunID set) they are skipped instead,
+// since they may have been erased since the run began. What lies outside
+// the database (document contents, the keys) is removed for all of them
+// together at the end. An error names the candidate it happened to
+// (*EraseError); the erasures before it stand.
 func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt EraseOptions) ([]kluis.Erasure, error) {
 	opt = withReason(opt)
 	if !kluis.ErasureReasons.Has(opt.Reason) {
@@ -145,13 +149,18 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 	}
 	terms, cat := retention.For(s), catalog.New()
 	var out []kluis.Erasure
+	var files [][]string
 	known := map[kluis.ID]*Known{}
-	defer db.checkpoint(ctx)
+	finish := func() error {
+		err := db.finishErasures(ctx, a.TenantID, out, files)
+		db.checkpoint(ctx)
+		return err
+	}
 	for _, id := range ids {
 		if opt.Verify {
 			k, err := db.KnowBeforeErasure(ctx, a.TenantID, id)
 			if err != nil && kluis.ErrorCode(err) != kluis.ENotFound {
-				return out, err
+				return out, errors.Join(&EraseError{Candidate: id, Err: err}, finish())
 			}
 			known[id] = k
 		}
@@ -159,19 +168,32 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 		var keys []string
 		err := db.write(ctx, a, func(tx *writeTx) error {
 			var err error
-			rec, keys, err = db.eraseOne(ctx, tx, cat, terms, id, opt)
-			return err
+			if rec, keys, err = db.eraseOne(ctx, tx, cat, terms, id, opt); err != nil {
+				return err
+			}
+			if opt.RunID == 0 {
+				return nil
+			}
+			if rec == nil {
+				return markItem(ctx, tx, a.TenantID, opt.RunID, id, "skipped", 0)
+			}
+			return markItem(ctx, tx, a.TenantID, opt.RunID, id, "done", rec.ID)
 		})
-		if err != nil {
-			return out, err
-		}
-		if rec == nil {
+		if err != nil && opt.RunID != 0 && kluis.ErrorCode(err) == kluis.ENotFound {
+			if err := db.MarkCleanupItem(ctx, a.TenantID, opt.RunID, id, "skipped"); err != nil {
+				return out, errors.Join(err, finish())
+			}
 			continue
 		}
-		if err := db.finishErasure(ctx, rec, keys); err != nil {
-			return out, err
+		if err != nil {
+			return out, errors.Join(&EraseError{Candidate: id, Err: err}, finish())
 		}
-		out = append(out, *rec)
+		if rec != nil {
+			out, files = append(out, *rec), append(files, keys)
+		}
+	}
+	if err := finish(); err != nil {
+		return out, err
 	}
 	if opt.Verify && len(out) > 0 {
 		if _, err := db.VerifyErasures(ctx, out, known); err != nil {
@@ -180,6 +202,15 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 	}
 	return out, nil
 }
+
+// EraseError is the failure of one candidate's erasure.
+type EraseError struct {
+	Candidate kluis.ID
+	Err       error
+}
+
+func (e *EraseError) Error() string { return fmt.Sprintf("erase candidate %d: %v", e.Candidate, e.Err) }
+func (e *EraseError) Unwrap() error { return e.Err }
 
 // childTables are the tables of a candidate's own records, in the order
 // their rows are deleted (payroll records name documents and placements).
@@ -345,7 +376,7 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 }
 
 // emptied is the SET list that empties the columns of a table: text
-// becomes '', a date or number NULL, and the erased date where a date is
+// becomes ”, a date or number NULL, and the erased date where a date is
 // required.
 func emptied(table string, cols []string) string {
 	var parts []string
@@ -419,35 +450,64 @@ func nullable(id kluis.ID) any {
 	return id
 }
 
-// finishErasure does what lies outside the data database: it deletes the
-// document contents, destroys the subject key of a candidate who is gone,
-// and notes both on the record. Run again, it does only what is left.
-func (db *DB) finishErasure(ctx context.Context, rec *kluis.Erasure, keys []string) error {
+// finishErasures does what lies outside the data database for erasures
+// just committed (files[i] are the document contents of recs[i]): it
+// deletes the contents, destroys the subject keys of candidates who are
+// gone — all in one transaction of the key store — and notes both on the
+// records. Run again, it does only what is left.
+func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.Erasure, files [][]string) error {
 	ctx = context.WithoutCancel(ctx)
+	var withFiles, complete []any
+	var shred []int64
+	var keys []string
+	for i := range recs {
+		if len(files[i]) > 0 {
+			keys = append(keys, files[i]...)
+			withFiles = append(withFiles, recs[i].ID)
+		}
+		if recs[i].Complete && recs[i].KeyShreddedAt == nil {
+			shred = append(shred, int64(recs[i].CandidateID))
+			complete = append(complete, recs[i].ID)
+		}
+	}
 	if len(keys) > 0 {
 		if err := db.deleteBlobs(ctx, keys); err != nil {
 			return err
 		}
-		if _, err := db.w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id = $2", rec.TenantID, rec.ID); err != nil {
-			return fmt.Errorf("finish erasure: %w", err)
-		}
-		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id = $2", rec.TenantID, rec.ID); err != nil {
-			return fmt.Errorf("finish erasure: %w", err)
-		}
-		rec.FilesPending = 0
 	}
-	if rec.Complete && rec.KeyShreddedAt == nil {
-		if err := db.shred(ctx, rec.TenantID, rec.CandidateID); err != nil {
+	if len(withFiles) > 0 {
+		in := placeholders(2, len(withFiles))
+		args := append([]any{tenant}, withFiles...)
+		if _, err := db.w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id IN ("+in+")", args...); err != nil {
+			return fmt.Errorf("finish erasure: %w", err)
+		}
+		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id IN ("+in+")", args...); err != nil {
+			return fmt.Errorf("finish erasure: %w", err)
+		}
+	}
+	if len(shred) > 0 {
+		if db.vault == nil {
+			return errNoVault
+		}
+		if err := db.vault.DestroyMany(ctx, int64(tenant), shred); err != nil {
 			return err
 		}
 		now := db.now()
-		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $3 WHERE tenant_id = $1 AND id = $2", rec.TenantID, rec.ID, now); err != nil {
+		args := append([]any{tenant, now}, complete...)
+		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $2 WHERE tenant_id = $1 AND id IN ("+placeholders(3, len(complete))+")", args...); err != nil {
 			return fmt.Errorf("finish erasure: %w", err)
 		}
-		rec.KeyShreddedAt = &now
+	}
+	now := db.now()
+	for i := range recs {
+		recs[i].FilesPending = 0
+		if recs[i].Complete && recs[i].KeyShreddedAt == nil {
+			recs[i].KeyShreddedAt = &now
+		}
 	}
 	return nil
 }
+
 
 // ResumeErasures finishes every erasure a crash left unfinished (contents
 // of documents not yet deleted, a key not yet destroyed), and erases again
@@ -479,7 +539,7 @@ func (db *DB) ResumeErasures(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if err := db.finishErasure(ctx, e, keys); err != nil {
+		if err := db.finishErasures(ctx, e.TenantID, []kluis.Erasure{*e}, [][]string{keys}); err != nil {
 			return n, err
 		}
 		n++

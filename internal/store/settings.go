@@ -31,6 +31,12 @@ func knownCollectable(key string) bool {
 	return ok
 }
 
+// The clean-up's defaults, until an agency chooses otherwise.
+const (
+	DefaultCleanupGraceDays    = 7
+	DefaultCleanupVerifySample = 10
+)
+
 // Settings returns the agency's settings; an agency that never saved any
 // gets the defaults (everything collected), with version 0.
 func (db *DB) Settings(ctx context.Context, tenant kluis.ID) (*kluis.Settings, error) {
@@ -38,12 +44,14 @@ func (db *DB) Settings(ctx context.Context, tenant kluis.ID) (*kluis.Settings, e
 }
 
 func settingsOf(ctx context.Context, q querier, tenant kluis.ID) (*kluis.Settings, error) {
-	s := &kluis.Settings{TenantID: tenant, NotCollected: map[string]kluis.Date{}, FieldAccess: map[string]string{}}
+	s := &kluis.Settings{TenantID: tenant, NotCollected: map[string]kluis.Date{}, FieldAccess: map[string]string{},
+		CleanupGraceDays: DefaultCleanupGraceDays, CleanupVerifySample: DefaultCleanupVerifySample}
 	var off, fa string
 	var by sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, field_access, r1_months, r3_months,
-		version, updated_at, updated_by FROM tenant_settings WHERE tenant_id = $1`, tenant).
-		Scan(&s.Address, &s.KvK, &s.DPOName, &s.DPOEmail, &s.DPOPhone, &off, &fa, &s.R1Months, &s.R3Months, &s.Version, &s.UpdatedAt, &by)
+		cleanup_nightly, cleanup_grace_days, cleanup_verify_sample, version, updated_at, updated_by FROM tenant_settings WHERE tenant_id = $1`, tenant).
+		Scan(&s.Address, &s.KvK, &s.DPOName, &s.DPOEmail, &s.DPOPhone, &off, &fa, &s.R1Months, &s.R3Months,
+			&s.CleanupNightly, &s.CleanupGraceDays, &s.CleanupVerifySample, &s.Version, &s.UpdatedAt, &by)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -134,18 +142,19 @@ func (db *DB) saveSettings(ctx context.Context, a kluis.Actor, version int64, bu
 		s.NotCollected, s.Version, s.UpdatedAt, s.UpdatedBy = off, version+1, db.now(), a.UserID
 		tx.record(kluis.AuditEntry{Action: "settings", Entity: "tenant_settings", Fields: settingsChanged(old, s)})
 		args := []any{a.TenantID, s.Address, s.KvK, s.DPOName, s.DPOEmail, s.DPOPhone, encodeNotCollected(off), s.Version, s.UpdatedAt, nullID(a.UserID),
-			encodeFieldAccess(s.FieldAccess), s.R1Months, s.R3Months}
+			encodeFieldAccess(s.FieldAccess), s.R1Months, s.R3Months, s.CleanupNightly, s.CleanupGraceDays, s.CleanupVerifySample}
 		if version == 0 {
 			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_settings (tenant_id, address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by, field_access,
-				r1_months, r3_months) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, args...)
+				r1_months, r3_months, cleanup_nightly, cleanup_grace_days, cleanup_verify_sample) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...)
 			if err != nil && kluis.ErrorCode(classify(err)) == kluis.EConflict {
 				return kluis.StaleVersion("settings")
 			}
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tenant_settings SET address = $2, kvk_number = $3, dpo_name = $4, dpo_email = $5, dpo_phone = $6,
-			not_collected = $7, version = $8, updated_at = $9, updated_by = $10, field_access = $11, r1_months = $12, r3_months = $13
-			WHERE tenant_id = $1 AND version = $14`, append(args, version)...)
+			not_collected = $7, version = $8, updated_at = $9, updated_by = $10, field_access = $11, r1_months = $12, r3_months = $13,
+			cleanup_nightly = $14, cleanup_grace_days = $15, cleanup_verify_sample = $16
+			WHERE tenant_id = $1 AND version = $17`, append(args, version)...)
 		if err != nil {
 			return err
 		}
@@ -299,6 +308,9 @@ func settingsChanged(old, s *kluis.Settings) []string {
 		{"not_collected", strings.Join(old.Off(), ","), strings.Join(s.Off(), ",")},
 		{"r1_months", strconv.Itoa(old.R1Months), strconv.Itoa(s.R1Months)},
 		{"r3_months", strconv.Itoa(old.R3Months), strconv.Itoa(s.R3Months)},
+		{"cleanup_nightly", strconv.FormatBool(old.CleanupNightly), strconv.FormatBool(s.CleanupNightly)},
+		{"cleanup_grace_days", strconv.Itoa(old.CleanupGraceDays), strconv.Itoa(s.CleanupGraceDays)},
+		{"cleanup_verify_sample", strconv.Itoa(old.CleanupVerifySample), strconv.Itoa(s.CleanupVerifySample)},
 	} {
 		if c.a != c.b {
 			out = append(out, c.name)

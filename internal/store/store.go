@@ -154,6 +154,9 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 // Now is the store's clock, for callers that act on its dates.
 func (db *DB) Now() time.Time { return db.now() }
 
+// Clock is the clock the store tells the time by.
+func (db *DB) Clock() kluis.Clock { return db.clock }
+
 func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
 
 func (db *DB) today() kluis.Date { return kluis.DateOf(db.clock.Now()) }

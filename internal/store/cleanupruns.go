@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kluis/internal/catalog"
+	"kluis/internal/kluis"
+	"kluis/internal/retention"
+)
+
+// A clean-up run erases what is due of a list of candidates, in the
+// background. Its items — one a candidate — are written when it starts;
+// each item is marked done in the transaction of its erasure, so a run
+// killed halfway goes on where it stopped and touches nothing twice.
+
+// CleanupRun is one run of the clean-up: its state, its progress and its
+// report, all without personal data.
+type CleanupRun struct {
+	TenantID    kluis.ID      `json:"-"`
+	ID          kluis.ID      `json:"id"`
+	UserID      kluis.ID      `json:"user_id,omitempty"`
+	State       string        `json:"state"` // a kluis.CleanupStates value
+	Nightly     bool          `json:"nightly"`
+	Date        kluis.Date    `json:"run_date"`
+	Total       int           `json:"total"`
+	Done        int           `json:"done"` // items handled, in any way
+	Complete    int           `json:"complete"`
+	Partial     int           `json:"partial"`
+	Skipped     int           `json:"skipped"` // nothing due any more, or gone
+	Failed      int           `json:"failed"`
+	Verified    int           `json:"verified"`
+	Residue     int           `json:"residue"`
+	Report      CleanupReport `json:"report"`
+	StartedAt   time.Time     `json:"started_at"`
+	HeartbeatAt time.Time     `json:"heartbeat_at"`
+	FinishedAt  *time.Time    `json:"finished_at,omitempty"`
+}
+
+// CleanupReport is what a run erased, by group, and what went wrong, by
+// candidate id: no personal data.
+type CleanupReport struct {
+	// Erased counts candidates per group erased: "category R3".
+	Erased map[string]int `json:"erased"`
+	// Errors are the ids of candidates whose erasure failed, with the
+	// error's code.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// StaleHeartbeat is how long a running run may go without a sign of life
+// before another process takes it over.
+const StaleHeartbeat = 2 * time.Minute
+
+// StartCleanupRun starts a run over ids, or, when ids is nil, over every
+// candidate with data due (for a nightly run: due for longer than the
+// agency's grace period). It writes the run and its items; cleanup.Runner
+// does the work.
+func (db *DB) StartCleanupRun(ctx context.Context, a kluis.Actor, ids []kluis.ID, nightly bool) (*CleanupRun, error) {
+	set, err := db.Settings(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	if ids == nil {
+		terms, cat := retention.For(set), catalog.New()
+		today := db.today()
+		cutoff := today
+		if nightly {
+			cutoff = kluis.DateOf(today.Time().AddDate(0, 0, -set.CleanupGraceDays))
+		}
+		err := db.EachRetentionFacts(ctx, a, func(c CandidateFacts) error {
+			if len(retention.Due(retention.Plan(cat, c.Facts, terms, today), cutoff)) > 0 {
+				ids = append(ids, c.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	now := db.now()
+	run := &CleanupRun{TenantID: a.TenantID, ID: db.ids.Next(), UserID: a.UserID, State: "running", Nightly: nightly, Date: db.today(),
+		Total: len(ids), StartedAt: now, HeartbeatAt: now, Report: CleanupReport{Erased: map[string]int{}}}
+	err = db.write(ctx, a, func(tx *writeTx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cleanup_runs (tenant_id, id, user_id, state, nightly, run_date, total, started_at, heartbeat_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, run.TenantID, run.ID, nullable(run.UserID), run.State, run.Nightly, run.Date, run.Total, now, now); err != nil {
+			return fmt.Errorf("start clean-up: %w", err)
+		}
+		for len(ids) > 0 {
+			n := min(len(ids), 200)
+			vals := make([]string, n)
+			args := []any{run.TenantID, run.ID}
+			for i, id := range ids[:n] {
+				args = append(args, id)
+				vals[i] = fmt.Sprintf("($1, $2, $%d, 'pending')", len(args))
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO cleanup_run_items (tenant_id, run_id, candidate_id, state) VALUES "+strings.Join(vals, ", "), args...); err != nil {
+				return fmt.Errorf("start clean-up: %w", err)
+			}
+			ids = ids[n:]
+		}
+		tx.record(kluis.AuditEntry{Action: "cleanup", Entity: "cleanup_runs", EntityID: run.ID})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+const cleanupRunColumns = `tenant_id, id, user_id, state, nightly, run_date, total, done, complete, partial, skipped, failed, verified, residue,
+	report, started_at, heartbeat_at, finished_at`
+
+func scanCleanupRun(r interface{ Scan(...any) error }) (*CleanupRun, error) {
+	run := &CleanupRun{}
+	var user sql.NullInt64
+	var report string
+	var finished *time.Time
+	if err := r.Scan(&run.TenantID, &run.ID, &user, &run.State, &run.Nightly, &run.Date, &run.Total, &run.Done, &run.Complete, &run.Partial,
+		&run.Skipped, &run.Failed, &run.Verified, &run.Residue, &report, &run.StartedAt, &run.HeartbeatAt, &nullTime{&finished}); err != nil {
+		return nil, err
+	}
+	run.UserID, run.FinishedAt = kluis.ID(user.Int64), finished
+	run.Report.Erased = map[string]int{}
+	if report != "" {
+		if err := json.Unmarshal([]byte(report), &run.Report); err != nil {
+			return nil, fmt.Errorf("clean-up run %d: %w", run.ID, err)
+		}
+	}
+	return run, nil
+}
+
+// CleanupRun returns one run.
+func (db *DB) CleanupRun(ctx context.Context, a kluis.Actor, id kluis.ID) (*CleanupRun, error) {
+	run, err := scanCleanupRun(db.r.QueryRowContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kluis.NotFound("clean-up run")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("clean-up run: %w", err)
+	}
+	return run, nil
+}
+
+// CleanupRuns lists the runs of an agency, newest first.
+func (db *DB) CleanupRuns(ctx context.Context, a kluis.Actor, page kluis.Page) ([]CleanupRun, int, error) {
+	var total int
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM cleanup_runs WHERE tenant_id = $1", a.TenantID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("clean-up runs: %w", err)
+	}
+	pg := page.Normalize()
+	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1"+
+		fmt.Sprintf(" ORDER BY started_at DESC, id DESC LIMIT %d OFFSET %d", pg.Limit, pg.Offset), a.TenantID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("clean-up runs: %w", err)
+	}
+	defer rows.Close()
+	var out []CleanupRun
+	for rows.Next() {
+		run, err := scanCleanupRun(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *run)
+	}
+	return out, total, rows.Err()
+}
+
+// UnfinishedCleanupRuns returns the runs still running whose process has
+// given no sign of life for StaleHeartbeat (or all running ones of the
+// tenant, with stale false): a crash left them, and they are to be resumed.
+func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleOnly bool) ([]CleanupRun, error) {
+	w := &where{}
+	w.conds = append(w.conds, "state = 'running'")
+	if tenant != 0 {
+		w.add("tenant_id = ?", tenant)
+	}
+	if staleOnly {
+		w.add("heartbeat_at < ?", db.now().Add(-StaleHeartbeat))
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs"+w.sql()+" ORDER BY started_at", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("unfinished clean-up runs: %w", err)
+	}
+	defer rows.Close()
+	var out []CleanupRun
+	for rows.Next() {
+		run, err := scanCleanupRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *run)
+	}
+	return out, rows.Err()
+}
+
+// PendingCleanupItems returns up to n candidates of a run still to do.
+func (db *DB) PendingCleanupItems(ctx context.Context, tenant, run kluis.ID, n int) ([]kluis.ID, error) {
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT candidate_id FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 AND state = 'pending'
+		ORDER BY candidate_id LIMIT %d`, n), tenant, run)
+	if err != nil {
+		return nil, fmt.Errorf("clean-up items: %w", err)
+	}
+	defer rows.Close()
+	var out []kluis.ID
+	for rows.Next() {
+		var id kluis.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// markItem sets the state of a run's item, inside the transaction of the
+// work it records.
+func markItem(ctx context.Context, q querier, tenant, run, cand kluis.ID, state string, erasure kluis.ID) error {
+	_, err := q.ExecContext(ctx, "UPDATE cleanup_run_items SET state = $4, erasure_id = $5 WHERE tenant_id = $1 AND run_id = $2 AND candidate_id = $3",
+		tenant, run, cand, state, nullable(erasure))
+	if err != nil {
+		return fmt.Errorf("clean-up item: %w", err)
+	}
+	return nil
+}
+
+// MarkCleanupItem records that an item was skipped or failed.
+func (db *DB) MarkCleanupItem(ctx context.Context, tenant, run, cand kluis.ID, state string) error {
+	return markItem(ctx, db.w, tenant, run, cand, state, 0)
+}
+
+// SaveCleanupProgress writes a run's counters, report and sign of life,
+// counted afresh from its items and erasure records (so that a resumed
+// run counts what its predecessor did too); finished ends it.
+func (db *DB) SaveCleanupProgress(ctx context.Context, run *CleanupRun, finished bool) error {
+	ctx = context.WithoutCancel(ctx)
+	rows, err := db.r.QueryContext(ctx, "SELECT state, count(*) FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 GROUP BY state", run.TenantID, run.ID)
+	if err != nil {
+		return fmt.Errorf("clean-up progress: %w", err)
+	}
+	by := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		by[s] = n
+	}
+	rows.Close()
+	run.Done = by["done"] + by["skipped"] + by["failed"]
+	run.Skipped, run.Failed = by["skipped"], by["failed"]
+	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN complete THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN complete THEN 0 ELSE 1 END), 0),
+		COALESCE(SUM(CASE WHEN verified_at IS NULL THEN 0 ELSE 1 END), 0), COALESCE(SUM(residue_hits), 0)
+		FROM erasures WHERE tenant_id = $1 AND run_id = $2`, run.TenantID, run.ID).Scan(&run.Complete, &run.Partial, &run.Verified, &run.Residue); err != nil {
+		return fmt.Errorf("clean-up progress: %w", err)
+	}
+	if finished {
+		if err := db.reportOf(ctx, run); err != nil {
+			return err
+		}
+		run.State = "done"
+		if run.Failed > 0 {
+			run.State = "failed"
+		}
+		now := db.now()
+		run.FinishedAt = &now
+	}
+	run.HeartbeatAt = db.now()
+	report, err := json.Marshal(run.Report)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, `UPDATE cleanup_runs SET state = $3, done = $4, complete = $5, partial = $6, skipped = $7, failed = $8,
+		verified = $9, residue = $10, report = $11, heartbeat_at = $12, finished_at = $13 WHERE tenant_id = $1 AND id = $2`,
+		run.TenantID, run.ID, run.State, run.Done, run.Complete, run.Partial, run.Skipped, run.Failed, run.Verified, run.Residue,
+		string(report), run.HeartbeatAt, run.FinishedAt)
+	if err != nil {
+		return fmt.Errorf("clean-up progress: %w", err)
+	}
+	return nil
+}
+
+// reportOf counts, from the run's erasure records, the candidates erased
+// per group ("category rule").
+func (db *DB) reportOf(ctx context.Context, run *CleanupRun) error {
+	rows, err := db.r.QueryContext(ctx, "SELECT erased FROM erasures WHERE tenant_id = $1 AND run_id = $2", run.TenantID, run.ID)
+	if err != nil {
+		return fmt.Errorf("clean-up report: %w", err)
+	}
+	defer rows.Close()
+	run.Report.Erased = map[string]int{}
+	for rows.Next() {
+		var js string
+		if err := rows.Scan(&js); err != nil {
+			return err
+		}
+		var groups []kluis.ErasedGroup
+		if err := json.Unmarshal([]byte(js), &groups); err != nil {
+			return fmt.Errorf("clean-up report: %w", err)
+		}
+		seen := map[string]bool{}
+		for _, g := range groups {
+			k := g.Category + " " + g.Rule
+			if !seen[k] {
+				seen[k] = true
+				run.Report.Erased[k]++
+			}
+		}
+	}
+	return rows.Err()
+}
