@@ -508,7 +508,6 @@ func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.
 	return nil
 }
 
-
 // ResumeErasures finishes every erasure a crash left unfinished (contents
 // of documents not yet deleted, a key not yet destroyed), and erases again
 // every candidate an erasure removed who is back — from a restored backup
