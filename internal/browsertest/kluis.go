@@ -44,6 +44,7 @@ type Kluis struct {
 	Log   *SyncBuffer
 
 	srv *httptest.Server
+	web *web.Server
 }
 
 // Start opens a new SQLite database in dir (which must be empty or absent),
@@ -94,6 +95,7 @@ func (k *Kluis) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	k.web = handler
 	srv := httptest.NewUnstartedServer(handler)
 	// The limits of `kluis serve` (internal/cli/serve.go).
 	srv.Config.ReadHeaderTimeout = 10 * time.Second
@@ -112,6 +114,9 @@ func (k *Kluis) Close() {
 	if k.srv != nil {
 		k.srv.CloseClientConnections()
 		k.srv.Close()
+	}
+	if k.web != nil {
+		k.web.Wait() // clean-up runs still at work
 	}
 	k.DB.Close()
 }

@@ -12,6 +12,7 @@ const RestrictedLegalMinimum = "legal-minimum"
 var ErasureReasons = Choices{
 	{"retention", Msg{"Bewaartermijn verstreken", "Retention term ended"}},
 	{"request", Msg{"Verzoek van de kandidaat (art. 17 AVG)", "The candidate's request (art. 17 GDPR)"}},
+	{"restored", Msg{"Opnieuw gewist: een teruggezette back-up bracht de gegevens terug", "Erased again: a restored backup brought the data back"}},
 }
 
 // ErasedGroup is a group of a candidate's data that an erasure removed: a

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kluis/internal/kluis"
+	"kluis/internal/store"
 )
 
 // maySetSettings reports whether a role decides the agency's settings: the
@@ -15,16 +16,21 @@ func maySetSettings(r kluis.Role) bool { return r == kluis.RoleAdmin || r == klu
 
 // settingsBody is the agency's settings as the API shows them.
 type settingsBody struct {
-	Address   string        `json:"address"`
-	KvK       string        `json:"kvk_number"`
-	DPOName   string        `json:"dpo_name"`
-	DPOEmail  string        `json:"dpo_email"`
-	DPOPhone  string        `json:"dpo_phone"`
-	Collect   []collectItem `json:"collect"`
-	R1Months  int           `json:"r1_months"`
-	R3Months  int           `json:"r3_months"`
-	Version   int64         `json:"version"`
-	UpdatedAt *time.Time    `json:"updated_at"`
+	Address  string        `json:"address"`
+	KvK      string        `json:"kvk_number"`
+	DPOName  string        `json:"dpo_name"`
+	DPOEmail string        `json:"dpo_email"`
+	DPOPhone string        `json:"dpo_phone"`
+	Collect  []collectItem `json:"collect"`
+	R1Months int           `json:"r1_months"`
+	R3Months int           `json:"r3_months"`
+	// The clean-up: every night on its own or not, the days of grace
+	// after a term ends, and how many candidates a run checks for residue.
+	CleanupNightly      bool       `json:"cleanup_nightly"`
+	CleanupGraceDays    int        `json:"cleanup_grace_days"`
+	CleanupVerifySample int        `json:"cleanup_verify_sample"`
+	Version             int64      `json:"version"`
+	UpdatedAt           *time.Time `json:"updated_at"`
 }
 
 // collectItem is one optional item and whether the agency collects it.
@@ -50,7 +56,13 @@ type settingsInput struct {
 	NotCollected []string `json:"not_collected"`
 	R1Months     int      `json:"r1_months"`
 	R3Months     int      `json:"r3_months"`
-	Version      *int64   `json:"version"`
+	// The clean-up's settings. The change replaces the whole set, so an
+	// absent one is its default (off, 7 days, 10 candidates), as an absent
+	// term is the legal one: never a silent 0.
+	CleanupNightly      *bool  `json:"cleanup_nightly"`
+	CleanupGraceDays    *int   `json:"cleanup_grace_days"`
+	CleanupVerifySample *int   `json:"cleanup_verify_sample"`
+	Version             *int64 `json:"version"`
 }
 
 // settingsOut gathers the settings with, per optional item, what is held.
@@ -65,7 +77,8 @@ func (s *Server) settingsOut(ctx context.Context, lang string) (*settingsBody, e
 		return nil, err
 	}
 	out := &settingsBody{Address: set.Address, KvK: set.KvK, DPOName: set.DPOName, DPOEmail: set.DPOEmail, DPOPhone: set.DPOPhone,
-		Version: set.Version, Collect: []collectItem{}, R1Months: set.R1Months, R3Months: set.R3Months}
+		Version: set.Version, Collect: []collectItem{}, R1Months: set.R1Months, R3Months: set.R3Months,
+		CleanupNightly: set.CleanupNightly, CleanupGraceDays: set.CleanupGraceDays, CleanupVerifySample: set.CleanupVerifySample}
 	if set.Version > 0 {
 		out.UpdatedAt = &set.UpdatedAt
 	}
@@ -109,7 +122,17 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) saveSettings(ctx context.Context, in *settingsInput) error {
 	a := actorFrom(ctx)
 	set := &kluis.Settings{Address: in.Address, KvK: in.KvK, DPOName: in.DPOName, DPOEmail: in.DPOEmail, DPOPhone: in.DPOPhone,
-		NotCollected: map[string]kluis.Date{}, R1Months: in.R1Months, R3Months: in.R3Months}
+		NotCollected: map[string]kluis.Date{}, R1Months: in.R1Months, R3Months: in.R3Months,
+		CleanupGraceDays: store.DefaultCleanupGraceDays, CleanupVerifySample: store.DefaultCleanupVerifySample}
+	if in.CleanupNightly != nil {
+		set.CleanupNightly = *in.CleanupNightly
+	}
+	if in.CleanupGraceDays != nil {
+		set.CleanupGraceDays = *in.CleanupGraceDays
+	}
+	if in.CleanupVerifySample != nil {
+		set.CleanupVerifySample = *in.CleanupVerifySample
+	}
 	for _, k := range in.NotCollected {
 		set.NotCollected[k] = ""
 	}

@@ -394,6 +394,8 @@ var records = map[string]reflect.Type{
 	"AuditEntry":    reflect.TypeFor[kluis.AuditEntry](),
 	"LegalHold":     reflect.TypeFor[kluis.LegalHold](),
 	"Consent":       reflect.TypeFor[kluis.Consent](),
+	"Erasure":       reflect.TypeFor[kluis.Erasure](),
+	"CleanupRun":    reflect.TypeFor[store.CleanupRun](),
 }
 
 func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
@@ -484,6 +486,7 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 		"SSOChange":          reflect.TypeFor[ssoInput](),
 		"HoldEnd":            reflect.TypeFor[holdEnd](),
 		"ConsentWithdrawal":  reflect.TypeFor[consentWithdrawal](),
+		"CleanupStart":       reflect.TypeFor[cleanupStart](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
@@ -500,6 +503,16 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 	item := obj(obj(obj(set["properties"])["collect"])["items"])
 	if missing, extra := sameNames(fieldNames(jsonFields(reflect.TypeFor[collectItem]())), obj(item["properties"])); len(missing)+len(extra) > 0 {
 		t.Errorf("schema Settings.collect[]: missing %v, extra %v", missing, extra)
+	}
+
+	// The erasure preview as it is answered.
+	if missing, extra := sameNames(fieldNames(jsonFields(reflect.TypeFor[erasurePreview]())), obj(obj(schemas["ErasurePreview"])["properties"])); len(missing)+len(extra) > 0 {
+		t.Errorf("schema ErasurePreview: missing %v, extra %v", missing, extra)
+	}
+	for name, typ := range map[string]reflect.Type{"ErasedGroup": reflect.TypeFor[kluis.ErasedGroup](), "KeptGroup": reflect.TypeFor[kluis.KeptGroup]()} {
+		if missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(obj(schemas[name])["properties"])); len(missing)+len(extra) > 0 {
+			t.Errorf("schema %s: missing %v, extra %v", name, missing, extra)
+		}
 	}
 
 	// The single sign-on as it is answered: never the secret, and the
@@ -577,6 +590,10 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"parameters.AuditActionFilter":     {kluis.AuditActions, false},
 		"AuditEntry.action":                {kluis.AuditActions, false},
 		"DocumentUpload.kind":              {kluis.DocumentKinds, false},
+		"parameters.ErasureReason":         {previewReasons, false},
+		"Erasure.reason":                   {kluis.ErasureReasons, false},
+		"ErasurePreview.reason":            {previewReasons, false},
+		"CleanupRun.state":                 {kluis.CleanupStates, false},
 	}
 	for rec, fields := range map[string]map[string]check{
 		"Candidate": {
@@ -767,7 +784,7 @@ func TestTheDocumentedQueryParametersAreAccepted(t *testing.T) {
 			continue
 		}
 		path := strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(client.ID, 10))
-		if o.path == "/api/v1/candidates/{id}/record-card" {
+		if o.path == "/api/v1/candidates/{id}/record-card" || o.path == "/api/v1/candidates/{id}/erasure-preview" {
 			path = strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(cand.ID, 10))
 		} else if strings.Contains(o.path, "{id}") && o.path != "/api/v1/clients/{id}/contacts" {
 			t.Errorf("%s: add an id for it to this test", o)

@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"kluis/internal/access"
 	"kluis/internal/catalog"
+	"kluis/internal/cleanup"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
@@ -37,6 +39,10 @@ type Server struct {
 	// dummyHash is verified against when a log-in names nobody.
 	dummyHash func() string
 	handler   http.Handler // mux behind cross-origin protection
+	// cleaner runs clean-up runs started from the UI or the API, each in
+	// a goroutine of its own; background counts them, for Wait.
+	cleaner    *cleanup.Runner
+	background sync.WaitGroup
 }
 
 // New builds the server, its routes and its page templates.
@@ -58,6 +64,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	s.settingsCache = &settingsCache{db: db, base: s.proj, by: map[kluis.ID]settingsEntry{}}
 	s.dummyHash = newDummyHash()
 	s.access = newAccessLog(db, log)
+	s.cleaner = &cleanup.Runner{DB: db}
 	for _, rt := range s.routes() {
 		h := rt.handler
 		switch rt.guard {
@@ -220,7 +227,8 @@ func routeScope(rt route) string {
 		kind = "settings"
 	case "audit-log":
 		kind = "audit"
-	case "retention":
+	case "retention", "cleanup", "erasures":
+		// The clean-up and its proof concern candidates' data.
 		kind = "candidates"
 	case "holds", "consents":
 		// Legal holds and consents belong to the candidate.

@@ -25,7 +25,13 @@ var templateFuncs = template.FuncMap{
 	"time":  formatTime,
 	"money": formatMoney,
 	"add":   func(a, b int) int { return a + b },
-	"text":  text,
+	"deref": func(n *int) int {
+		if n == nil {
+			return 0
+		}
+		return *n
+	},
+	"text": text,
 	"revealed": func(tab any, field, shown string) maskedView {
 		t, _ := tab.(*personalTab)
 		if t == nil {

@@ -24,7 +24,8 @@ type agencyView struct {
 	Updated time.Time
 }
 
-var agencyFields = []string{"address", "kvk_number", "dpo_name", "dpo_email", "dpo_phone", "r1_months", "r3_months", "version"}
+var agencyFields = []string{"address", "kvk_number", "dpo_name", "dpo_email", "dpo_phone", "r1_months", "r3_months",
+	"cleanup_nightly", "cleanup_grace_days", "cleanup_verify_sample", "version"}
 
 func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
 	a := actorFrom(r.Context())
@@ -48,7 +49,9 @@ func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
 		v.Form = newForm(v.Lang)
 		for k, val := range map[string]string{"address": out.Address, "kvk_number": out.KvK, "dpo_name": out.DPOName,
 			"dpo_email": out.DPOEmail, "dpo_phone": out.DPOPhone, "version": strconv.FormatInt(out.Version, 10),
-			"r1_months": monthsValue(out.R1Months), "r3_months": monthsValue(out.R3Months)} {
+			"r1_months": monthsValue(out.R1Months), "r3_months": monthsValue(out.R3Months),
+			"cleanup_grace_days": strconv.Itoa(out.CleanupGraceDays), "cleanup_verify_sample": strconv.Itoa(out.CleanupVerifySample),
+			"cleanup_nightly": onValue(out.CleanupNightly)} {
 			v.Form.Values[k] = val
 		}
 		for _, c := range out.Collect {
@@ -82,6 +85,21 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
 	in := &settingsInput{Address: f.Values["address"], KvK: f.Values["kvk_number"], DPOName: f.Values["dpo_name"],
 		DPOEmail: f.Values["dpo_email"], DPOPhone: f.Values["dpo_phone"], Version: &version,
 		R1Months: int(f.Int64("r1_months")), R3Months: int(f.Int64("r3_months"))}
+	// The form always carries the clean-up's settings; one left empty is
+	// its default.
+	nightly := f.Values["cleanup_nightly"] == "on"
+	in.CleanupNightly = &nightly
+	for _, k := range []string{"cleanup_grace_days", "cleanup_verify_sample"} {
+		if f.Values[k] == "" {
+			continue
+		}
+		n := int(f.Int64(k))
+		if k == "cleanup_grace_days" {
+			in.CleanupGraceDays = &n
+		} else {
+			in.CleanupVerifySample = &n
+		}
+	}
 	for _, c := range s.catalog.Collectables() {
 		if !collect[c.Key] {
 			in.NotCollected = append(in.NotCollected, c.Key)
@@ -119,6 +137,14 @@ func (b Base) MayGrant() bool { return b.User != nil && mayGrant(b.User.Role) }
 
 // The settings page links here for the roles that decide.
 func (b Base) MaySetAgency() bool { return b.User != nil && maySetSettings(b.User.Role) }
+
+// onValue is a ticked checkbox's value in a form.
+func onValue(b bool) string {
+	if b {
+		return "on"
+	}
+	return ""
+}
 
 // monthsValue shows a term in months in a form: empty for the legal one.
 func monthsValue(n int) string {

@@ -19,6 +19,9 @@ type candidatePageView struct {
 	TabData any
 	// NoAccess is set when the viewer's role may see nothing of the tab.
 	NoAccess bool
+	// Restricted: only the legal minimum of the candidate is kept, and
+	// nothing of them can be changed; the page offers no changes.
+	Restricted bool
 }
 
 // tabTables are the tables whose records each tab shows.
@@ -77,10 +80,11 @@ func (s *Server) candidatePage(r *http.Request, tab string) (*candidatePageView,
 	if err != nil {
 		return nil, err
 	}
+	restricted := c.Restricted == kluis.RestrictedLegalMinimum
 	if c, err = s.shownCandidate(r, c); err != nil {
 		return nil, err
 	}
-	v := &candidatePageView{Base: s.baseFor(r, "candidates", "nav.candidates"), C: c, Tab: tab}
+	v := &candidatePageView{Base: s.baseFor(r, "candidates", "nav.candidates"), C: c, Tab: tab, Restricted: restricted}
 	v.Title = c.Name()
 	bs, err := s.db.Branches(r.Context(), actorFrom(r.Context()))
 	if err != nil {

@@ -15,7 +15,14 @@ import (
 func mayCleanUp(r kluis.Role) bool { return r == kluis.RolePrivacy }
 
 func (s *Server) cleanupRoutes() []route {
-	return []route{{"GET", "/cleanup", session, s.cleanupPage}}
+	return []route{
+		{"GET", "/cleanup", session, s.cleanupPage},
+		{"POST", "/cleanup/runs", session, s.startCleanupForm},
+		{"GET", "/cleanup/runs/{id}", session, s.cleanupRunPage},
+		{"GET", "/cleanup/candidates/{id}", session, s.cleanupCandidatePage},
+		{"GET", "/erasures", session, s.erasuresPage},
+		{"GET", "/erasures/{id}", session, s.erasurePage},
+	}
 }
 
 // dueCandidate is a candidate with data whose term has ended.
@@ -90,6 +97,13 @@ type cleanupView struct {
 	Seen     int
 	Rules    []ruleCount
 	Limit    int
+	Runs     []runRow
+}
+
+// runRow is a recent clean-up run in the list.
+type runRow struct {
+	store.CleanupRun
+	State string
 }
 
 type cleanupRow struct {
@@ -137,6 +151,13 @@ func (s *Server) cleanupPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Total, v.Seen = total, seen
+	runs, _, err := s.db.CleanupRuns(ctx, a, kluis.Page{Limit: 10})
+	if err != nil {
+		return err
+	}
+	for _, run := range runs {
+		v.Runs = append(v.Runs, runRow{CleanupRun: run, State: kluis.CleanupStates.Label(run.State, v.Lang)})
+	}
 	for _, rule := range []catalog.Rule{catalog.R1, catalog.R2, catalog.R3, catalog.R4, catalog.R5, catalog.R6} {
 		if n := byRule[rule]; n > 0 {
 			v.Rules = append(v.Rules, ruleCount{Label: catalog.RuleLabel(rule).In(v.Lang), Count: n})
