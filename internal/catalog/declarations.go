@@ -228,6 +228,7 @@ func fields() []Field {
 	f = append(f, oidcFields()...)
 	f = append(f, auditFields()...)
 	f = append(f, retentionFields()...)
+	f = append(f, outboxFields()...)
 	return f
 }
 
@@ -312,5 +313,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, auditNonPersonal()...)
 	out = append(out, retentionNonPersonal()...)
 	out = append(out, erasureNonPersonal()...)
+	out = append(out, outboxNonPersonal()...)
 	return out
 }

@@ -31,6 +31,11 @@ func retentionFields() []Field {
 			Basis: LegalObligation, Retention: []Rule{R1, R3}, Access: consentProfile(), Source: source,
 			Purposes: []Purpose{Accountability}}
 	}
+	request := func(column string, label kluis.Msg, source Source) Field {
+		return Field{Table: "consent_requests", Column: column, Subject: Candidate, Category: History, Label: label,
+			Basis: LegitimateInterest, Retention: []Rule{R1, R3}, Access: roles{privacy: Read, recruiter: Read, manager: Read}, Source: source,
+			Purposes: []Purpose{Accountability}}
+	}
 	return []Field{
 		hold("kind", msg("Soort bewaarplicht", "Kind of legal hold")),
 		hold("reason", msg("Kenmerk van de bewaarplicht", "Reference of the legal hold")),
@@ -41,6 +46,14 @@ func retentionFields() []Field {
 		consent("given_on", msg("Toestemming gegeven op", "Consent given on"), FromCandidate),
 		consent("valid_until", msg("Toestemming geldt tot", "Consent valid until"), FromCandidate),
 		consent("withdrawn_on", msg("Toestemming ingetrokken op", "Consent withdrawn on"), FromCandidate),
+		// Requests for consent sent by e-mail, and the answers: the proof
+		// that the candidate was asked, kept as long as the data concerned.
+		request("data_expires", msg("Gegevens vervallen op (gevraagd)", "Data expire on (asked)"), FromAgency),
+		request("sent_on", msg("Om toestemming gevraagd op", "Consent asked on"), FromAgency),
+		request("reminded_on", msg("Herinnering gestuurd op", "Reminder sent on"), FromAgency),
+		request("link_expires", msg("Link geldig tot", "Link valid until"), FromAgency),
+		request("answer", msg("Antwoord op de vraag om toestemming", "Answer to the request for consent"), FromCandidate),
+		request("answered_at", msg("Beantwoord op", "Answered on"), FromCandidate),
 	}
 }
 
@@ -59,6 +72,11 @@ func retentionNonPersonal() []NonPersonal {
 		out = append(out, NonPersonal{t, "tenant_id", tenant}, NonPersonal{t, "id", key}, NonPersonal{t, "candidate_id", ref},
 			NonPersonal{t, "user_id", ref}, NonPersonal{t, "version", version}, NonPersonal{t, "created_at", stamp})
 	}
+	out = append(out, NonPersonal{"consent_requests", "tenant_id", tenant}, NonPersonal{"consent_requests", "id", key},
+		NonPersonal{"consent_requests", "candidate_id", ref}, NonPersonal{"consent_requests", "consent_id", ref},
+		NonPersonal{"consent_requests", "created_at", stamp},
+		NonPersonal{"consent_requests", "token_hash", "hash of a random token of a link: it names nobody, and the link cannot be made from it"},
+		NonPersonal{"tenant_settings", "consent_notice_days", "a setting of the agency: when to ask candidates for consent"})
 	return append(out, NonPersonal{"legal_holds", "ended_by", ref},
 		NonPersonal{"consents", "contact_moment_id", ref}, NonPersonal{"consents", "withdrawn_by", ref})
 }

@@ -90,7 +90,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	log := newLogger(e.stderr, *logLevel)
-	go maintain(ctx, db, log, time.Hour)
+	// The demo's own address is where candidates' links point (the
+	// e-mail stays in the outbox unless an SMTP server is configured).
+	go maintain(ctx, db, log, time.Hour, "http://"+*addr)
 	return serve(ctx, e, db, *addr, log, func(a net.Addr) {
 		fmt.Fprintf(e.stdout, "\nkluis demo: http://%s\n\nLog in with password %q as:\n", a, demo.DefaultPassword)
 		cat := catalog.New()

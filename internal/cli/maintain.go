@@ -13,13 +13,15 @@ import (
 // maintain runs the scheduled work of every agency at start and then every
 // interval until ctx ends: removing the data an agency stopped collecting,
 // the ID copies R2 no longer allows, access-log entries past R7, the
-// nightly clean-up of agencies that chose it, and whatever erasure a crash
+// requests for consent before data expire (with the public address for
+// their links), the nightly clean-up of agencies that chose it, and
+// whatever erasure a crash
 // left unfinished. Each step is idempotent, so
 // several kluis processes on one database may run it at the same time, and
 // a run cut short is finished by the next.
-func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration) {
+func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration, publicURL string) {
 	for {
-		if err := maintainOnce(ctx, db, log); err != nil && ctx.Err() == nil {
+		if err := maintainOnce(ctx, db, log, publicURL); err != nil && ctx.Err() == nil {
 			log.Error("maintenance", "err", err)
 		}
 		select {
@@ -32,7 +34,7 @@ func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Du
 
 // maintainOnce does the scheduled work of every agency once. The log names
 // agencies and counts, never a person.
-func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger) error {
+func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL string) error {
 	ts, err := db.Tenants(ctx)
 	if err != nil {
 		return err
@@ -47,6 +49,11 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger) error {
 		log.Info("resumed interrupted clean-up runs", "runs", n)
 	}
 	for _, t := range ts {
+		if asked, err := db.SendConsentRequests(ctx, t.ID, publicURL); err != nil {
+			errs = append(errs, err)
+		} else if asked.Sent+asked.Reminded > 0 {
+			log.Info("asked candidates for consent to keep their data longer", "tenant", t.ID, "sent", asked.Sent, "reminded", asked.Reminded)
+		}
 		if ran, err := r.Nightly(ctx, t.ID, db.Clock()); err != nil {
 			errs = append(errs, err)
 		} else if ran {

@@ -25,14 +25,14 @@ func TestMaintenanceRemovesWhatIsDueAndLogsOnlyCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info")); err != nil {
+		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), ""); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.DB.Candidate(ctx, e.Actor, c.ID); got.Nationality != "NL" {
 			t.Fatal("removed within the grace")
 		}
 		e.Clock.Advance(kluis.MinimisationGrace)
-		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info")); err != nil {
+		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), ""); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.DB.Candidate(ctx, e.Actor, c.ID); got.Nationality != "" {
@@ -44,7 +44,7 @@ func TestMaintenanceRemovesWhatIsDueAndLogsOnlyCounts(t *testing.T) {
 		// The loop stops with its context.
 		loopCtx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
-		go func() { maintain(loopCtx, e.DB, newLogger(&logs, "info"), time.Hour); close(done) }()
+		go func() { maintain(loopCtx, e.DB, newLogger(&logs, "info"), time.Hour, ""); close(done) }()
 		cancel()
 		select {
 		case <-done:

@@ -7,19 +7,27 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"kluis/internal/mail"
+	"kluis/internal/outbox"
 	"kluis/internal/store"
 	"kluis/internal/web"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "serve", "serve [flags]")
+	f := newFlags(e, "serve", "serve [flags]\n\n"+
+		"E-mail is written to the outbox and sent through the SMTP server given with --smtp-host and the\n"+
+		"other --smtp-* flags (as for `kluis mail test`). Without --smtp-host it stays in the outbox,\n"+
+		"unsent, until kluis is started with one; kluis warns about that once, at start.")
 	st := storageFlags(f, "kluis-data")
+	smtp := mailFlags(f)
 	addr := f.string("addr", "127.0.0.1:8080", "address to listen on")
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn, error")
 	demo := f.Bool("demo", false, "allow the demo users (with their published password) to exist")
-	every := f.Duration("maintenance-interval", time.Hour, "how often to remove what is due: data no longer collected, ID copies past 4 weeks")
+	every := f.Duration("maintenance-interval", time.Hour, "how often to do the scheduled work: remove what is due, run the nightly clean-up, ask candidates for consent")
+	publicURL := f.string("public-url", "", "the address candidates reach kluis at (https://kluis.mijnbureau.nl), for the links in e-mail to them; without it no such e-mail is sent")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -42,8 +50,35 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return errors.New("--maintenance-interval must be at least 1m")
 	}
 	log := newLogger(e.stderr, *logLevel)
-	go maintain(ctx, db, log, *every)
+	if err := startOutbox(ctx, e, db, smtp, log); err != nil {
+		return err
+	}
+	if *publicURL != "" && !strings.HasPrefix(*publicURL, "https://") && !strings.HasPrefix(*publicURL, "http://127.0.0.1") && !strings.HasPrefix(*publicURL, "http://localhost") {
+		return errors.New("--public-url must start with https:// (http:// only for 127.0.0.1 or localhost)")
+	}
+	go maintain(ctx, db, log, *every, *publicURL)
 	return serve(ctx, e, db, *addr, log, nil)
+}
+
+// startOutbox starts sending the outbox's e-mail when an SMTP server is
+// configured; without one, it says once that e-mail stays unsent.
+func startOutbox(ctx context.Context, e *env, db *store.DB, smtp *mailSettings, log *slog.Logger) error {
+	if !smtp.configured() {
+		log.Warn("no SMTP server configured (--smtp-host): e-mail stays in the outbox, unsent")
+		return nil
+	}
+	cfg, err := smtp.config()
+	if err != nil {
+		return err
+	}
+	sender, err := mail.NewSender(cfg)
+	if err != nil {
+		return err
+	}
+	w := &outbox.Worker{DB: db, Sender: sender, Clock: e.clock, Log: log}
+	go w.Run(ctx, outbox.Interval)
+	log.Info("sending e-mail from the outbox", "smtp", cfg.String())
+	return nil
 }
 
 // prepareSchema migrates an empty database and refuses one whose schema is

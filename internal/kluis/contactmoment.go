@@ -25,6 +25,8 @@ var ContactKinds = Choices{
 	{"privacy-statement-shown", Msg{"Privacyverklaring getoond", "Privacy statement shown"}},
 	{"privacy-statement-sent", Msg{"Privacyverklaring verstuurd", "Privacy statement sent"}},
 	{"consent", Msg{"Toestemming", "Consent"}},
+	{"consent-requested", Msg{"Om toestemming gevraagd", "Consent requested"}},
+	{"consent-declined", Msg{"Toestemming geweigerd", "Consent declined"}},
 	{"request", Msg{"Verzoek", "Request"}},
 	{"cv-sent", Msg{"CV verstuurd", "CV sent"}},
 	{"other", Msg{"Anders", "Other"}},

@@ -32,12 +32,16 @@ type Settings struct {
 	// The clean-up: whether it runs every night on its own, how many days
 	// after the end of a term it erases (time to place a legal hold), and
 	// how many of the candidates a run erases it checks for residue.
-	CleanupNightly      bool      `json:"cleanup_nightly"`
-	CleanupGraceDays    int       `json:"cleanup_grace_days"`
-	CleanupVerifySample int       `json:"cleanup_verify_sample"`
-	Version             int64     `json:"version"`
-	UpdatedAt           time.Time `json:"updated_at"`
-	UpdatedBy           ID        `json:"-"`
+	CleanupNightly      bool `json:"cleanup_nightly"`
+	CleanupGraceDays    int  `json:"cleanup_grace_days"`
+	CleanupVerifySample int  `json:"cleanup_verify_sample"`
+	// ConsentNoticeDays is how many days before data of a candidate
+	// expire under R1 or R3 kluis e-mails them to ask whether it may keep
+	// them longer (a reminder follows after 14 days); 0 asks nobody.
+	ConsentNoticeDays int       `json:"consent_notice_days"`
+	Version           int64     `json:"version"`
+	UpdatedAt         time.Time `json:"updated_at"`
+	UpdatedBy         ID        `json:"-"`
 }
 
 // MinimisationGrace is how long values of data an agency stopped collecting
@@ -98,6 +102,9 @@ func (s *Settings) Validate(known func(string) bool) error {
 	}
 	if s.CleanupVerifySample < 0 || s.CleanupVerifySample > 100 {
 		p.Add("cleanup_verify_sample", "Een steekproef van 0 tot en met 100 kandidaten per ronde.", "A sample of 0 to 100 candidates a run.")
+	}
+	if s.ConsentNoticeDays < 0 || s.ConsentNoticeDays > 90 {
+		p.Add("consent_notice_days", "Van 0 (niemand vragen) tot en met 90 dagen.", "From 0 (ask nobody) to 90 days.")
 	}
 	// Only the keys count here: the store dates them.
 	for k := range s.NotCollected {

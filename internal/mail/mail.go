@@ -169,6 +169,12 @@ type Message struct {
 	Subject string // one line
 	Text    string // the plain-text body, UTF-8
 	HTML    string // optional HTML alternative, UTF-8
+	// MessageID, when set, is the message's Message-ID ("left@right",
+	// with or without angle brackets) instead of a random one: a message
+	// sent again carries the same id, so that the receiving side can tell
+	// it is the same message. Without "@" it is the left part only, and
+	// the domain of the sender address is added.
+	MessageID string
 }
 
 // Validate checks the message; it refuses line breaks in the subject, so
@@ -193,7 +199,25 @@ func (m Message) Validate() error {
 	}
 	body("text", m.Text, true, p)
 	body("html", m.HTML, false, p)
+	if m.MessageID != "" && !validMessageID(strings.TrimSuffix(strings.TrimPrefix(m.MessageID, "<"), ">")) {
+		p.Add("message_id", "Geen geldige Message-ID.", "Not a valid Message-ID.")
+	}
 	return p.Err()
+}
+
+// validMessageID accepts "left@right" or "left" of printable ASCII without
+// spaces, angle brackets or quotes (RFC 5322 dot-atom text, roughly), and
+// not too long for a header line.
+func validMessageID(id string) bool {
+	if id == "" || len(id) > 200 || strings.Count(id, "@") > 1 || strings.HasPrefix(id, "@") || strings.HasSuffix(id, "@") {
+		return false
+	}
+	for _, r := range id {
+		if r <= ' ' || r > '~' || strings.ContainsRune(`<>()[]\,;:"`, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func body(field, s string, required bool, p kluis.Problems) {
@@ -248,7 +272,7 @@ func (s *Sender) Send(ctx context.Context, m Message) (messageID string, err err
 		return "", err
 	}
 	to, _ := kluis.NormalizeEmail(m.To)
-	id, err := s.newMessageID()
+	id, err := s.messageID(m)
 	if err != nil {
 		return "", s.wrap("generate a Message-ID", err)
 	}
@@ -356,6 +380,20 @@ func (s *Sender) client(ctx context.Context) (*gomail.Client, func(), error) {
 	return c, stop, nil
 }
 
+// messageID returns the message's fixed Message-ID, completed with the
+// domain of From when it has none, or else a new one; without angle
+// brackets.
+func (s *Sender) messageID(m Message) (string, error) {
+	if m.MessageID == "" {
+		return s.newMessageID()
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(m.MessageID, "<"), ">")
+	if !strings.Contains(id, "@") {
+		id += "@" + s.from[strings.LastIndexByte(s.from, '@')+1:]
+	}
+	return id, nil
+}
+
 // newMessageID returns "random@domain-of-From", without angle brackets.
 func (s *Sender) newMessageID() (string, error) {
 	var b [16]byte
@@ -390,6 +428,17 @@ func (e *Error) GoString() string { return "&mail.Error{" + strconv.Quote(e.msg)
 
 // Unwrap gives the cause, for errors.Is (context.DeadlineExceeded and the like).
 func (e *Error) Unwrap() error { return e.err }
+
+// Code is the SMTP server's reply code of the failure (such as 421 or
+// 550), or 0 when the server gave none: the connection or TLS failed, or
+// the time ran out.
+func (e *Error) Code() int {
+	var se *gomail.SendError
+	if errors.As(e.err, &se) {
+		return se.ErrorCode()
+	}
+	return 0
+}
 
 // Temporary reports whether the server said to try again later (a 4xx reply).
 func (e *Error) Temporary() bool {

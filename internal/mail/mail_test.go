@@ -135,6 +135,9 @@ func TestMessageValidate(t *testing.T) {
 		{"no text", func(m *Message) { m.Text = "" }, "text"},
 		{"text not utf-8", func(m *Message) { m.Text = "caf\xe9" }, "text"},
 		{"html not utf-8", func(m *Message) { m.HTML = "<p>caf\xe9</p>" }, "html"},
+		{"message id with a space", func(m *Message) { m.MessageID = "<a b@example.nl>" }, "message_id"},
+		{"message id with header injection", func(m *Message) { m.MessageID = "a@example.nl>\r\nBcc: x@example.org" }, "message_id"},
+		{"message id with two @", func(m *Message) { m.MessageID = "a@b@example.nl" }, "message_id"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -264,6 +267,40 @@ func TestSendThroughMailpit(t *testing.T) {
 		t.Fatalf("Message-ID reused: %s", id)
 	}
 	srv.WaitMessage(id2)
+}
+
+// TestAFixedMessageIDIsSentAsIs: a message sent twice with the same fixed
+// Message-ID arrives twice with that id, so that the receiver can tell
+// it is one message; an id without a domain gets the sender's.
+func TestAFixedMessageIDIsSentAsIs(t *testing.T) {
+	srv := mailtest.Start(t)
+	s := mailpitSender(t, srv, "", "")
+	m := Message{To: "jan@example.nl", Subject: "Herinnering", Text: "Tekst", MessageID: "<outbox.1.2.abc@bureau.example.nl>"}
+	for range 2 {
+		id, err := s.Send(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id != "<outbox.1.2.abc@bureau.example.nl>" {
+			t.Fatalf("Send returned Message-ID %s", id)
+		}
+	}
+	srv.WaitMessage("outbox.1.2.abc@bureau.example.nl")
+	n := 0
+	for _, got := range srv.Messages() {
+		if got.MessageID == "outbox.1.2.abc@bureau.example.nl" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d deliveries with the fixed Message-ID, want 2", n)
+	}
+	m.MessageID = "outbox.1.3.def"
+	id, err := s.Send(context.Background(), m)
+	if err != nil || id != "<outbox.1.3.def@bureau.example.nl>" {
+		t.Fatalf("an id without a domain: %s %v", id, err)
+	}
+	srv.WaitMessage(id)
 }
 
 func TestSendSTARTTLS(t *testing.T) {

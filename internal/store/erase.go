@@ -140,7 +140,7 @@ func withReason(opt EraseOptions) EraseOptions {
 // (*EraseError); the erasures before it stand.
 func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt EraseOptions) ([]kluis.Erasure, error) {
 	opt = withReason(opt)
-	if !kluis.ErasureReasons.Has(opt.Reason) {
+	if opt.Reason != "retention" && opt.Reason != "request" {
 		return nil, fmt.Errorf("store: erasure reason %q", opt.Reason)
 	}
 	s, err := db.Settings(ctx, a.TenantID)
@@ -214,7 +214,7 @@ func (e *EraseError) Unwrap() error { return e.Err }
 
 // childTables are the tables of a candidate's own records, in the order
 // their rows are deleted (payroll records name documents and placements).
-var childTables = []string{"payroll_records", "contact_moments", "consents", "disclosures", "legal_holds", "placements", "documents"}
+var childTables = []string{"payroll_records", "contact_moments", "consent_requests", "consents", "disclosures", "legal_holds", "placements", "documents", "outbox"}
 
 // eraseOne erases one candidate inside tx; it returns the record (nil when
 // nothing was due) and the keys of the document contents to delete.
@@ -547,55 +547,104 @@ func (db *DB) ResumeErasures(ctx context.Context) (int, error) {
 	return n + back, err
 }
 
-// reapplyErasures deletes candidates whom a complete erasure removed and a
-// restored backup brought back. Their sealed data cannot be read any more
-// (the key is gone from the key store, which a data backup does not
-// restore); their rows go again.
+// reapplyErasures erases again every candidate whose key the key store
+// says was shredded but whose rows the data database holds: a restored
+// backup of the data brought them back. The key store is kept apart from
+// the data, so its record of who was erased survives the restore; the
+// sealed data of these candidates cannot be read, and their rows and
+// documents go again, with a new erasure record.
 func (db *DB) reapplyErasures(ctx context.Context) (int, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.tenant_id, c.id FROM candidates c JOIN erasures e
-		ON e.tenant_id = c.tenant_id AND e.candidate_id = c.id AND e.complete`)
+	if db.vault == nil {
+		return 0, nil
+	}
+	ts, err := db.Tenants(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("reapply erasures: %w", err)
-	}
-	type back struct{ tenant, id kluis.ID }
-	var found []back
-	for rows.Next() {
-		var b back
-		if err := rows.Scan(&b.tenant, &b.id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		found = append(found, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	for _, b := range found {
-		err := db.write(ctx, kluis.Actor{TenantID: b.tenant}, func(tx *writeTx) error {
-			keys, err := blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", b.tenant, b.id)
+	n := 0
+	for _, t := range ts {
+		err := db.vault.EachShredded(ctx, int64(t.ID), func(subjects []int64) error {
+			args := []any{t.ID}
+			for _, s := range subjects {
+				args = append(args, s)
+			}
+			back, err := readIDs(ctx, db.r, "SELECT id FROM candidates WHERE tenant_id = $1 AND id IN ("+placeholders(2, len(subjects))+")", args...)
 			if err != nil {
 				return err
 			}
-			for _, t := range childTables {
-				if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", b.tenant, b.id); err != nil {
+			for _, id := range back {
+				if err := db.eraseRestored(ctx, t.ID, id); err != nil {
 					return err
 				}
+				n++
 			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", b.tenant, b.id); err != nil {
-				return err
-			}
-			tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: b.id, CandidateID: b.id, Reason: "restored"})
-			// The contents of the documents were deleted with the first
-			// erasure; should a restored file store have brought them back,
-			// they go again.
-			return db.deleteBlobs(ctx, keys)
+			return nil
 		})
 		if err != nil {
-			return 0, fmt.Errorf("reapply erasure: %w", err)
+			return n, fmt.Errorf("reapply erasures: %w", err)
 		}
 	}
-	return len(found), nil
+	return n, nil
+}
+
+// readIDs reads a column of ids.
+func readIDs(ctx context.Context, q querier, query string, args ...any) ([]kluis.ID, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []kluis.ID
+	for rows.Next() {
+		var id kluis.ID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// eraseRestored erases a candidate a restore brought back: everything
+// goes, with a record of reason "restored".
+func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
+	var keys []string
+	rec := &kluis.Erasure{TenantID: tenant, ID: db.ids.Next(), CandidateID: id, Complete: true, Reason: "restored", At: db.now(),
+		Erased: []kluis.ErasedGroup{{Category: "all", Rule: "restored", Fields: []string{"*"}}}}
+	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
+		var err error
+		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+			return err
+		}
+		for _, t := range childTables {
+			n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
+			if err != nil {
+				return err
+			}
+			rec.Rows += n
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, id); err != nil {
+			return err
+		}
+		rec.Rows++
+		rec.Files, rec.FilesPending = len(keys), len(keys)
+		if err := insertErasure(ctx, tx, rec, keys); err != nil {
+			return err
+		}
+		tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: id, CandidateID: id, Reason: "restored"})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The key is gone already; the contents of the documents, should a
+	// restored document store have brought them back, go again.
+	now := db.now()
+	rec.KeyShreddedAt = &now
+	if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $3 WHERE tenant_id = $1 AND id = $2", tenant, rec.ID, now); err != nil {
+		return err
+	}
+	return db.finishErasures(ctx, tenant, []kluis.Erasure{*rec}, [][]string{keys})
 }
 
 // erasureColumns is the SELECT list of an erasure record.

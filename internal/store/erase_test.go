@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -447,5 +448,75 @@ func TestAnErasureInterruptedAfterItsCommitIsFinishedByTheNextRun(t *testing.T) 
 				t.Errorf("erasing the erased: %+v, %v", again, err)
 			}
 		})
+	}
+}
+
+// TestARestoredBackupDoesNotBringAnErasedCandidateBack: back up the data
+// (SQLite VACUUM INTO, as `kluis backup` does), erase a candidate on
+// request, put the backup back. The candidate's sealed data cannot be read
+// (the key store, apart from the data, was not restored), and kluis erases
+// them again from the key store's record of who was shredded.
+func TestARestoredBackupDoesNotBringAnErasedCandidateBack(t *testing.T) {
+	e := storetest.Open(t, store.SQLite)
+	po := privacyOfficer(e)
+	c, _ := richCandidate(t, e, "Terugkeer", true)
+	other := e.MustCreateCandidate(t, "Blijver")
+	backup := e.Dir + "/backup.db"
+	if _, err := storetest.Raw(t, e).Exec("VACUUM INTO '" + backup + "'"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{Reason: "request"}); err != nil || len(got) != 1 {
+		t.Fatalf("erase: %+v, %v", got, err)
+	}
+	// A staged erasure (the leaver's payroll data stay): forget them
+	// altogether, as if the minimums had ended, for the restore to matter.
+	advanceTo(e, "2034-01-02")
+	if got, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{Reason: "request"}); err != nil || len(got) != 1 || !got[0].Complete {
+		t.Fatalf("erase completely: %+v, %v", got, err)
+	}
+	// The restore: the data file is replaced by the backup.
+	if err := e.DB.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		_ = os.Remove(e.DSN + suffix)
+	}
+	b, err := os.ReadFile(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.DSN, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewDir(e.Dir + "/blobs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, e.DSN, store.Options{Clock: e.Clock, Blobs: blobs, Vault: e.Vault})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	back, err := db.Candidate(ctx, po, c.ID)
+	if err == nil {
+		t.Fatalf("the erased candidate's data can be read after the restore: %+v", back.BSN)
+	}
+	n, err := db.ResumeErasures(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("reapplied %d erasures: %v", n, err)
+	}
+	e.DB = db
+	if left := rowsOf(t, e, c.ID); len(left) != 0 {
+		t.Errorf("left after the reapplied erasure: %v", left)
+	}
+	if _, err := db.Candidate(ctx, po, other.ID); err != nil {
+		t.Errorf("the other candidate: %v", err)
+	}
+	recs, _, err := db.Erasures(ctx, po, store.ErasureFilter{CandidateID: c.ID})
+	if err != nil || len(recs) != 1 || recs[0].Reason != "restored" {
+		t.Errorf("the record of the reapplied erasure: %+v, %v", recs, err)
+	}
+	if n, err := db.ResumeErasures(ctx); err != nil || n != 0 {
+		t.Errorf("reapplied again: %d, %v", n, err)
 	}
 }

@@ -146,6 +146,13 @@ func (db *DB) Consent(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.C
 // by the actor, together with a contact moment of kind "consent" in the
 // candidate's history: both or neither.
 func (db *DB) CreateConsent(ctx context.Context, a kluis.Actor, c *kluis.Consent) error {
+	return db.write(ctx, a, func(tx *writeTx) error { return db.createConsent(ctx, tx, c) })
+}
+
+// createConsent is CreateConsent inside an open transaction (the answer to
+// a consent request records both at once).
+func (db *DB) createConsent(ctx context.Context, tx *writeTx, c *kluis.Consent) error {
+	a := tx.actor
 	now := db.now()
 	today := kluis.DateOf(now)
 	c.TenantID, c.UserID, c.WithdrawnBy, c.ContactMomentID = a.TenantID, a.UserID, 0, 0
@@ -167,14 +174,12 @@ func (db *DB) CreateConsent(ctx context.Context, a kluis.Actor, c *kluis.Consent
 	if err := m.Validate(now); err != nil {
 		return err
 	}
-	return db.write(ctx, a, func(tx *writeTx) error {
-		if err := db.insertContactMoment(ctx, tx, m); err != nil {
-			return err
-		}
-		c.ContactMomentID = m.ID
-		c.ID, c.Version, c.CreatedAt = db.ids.Next(), 1, db.now()
-		return consents.insert(ctx, db, tx, c)
-	})
+	if err := db.insertContactMoment(ctx, tx, m); err != nil {
+		return err
+	}
+	c.ContactMomentID = m.ID
+	c.ID, c.Version, c.CreatedAt = db.ids.Next(), 1, db.now()
+	return consents.insert(ctx, db, tx, c)
 }
 
 // WithdrawConsent records that the candidate withdrew a consent on day on

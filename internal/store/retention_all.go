@@ -73,6 +73,11 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 	}
 }
 
+// notActivity are the kinds of contact moment that are no activity of the
+// candidate: kluis asking for consent, and a refusal, must not extend the
+// term they are about.
+const notActivity = "'consent-requested', 'consent-declined'"
+
 // fillFacts adds what the other tables say of a page of candidates.
 func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts) error {
 	ids := make([]any, 0, len(page)+2)
@@ -92,7 +97,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 	today := kluis.DateOf(db.now())
 	consentArgs := append(append([]any{}, ids...), today)
 	queries := []q{
-		{"last contact", "SELECT candidate_id, max(at) FROM contact_moments WHERE tenant_id = $1 AND " + in + " GROUP BY candidate_id", ids,
+		{"last contact", "SELECT candidate_id, max(at) FROM contact_moments WHERE tenant_id = $1 AND " + in + " AND kind NOT IN (" + notActivity + ") GROUP BY candidate_id", ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var last *time.Time

@@ -35,6 +35,7 @@ func knownCollectable(key string) bool {
 const (
 	DefaultCleanupGraceDays    = 7
 	DefaultCleanupVerifySample = 10
+	DefaultConsentNoticeDays   = 30
 )
 
 // Settings returns the agency's settings; an agency that never saved any
@@ -45,13 +46,13 @@ func (db *DB) Settings(ctx context.Context, tenant kluis.ID) (*kluis.Settings, e
 
 func settingsOf(ctx context.Context, q querier, tenant kluis.ID) (*kluis.Settings, error) {
 	s := &kluis.Settings{TenantID: tenant, NotCollected: map[string]kluis.Date{}, FieldAccess: map[string]string{},
-		CleanupGraceDays: DefaultCleanupGraceDays, CleanupVerifySample: DefaultCleanupVerifySample}
+		CleanupGraceDays: DefaultCleanupGraceDays, CleanupVerifySample: DefaultCleanupVerifySample, ConsentNoticeDays: DefaultConsentNoticeDays}
 	var off, fa string
 	var by sql.NullInt64
 	err := q.QueryRowContext(ctx, `SELECT address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, field_access, r1_months, r3_months,
-		cleanup_nightly, cleanup_grace_days, cleanup_verify_sample, version, updated_at, updated_by FROM tenant_settings WHERE tenant_id = $1`, tenant).
+		cleanup_nightly, cleanup_grace_days, cleanup_verify_sample, consent_notice_days, version, updated_at, updated_by FROM tenant_settings WHERE tenant_id = $1`, tenant).
 		Scan(&s.Address, &s.KvK, &s.DPOName, &s.DPOEmail, &s.DPOPhone, &off, &fa, &s.R1Months, &s.R3Months,
-			&s.CleanupNightly, &s.CleanupGraceDays, &s.CleanupVerifySample, &s.Version, &s.UpdatedAt, &by)
+			&s.CleanupNightly, &s.CleanupGraceDays, &s.CleanupVerifySample, &s.ConsentNoticeDays, &s.Version, &s.UpdatedAt, &by)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -142,10 +143,11 @@ func (db *DB) saveSettings(ctx context.Context, a kluis.Actor, version int64, bu
 		s.NotCollected, s.Version, s.UpdatedAt, s.UpdatedBy = off, version+1, db.now(), a.UserID
 		tx.record(kluis.AuditEntry{Action: "settings", Entity: "tenant_settings", Fields: settingsChanged(old, s)})
 		args := []any{a.TenantID, s.Address, s.KvK, s.DPOName, s.DPOEmail, s.DPOPhone, encodeNotCollected(off), s.Version, s.UpdatedAt, nullID(a.UserID),
-			encodeFieldAccess(s.FieldAccess), s.R1Months, s.R3Months, s.CleanupNightly, s.CleanupGraceDays, s.CleanupVerifySample}
+			encodeFieldAccess(s.FieldAccess), s.R1Months, s.R3Months, s.CleanupNightly, s.CleanupGraceDays, s.CleanupVerifySample, s.ConsentNoticeDays}
 		if version == 0 {
 			_, err = tx.ExecContext(ctx, `INSERT INTO tenant_settings (tenant_id, address, kvk_number, dpo_name, dpo_email, dpo_phone, not_collected, version, updated_at, updated_by, field_access,
-				r1_months, r3_months, cleanup_nightly, cleanup_grace_days, cleanup_verify_sample) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, args...)
+				r1_months, r3_months, cleanup_nightly, cleanup_grace_days, cleanup_verify_sample, consent_notice_days)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...)
 			if err != nil && kluis.ErrorCode(classify(err)) == kluis.EConflict {
 				return kluis.StaleVersion("settings")
 			}
@@ -153,8 +155,8 @@ func (db *DB) saveSettings(ctx context.Context, a kluis.Actor, version int64, bu
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE tenant_settings SET address = $2, kvk_number = $3, dpo_name = $4, dpo_email = $5, dpo_phone = $6,
 			not_collected = $7, version = $8, updated_at = $9, updated_by = $10, field_access = $11, r1_months = $12, r3_months = $13,
-			cleanup_nightly = $14, cleanup_grace_days = $15, cleanup_verify_sample = $16
-			WHERE tenant_id = $1 AND version = $17`, append(args, version)...)
+			cleanup_nightly = $14, cleanup_grace_days = $15, cleanup_verify_sample = $16, consent_notice_days = $17
+			WHERE tenant_id = $1 AND version = $18`, append(args, version)...)
 		if err != nil {
 			return err
 		}
@@ -311,6 +313,7 @@ func settingsChanged(old, s *kluis.Settings) []string {
 		{"cleanup_nightly", strconv.FormatBool(old.CleanupNightly), strconv.FormatBool(s.CleanupNightly)},
 		{"cleanup_grace_days", strconv.Itoa(old.CleanupGraceDays), strconv.Itoa(s.CleanupGraceDays)},
 		{"cleanup_verify_sample", strconv.Itoa(old.CleanupVerifySample), strconv.Itoa(s.CleanupVerifySample)},
+		{"consent_notice_days", strconv.Itoa(old.ConsentNoticeDays), strconv.Itoa(s.ConsentNoticeDays)},
 	} {
 		if c.a != c.b {
 			out = append(out, c.name)

@@ -478,6 +478,42 @@ func (v *Vault) truncateWAL(ctx context.Context) {
 	_ = v.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
 }
 
+// EachShredded calls fn with the subjects of a tenant whose keys were
+// shredded, in order, a thousand at a time: the record, apart from the
+// data, of who was erased — a restored data backup cannot bring them back.
+func (v *Vault) EachShredded(ctx context.Context, tenant int64, fn func(subjects []int64) error) error {
+	var after int64 = -1 << 63
+	for {
+		rows, err := v.r.QueryContext(ctx, "SELECT subject_id FROM "+v.shreddedT+" WHERE tenant_id = $1 AND subject_id > $2 ORDER BY subject_id LIMIT 1000", tenant, after)
+		if err != nil {
+			return fmt.Errorf("vault: shredded subjects: %w", err)
+		}
+		var page []int64
+		for rows.Next() {
+			var s int64
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < 1000 {
+			return nil
+		}
+		after = page[len(page)-1]
+	}
+}
+
 // Count returns how many subjects have a key and how many were shredded.
 func (v *Vault) Count(ctx context.Context) (keys, shredded int, err error) {
 	if err := v.r.QueryRowContext(ctx, "SELECT count(*) FROM "+v.keysT).Scan(&keys); err != nil {

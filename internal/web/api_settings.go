@@ -26,11 +26,14 @@ type settingsBody struct {
 	R3Months int           `json:"r3_months"`
 	// The clean-up: every night on its own or not, the days of grace
 	// after a term ends, and how many candidates a run checks for residue.
-	CleanupNightly      bool       `json:"cleanup_nightly"`
-	CleanupGraceDays    int        `json:"cleanup_grace_days"`
-	CleanupVerifySample int        `json:"cleanup_verify_sample"`
-	Version             int64      `json:"version"`
-	UpdatedAt           *time.Time `json:"updated_at"`
+	CleanupNightly      bool `json:"cleanup_nightly"`
+	CleanupGraceDays    int  `json:"cleanup_grace_days"`
+	CleanupVerifySample int  `json:"cleanup_verify_sample"`
+	// How many days before data expire under R1 or R3 candidates are
+	// asked by e-mail whether they may be kept longer; 0 asks nobody.
+	ConsentNoticeDays int        `json:"consent_notice_days"`
+	Version           int64      `json:"version"`
+	UpdatedAt         *time.Time `json:"updated_at"`
 }
 
 // collectItem is one optional item and whether the agency collects it.
@@ -62,6 +65,7 @@ type settingsInput struct {
 	CleanupNightly      *bool  `json:"cleanup_nightly"`
 	CleanupGraceDays    *int   `json:"cleanup_grace_days"`
 	CleanupVerifySample *int   `json:"cleanup_verify_sample"`
+	ConsentNoticeDays   *int   `json:"consent_notice_days"` // absent: 30
 	Version             *int64 `json:"version"`
 }
 
@@ -78,7 +82,8 @@ func (s *Server) settingsOut(ctx context.Context, lang string) (*settingsBody, e
 	}
 	out := &settingsBody{Address: set.Address, KvK: set.KvK, DPOName: set.DPOName, DPOEmail: set.DPOEmail, DPOPhone: set.DPOPhone,
 		Version: set.Version, Collect: []collectItem{}, R1Months: set.R1Months, R3Months: set.R3Months,
-		CleanupNightly: set.CleanupNightly, CleanupGraceDays: set.CleanupGraceDays, CleanupVerifySample: set.CleanupVerifySample}
+		CleanupNightly: set.CleanupNightly, CleanupGraceDays: set.CleanupGraceDays, CleanupVerifySample: set.CleanupVerifySample,
+		ConsentNoticeDays: set.ConsentNoticeDays}
 	if set.Version > 0 {
 		out.UpdatedAt = &set.UpdatedAt
 	}
@@ -123,7 +128,11 @@ func (s *Server) saveSettings(ctx context.Context, in *settingsInput) error {
 	a := actorFrom(ctx)
 	set := &kluis.Settings{Address: in.Address, KvK: in.KvK, DPOName: in.DPOName, DPOEmail: in.DPOEmail, DPOPhone: in.DPOPhone,
 		NotCollected: map[string]kluis.Date{}, R1Months: in.R1Months, R3Months: in.R3Months,
-		CleanupGraceDays: store.DefaultCleanupGraceDays, CleanupVerifySample: store.DefaultCleanupVerifySample}
+		CleanupGraceDays: store.DefaultCleanupGraceDays, CleanupVerifySample: store.DefaultCleanupVerifySample,
+		ConsentNoticeDays: store.DefaultConsentNoticeDays}
+	if in.ConsentNoticeDays != nil {
+		set.ConsentNoticeDays = *in.ConsentNoticeDays
+	}
 	if in.CleanupNightly != nil {
 		set.CleanupNightly = *in.CleanupNightly
 	}

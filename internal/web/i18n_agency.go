@@ -35,5 +35,7 @@ var agencyMessages = catalogue{
 	"agency.cleanup.grace.help":   {NL: "0 tot en met 90; leeg is 7. Tijd om zo nodig een bewaarplicht vast te leggen.", EN: "0 to 90; empty is 7. Time to record a legal hold where needed."},
 	"agency.cleanup.sample":       {NL: "Steekproef per ronde, in kandidaten", EN: "Sample per run, in candidates"},
 	"agency.cleanup.sample.help":  {NL: "0 tot en met 100; leeg is 10.", EN: "0 to 100; empty is 10."},
+	"agency.consent.notice":       {NL: "Om toestemming vragen, dagen vooraf", EN: "Ask for consent, days ahead"},
+	"agency.consent.notice.help":  {NL: "Zoveel dagen voordat gegevens onder R1 of R3 vervallen, vraagt kluis de kandidaat per e-mail of ze langer bewaard mogen worden (met een herinnering na 14 dagen). 0 tot en met 90; 0 vraagt niemand; leeg is 30.", EN: "This many days before data expire under R1 or R3, kluis asks the candidate by e-mail whether they may be kept longer (with a reminder after 14 days). 0 to 90; 0 asks nobody; empty is 30."},
 	"agency.updated":              {NL: "Laatst gewijzigd", EN: "Last changed"},
 }

@@ -112,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// The path holds ids only; the query string may hold search terms
 		// and is never logged.
-		s.log.InfoContext(ctx, "http", "request_id", id, "method", r.Method, "route", r.Pattern, "path", r.URL.Path,
+		s.log.InfoContext(ctx, "http", "request_id", id, "method", r.Method, "route", r.Pattern, "path", loggedPath(r),
 			"status", rec.status, "bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
 	}()
 	s.handler.ServeHTTP(rec, r)
@@ -238,4 +238,13 @@ func routeScope(rt route) string {
 		return kind + ":read"
 	}
 	return kind + ":write"
+}
+
+// loggedPath is the path a log line names: a path that carries a secret
+// (the token of a candidate's personal link) is logged as its pattern.
+func loggedPath(r *http.Request) string {
+	if strings.Contains(r.Pattern, "{token}") {
+		return r.Pattern
+	}
+	return r.URL.Path
 }

@@ -25,7 +25,7 @@ type agencyView struct {
 }
 
 var agencyFields = []string{"address", "kvk_number", "dpo_name", "dpo_email", "dpo_phone", "r1_months", "r3_months",
-	"cleanup_nightly", "cleanup_grace_days", "cleanup_verify_sample", "version"}
+	"cleanup_nightly", "cleanup_grace_days", "cleanup_verify_sample", "consent_notice_days", "version"}
 
 func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
 	a := actorFrom(r.Context())
@@ -51,7 +51,8 @@ func (s *Server) agencyView(r *http.Request, f *Form) (*agencyView, error) {
 			"dpo_email": out.DPOEmail, "dpo_phone": out.DPOPhone, "version": strconv.FormatInt(out.Version, 10),
 			"r1_months": monthsValue(out.R1Months), "r3_months": monthsValue(out.R3Months),
 			"cleanup_grace_days": strconv.Itoa(out.CleanupGraceDays), "cleanup_verify_sample": strconv.Itoa(out.CleanupVerifySample),
-			"cleanup_nightly": onValue(out.CleanupNightly)} {
+			"consent_notice_days": strconv.Itoa(out.ConsentNoticeDays),
+			"cleanup_nightly":     onValue(out.CleanupNightly)} {
 			v.Form.Values[k] = val
 		}
 		for _, c := range out.Collect {
@@ -89,15 +90,18 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request) error {
 	// its default.
 	nightly := f.Values["cleanup_nightly"] == "on"
 	in.CleanupNightly = &nightly
-	for _, k := range []string{"cleanup_grace_days", "cleanup_verify_sample"} {
+	for _, k := range []string{"cleanup_grace_days", "cleanup_verify_sample", "consent_notice_days"} {
 		if f.Values[k] == "" {
 			continue
 		}
 		n := int(f.Int64(k))
-		if k == "cleanup_grace_days" {
+		switch k {
+		case "cleanup_grace_days":
 			in.CleanupGraceDays = &n
-		} else {
+		case "cleanup_verify_sample":
 			in.CleanupVerifySample = &n
+		default:
+			in.ConsentNoticeDays = &n
 		}
 	}
 	for _, c := range s.catalog.Collectables() {
