@@ -18,6 +18,7 @@ const factsBatch = 1000
 type CandidateFacts struct {
 	ID       kluis.ID
 	BranchID kluis.ID
+	Status   string
 	Facts    retention.Facts
 }
 
@@ -32,7 +33,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		scopeWhere(w, candidates, a)
 		w.add("id > ?", after)
 		n := len(w.args)
-		rows, err := db.rc.QueryContext(ctx, "SELECT id, branch_id, registered_on, nationality, id_recorded_on, erased_groups FROM candidates"+w.sql()+
+		rows, err := db.rc.QueryContext(ctx, "SELECT id, branch_id, status, registered_on, nationality, id_recorded_on, erased_groups FROM candidates"+w.sql()+
 			fmt.Sprintf(" ORDER BY id LIMIT $%d", n+1), append(w.args, factsBatch)...)
 		if err != nil {
 			return fmt.Errorf("retention facts: %w", err)
@@ -42,7 +43,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		for rows.Next() {
 			c := &CandidateFacts{}
 			var erased string
-			if err := rows.Scan(&c.ID, &c.BranchID, &c.Facts.Registered, &c.Facts.Nationality, &c.Facts.IDRecordedOn, &erased); err != nil {
+			if err := rows.Scan(&c.ID, &c.BranchID, &c.Status, &c.Facts.Registered, &c.Facts.Nationality, &c.Facts.IDRecordedOn, &erased); err != nil {
 				rows.Close()
 				return err
 			}

@@ -60,7 +60,7 @@ func (s *Server) checkCleanup(ctx context.Context, ids []kluis.ID, all bool) ([]
 		return nil, 0, err
 	}
 	if all {
-		_, total, _, _, err := s.dueList(ctx, 0, "nl", 0, 0)
+		_, total, _, _, err := s.dueList(ctx, dueFilter{}, "nl", 0, 0)
 		if err != nil {
 			return nil, 0, err
 		}

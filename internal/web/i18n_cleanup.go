@@ -15,6 +15,10 @@ var cleanupMessages = catalogue{
 	"cleanup.since":      {NL: "Sinds", EN: "Since"},
 	"cleanup.what":       {NL: "Wat", EN: "What"},
 	"cleanup.badbranch":  {NL: "Deze vestiging bestaat niet.", EN: "This branch does not exist."},
+	"cleanup.status":     {NL: "Status van de kandidaat", EN: "State of the candidate"},
+	"cleanup.dueby":      {NL: "Verlopen op of voor", EN: "Due on or before"},
+	"cleanup.dueby.help": {NL: "Leeg is vandaag; een latere dag (hooguit een jaar) laat zien wat er komt.", EN: "Empty is today; a later day (at most a year) shows what is coming."},
+	"cleanup.baddate":    {NL: "Geen geldige datum; gebruik jjjj-mm-dd.", EN: "Not a valid date; use yyyy-mm-dd."},
 	"nav.cleanup":        {NL: "Opschonen", EN: "Clean-up"},
 
 	"cleanup.select":           {NL: "Kiezen", EN: "Select"},

@@ -34,13 +34,39 @@ type dueCandidate struct {
 	items    []retention.Item // for the page
 }
 
+// dueFilter narrows the list of what is due: a branch, a candidate's
+// state, and the day by which it is due (today when empty; a later day
+// looks ahead, an earlier one shows what is overdue since).
+type dueFilter struct {
+	Branch kluis.ID
+	Status string
+	By     kluis.Date
+}
+
+// maxLookAhead is how far ahead the list of what is due may look.
+const maxLookAhead = 366
+
+// checkDueFilter validates a filter's state and day.
+func checkDueFilter(f dueFilter, today kluis.Date, p kluis.Problems) {
+	if f.Status != "" && !kluis.CandidateStatuses.Has(f.Status) {
+		p.Add("status", "Kies een bestaande status.", "Choose an existing state.")
+	}
+	if f.By != "" && f.By > kluis.DateOf(today.Time().AddDate(0, 0, maxLookAhead)) {
+		p.Add("due_by", "Hooguit een jaar vooruit.", "At most a year ahead.")
+	}
+}
+
 // dueList works out what is due for every candidate the caller may see,
-// optionally of one branch: the candidates with something due (at most
-// limit of them, from offset), how many there are, how many candidates
-// were looked at, and per rule how many candidates it makes due.
-func (s *Server) dueList(ctx context.Context, branch kluis.ID, lang string, limit, offset int) ([]dueCandidate, int, int, map[catalog.Rule]int, error) {
+// as the filter says: the candidates with something due (at most limit of
+// them, from offset), how many there are, how many candidates were looked
+// at, and per rule how many candidates it makes due.
+func (s *Server) dueList(ctx context.Context, f dueFilter, lang string, limit, offset int) ([]dueCandidate, int, int, map[catalog.Rule]int, error) {
 	a := actorFrom(ctx)
 	today := kluis.DateOf(s.clock.Now())
+	branch, by := f.Branch, f.By
+	if by == "" {
+		by = today
+	}
 	set, err := s.settings(ctx)
 	if err != nil {
 		return nil, 0, 0, nil, err
@@ -50,11 +76,11 @@ func (s *Server) dueList(ctx context.Context, branch kluis.ID, lang string, limi
 	total, seen := 0, 0
 	byRule := map[catalog.Rule]int{}
 	err = s.db.EachRetentionFacts(ctx, a, func(c store.CandidateFacts) error {
-		if branch != 0 && c.BranchID != branch {
+		if (branch != 0 && c.BranchID != branch) || (f.Status != "" && c.Status != f.Status) {
 			return nil
 		}
 		seen++
-		due := retention.Due(retention.Plan(s.catalog, c.Facts, terms, today), today)
+		due := retention.Due(retention.Plan(s.catalog, c.Facts, terms, today), by)
 		if len(due) == 0 {
 			return nil
 		}
@@ -98,6 +124,7 @@ type cleanupView struct {
 	Rules    []ruleCount
 	Limit    int
 	Runs     []runRow
+	Statuses kluis.Choices
 }
 
 // runRow is a recent clean-up run in the list.
@@ -127,7 +154,8 @@ func (s *Server) cleanupPage(w http.ResponseWriter, r *http.Request) error {
 		return errNoAccess
 	}
 	v := &cleanupView{Base: s.baseFor(r, "cleanup", "cleanup.title"), Limit: cleanupLimit}
-	v.Form = formFromQuery(r, v.Lang, "branch_id")
+	v.Form = formFromQuery(r, v.Lang, "branch_id", "status", "due_by")
+	v.Statuses = kluis.CandidateStatuses
 	bs, err := s.db.Branches(ctx, a)
 	if err != nil {
 		return err
@@ -141,12 +169,25 @@ func (s *Server) cleanupPage(w http.ResponseWriter, r *http.Request) error {
 	if branch != 0 && names[branch] == "" {
 		v.Form.Errors["branch_id"] = text(v.Lang, "cleanup.badbranch")
 	}
+	filter := dueFilter{Branch: branch, Status: v.Form.Values["status"]}
+	if d := v.Form.Values["due_by"]; d != "" {
+		if day, ok := kluis.ParseDate(d); ok {
+			filter.By = day
+		} else {
+			v.Form.Errors["due_by"] = text(v.Lang, "cleanup.baddate")
+		}
+	}
+	p := kluis.Problems{}
+	checkDueFilter(filter, kluis.DateOf(s.clock.Now()), p)
+	for field, m := range p {
+		v.Form.Errors[field] = m.In(v.Lang)
+	}
 	code := http.StatusOK
 	if v.Form.HasErrors() {
 		code = http.StatusUnprocessableEntity
 		return s.render(w, r, code, "cleanup", "", v)
 	}
-	items, total, seen, byRule, err := s.dueList(ctx, branch, v.Lang, cleanupLimit, 0)
+	items, total, seen, byRule, err := s.dueList(ctx, filter, v.Lang, cleanupLimit, 0)
 	if err != nil {
 		return err
 	}
@@ -190,12 +231,13 @@ func (s *Server) listDue(w http.ResponseWriter, r *http.Request) error {
 		return errNoAccess
 	}
 	q := newQuery(r)
-	branch := q.id("branch_id")
+	f := dueFilter{Branch: q.id("branch_id"), Status: q.choice("status", kluis.CandidateStatuses), By: q.date("due_by")}
 	page := q.page().Normalize()
+	checkDueFilter(f, kluis.DateOf(s.clock.Now()), q.p)
 	if err := q.err(); err != nil {
 		return err
 	}
-	items, total, seen, _, err := s.dueList(r.Context(), branch, lang(r), page.Limit, page.Offset)
+	items, total, seen, _, err := s.dueList(r.Context(), f, lang(r), page.Limit, page.Offset)
 	if err != nil {
 		return err
 	}
