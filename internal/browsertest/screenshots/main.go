@@ -150,6 +150,24 @@ func run(out string, timeout time.Duration) error {
 		}},
 		{file: "audit.png", path: "/audit", ready: "#h-log"},
 		{file: "cleanup.png", path: "/cleanup", ready: "#h-due-sum"},
+		{file: "cleanup-preview.png", ready: "#cleanup-one", steps: []browsertest.Action{
+			chromedp.Click(chromedp.CSS(`main a[href^="/cleanup/candidates/"]`)),
+		}},
+		{file: "cleanup-confirm.png", path: "/cleanup", ready: "#cleanup-confirm", steps: []browsertest.Action{
+			chromedp.WaitVisible(chromedp.CSS(`main input[name=candidate]`)),
+			chromedp.Click(chromedp.CSS(`main input[name=candidate]`)),
+			chromedp.Click(chromedp.ID("cleanup-selected")),
+		}},
+		{file: "cleanup-run.png", ready: "#run-erasures", steps: []browsertest.Action{
+			chromedp.Click(chromedp.ID("cleanup-confirm")),
+			chromedp.WaitVisible(chromedp.ID("run-bar")),
+		}},
+		{file: "erasure.png", ready: "main h1", steps: []browsertest.Action{
+			chromedp.Click(chromedp.ID("run-erasures")),
+			chromedp.WaitVisible(chromedp.CSS(`table#erasures a`)),
+			chromedp.Click(chromedp.CSS(`table#erasures a`)),
+			chromedp.WaitVisible(chromedp.CSS(`main h2`)),
+		}},
 		{file: "users.png", ready: "main table", steps: []browsertest.Action{
 			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("f-email")),
