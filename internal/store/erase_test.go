@@ -55,12 +55,22 @@ func rowsOf(t *testing.T, e *storetest.Env, cand kluis.ID) map[string]int {
 	return out
 }
 
+// phones numbers the test candidates' phones.
+var phones int
+
 // richCandidate registers a candidate with history, a CV and, when worked
 // is set, an employment from January to June 2026 with BSN, IBAN, pay slip
 // and payroll record.
 func richCandidate(t *testing.T, e *storetest.Env, name string, worked bool) (c *kluis.Candidate, docs []kluis.Document) {
 	t.Helper()
-	c = e.MustCreateCandidate(t, name)
+	// Each has a phone number of their own: the residue checks look for it.
+	phones++
+	c = &kluis.Candidate{BranchID: e.Branch.ID, FirstName: "Sanne", LastName: name, City: "Utrecht",
+		Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.nl", Phone: fmt.Sprintf("06-%08d", 31415900+phones),
+		Postcode: "3511 AB", DateOfBirth: "1990-05-17", Functions: []string{"Orderpicker"}, Source: "walk-in"}
+	if err := e.DB.CreateCandidate(ctx, e.Actor, c); err != nil {
+		t.Fatal(err)
+	}
 	m := &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", At: storetest.Start.Add(-time.Hour), Note: "Belde over werk in de kassen"}
 	if err := e.DB.CreateContactMoment(ctx, e.Actor, m); err != nil {
 		t.Fatal(err)
@@ -83,12 +93,12 @@ func richCandidate(t *testing.T, e *storetest.Env, name string, worked bool) (c 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur.BSN, cur.IBAN = "111222333", "NL91ABNA0417164300"
+	cur.BSN, cur.IBAN = bsnFor(c.ID), "NL91ABNA0417164300"
 	if err := e.DB.UpdateCandidate(ctx, pay, cur, cur.Version); err != nil {
 		t.Fatal(err)
 	}
 	slip := kluis.Document{CandidateID: c.ID, Kind: "pay-slip", FileName: "loonstrook-2026-06.pdf"}
-	if err := e.DB.CreateDocument(ctx, pay, &slip, strings.NewReader("%PDF-1.4\nLoonstrook juni\n%%EOF\n")); err != nil {
+	if err := e.DB.CreateDocument(ctx, pay, &slip, strings.NewReader("%PDF-1.4\nLoonstrook juni van "+name+"\n%%EOF\n")); err != nil {
 		t.Fatal(err)
 	}
 	docs = append(docs, slip)
@@ -97,6 +107,21 @@ func richCandidate(t *testing.T, e *storetest.Env, name string, worked bool) (c 
 		t.Fatal(err)
 	}
 	return c, docs
+}
+
+// bsnFor makes a BSN that passes the elfproef from a number: one of its
+// own for each test candidate.
+func bsnFor(n kluis.ID) string {
+	for seed := int64(n) % 90_000_000; ; seed++ {
+		d := fmt.Sprintf("%08d", 10_000_000+seed%89_999_999)
+		sum := 0
+		for i, r := range d {
+			sum += (9 - i) * int(r-'0')
+		}
+		if last := sum % 11; last < 10 {
+			return d + string(rune('0'+last))
+		}
+	}
 }
 
 // advanceTo moves the test clock to day d, 09:00.
@@ -250,7 +275,7 @@ func TestALeaverIsErasedInStagesAndRestrictedToWhatTheLawRequires(t *testing.T) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		if kept.Email != "" || kept.Phone != "" || len(kept.Functions) != 0 || kept.LastName != "Verbeek" || kept.BSN != "111222333" ||
+		if kept.Email != "" || kept.Phone != "" || len(kept.Functions) != 0 || kept.LastName != "Verbeek" || kept.BSN != bsnFor(c.ID) ||
 			kept.DateOfBirth != "1990-05-17" || kept.Restricted != kluis.RestrictedLegalMinimum {
 			t.Errorf("kept %+v", kept)
 		}
@@ -519,4 +544,107 @@ func TestARestoredBackupDoesNotBringAnErasedCandidateBack(t *testing.T) {
 	if n, err := db.ResumeErasures(ctx); err != nil || n != 0 {
 		t.Errorf("reapplied again: %d, %v", n, err)
 	}
+}
+
+// TestNoResidueAfterErasureInEveryState erases a candidate in each state
+// LEGAL.md knows, on request (art. 17) and by the clean-up, and looks for
+// what was erased in every table, every blob and — on SQLite — the raw
+// database file and its log: nothing may be found. What a minimum or a
+// hold keeps must still be there.
+func TestNoResidueAfterErasureInEveryState(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		type state struct {
+			name    string
+			make    func(name string) *kluis.Candidate
+			when    kluis.Date // the day of the erasure
+			reason  string
+			gone    bool // the candidate goes altogether
+			nothing bool // nothing may be erased (a hold)
+		}
+		plain := func(name string) *kluis.Candidate { c, _ := richCandidate(t, e, name, false); return c }
+		worker := func(name string) *kluis.Candidate { c, _ := richCandidate(t, e, name, true); return c }
+		working := func(name string) *kluis.Candidate {
+			c, _ := richCandidate(t, e, name, false)
+			cl := e.MustCreateClient(t, fmt.Sprintf("Werkgever %d", c.ID%997))
+			e.MustCreatePlacement(t, c.ID, cl.ID, "2026-11-02")
+			return c
+		}
+		consenting := func(name string) *kluis.Candidate {
+			c, _ := richCandidate(t, e, name, false)
+			if err := e.DB.CreateConsent(ctx, e.Actor, &kluis.Consent{CandidateID: c.ID, Channel: "phone", Wording: "v1",
+				GivenOn: "2026-11-29", ValidUntil: "2028-11-29"}); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		held := func(name string) *kluis.Candidate {
+			c, _ := richCandidate(t, e, name, false)
+			if err := e.DB.CreateLegalHold(ctx, e.Actor, &kluis.LegalHold{CandidateID: c.ID, Kind: "dispute", Reason: "zaak 17", StartDate: "2026-11-29"}); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		for i, s := range []state{
+			{name: "never worked, on request", make: plain, when: "2026-12-01", reason: "request", gone: true},
+			{name: "never worked, term ended", make: plain, when: "2028-11-30", reason: "retention", gone: true},
+			{name: "with consent, after it", make: consenting, when: "2028-11-30", reason: "retention", gone: true},
+			{name: "with consent, on request", make: consenting, when: "2027-01-01", reason: "request", gone: true},
+			{name: "working, on request", make: working, when: "2026-12-01", reason: "request"},
+			{name: "left long ago, R3 ended", make: worker, when: "2028-07-01", reason: "retention"},
+			{name: "left long ago, everything ended", make: worker, when: "2034-01-02", reason: "retention", gone: true},
+			{name: "under a legal hold, on request", make: held, when: "2026-12-01", reason: "request", nothing: true},
+		} {
+			t.Run(s.name, func(t *testing.T) {
+				e.Clock.T = storetest.Start
+				c := s.make(fmt.Sprintf("Toestand%c", 'A'+i))
+				cur, err := e.DB.Candidate(ctx, po, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				advanceTo(e, s.when)
+				got, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{Reason: s.reason, Verify: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.nothing {
+					if len(got) != 0 {
+						t.Fatalf("erased under a hold: %+v", got)
+					}
+					if left := rowsOf(t, e, c.ID); left["legal_holds"] != 1 || left["candidates"] != 1 || left["contact_moments"] == 0 {
+						t.Errorf("the hold did not keep the data: %v", left)
+					}
+					return
+				}
+				if len(got) != 1 || got[0].Complete != s.gone {
+					t.Fatalf("erasure %+v", got)
+				}
+				if got[0].ResidueHits == nil {
+					t.Fatal("the erasure did not check itself")
+				}
+				if *got[0].ResidueHits != 0 {
+					t.Errorf("the erasure's own check found %d places", *got[0].ResidueHits)
+				}
+				// What was erased: everything, or (staged) the e-mail
+				// address and phone number; the name stays with payroll.
+				ids := []store.Identifier{{Kind: "email", Value: cur.Email}}
+				if s.gone {
+					ids = append(ids, store.Identifier{Kind: "name", Value: cur.Name()})
+				}
+				hits, err := e.DB.ScanResidue(ctx, ids, store.ResidueOptions{RawFiles: e.DB.Dialect == store.SQLite})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range hits {
+					t.Errorf("residue of %s: %s", h.Kind, h.Place)
+				}
+				if !s.gone {
+					kept, err := e.DB.Candidate(ctx, payrollClerk(e), c.ID)
+					if err != nil || kept.LastName != cur.LastName || kept.Email != "" {
+						t.Errorf("what a minimum keeps: %+v, %v", kept, err)
+					}
+				}
+			})
+		}
+	})
 }
