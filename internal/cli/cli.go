@@ -47,6 +47,8 @@ func commands() []command {
 		{"mail", "check the SMTP settings by sending a test message (mail test)", runMail},
 		{"audit", "prove that the access and audit log is unchanged (audit verify)", runAudit},
 		{"cleanup", "show what data have reached the end of their retention term (cleanup plan)", runCleanup},
+		{"backup", "copy the SQLite database (while serving) and the documents; never the keys", runBackup},
+		{"restore", "put a backup in place and erase again whoever was erased after it", runRestore},
 		{"verify-erasure", "look for what is left of an erased candidate: every table, blob, database file and log", runVerifyErasure},
 	}
 }
