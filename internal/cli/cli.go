@@ -46,7 +46,7 @@ func commands() []command {
 		{"keys", "the master key: create one (keys init) or re-wrap every subject key under a new one (keys rotate)", runKeys},
 		{"mail", "check the SMTP settings by sending a test message (mail test)", runMail},
 		{"audit", "prove that the access and audit log is unchanged (audit verify)", runAudit},
-		{"cleanup", "show what data have reached the end of their retention term (cleanup plan)", runCleanup},
+		{"cleanup", "what has reached the end of its retention term: show it (cleanup plan) or erase it (cleanup apply)", runCleanup},
 		{"backup", "copy the SQLite database (while serving) and the documents; never the keys", runBackup},
 		{"restore", "put a backup in place and erase again whoever was erased after it", runRestore},
 		{"verify-erasure", "look for what is left of an erased candidate: every table, blob, database file and log", runVerifyErasure},
