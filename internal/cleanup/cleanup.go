@@ -49,6 +49,11 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 	sample := set.CleanupVerifySample - run.Verified
 	known := map[kluis.ID]*store.Known{}
 	var toVerify []kluis.Erasure
+	// Counted once from the database (a resumed run counts what its
+	// predecessor did), then in memory, batch by batch.
+	if err := db.CountCleanupRun(ctx, run); err != nil {
+		return err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -68,11 +73,17 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 				known[id] = k
 			}
 		}
+		handled := len(ids)
 		for len(ids) > 0 {
 			recs, err := db.Erase(ctx, a, ids, opt)
 			for _, rec := range recs {
 				if known[rec.CandidateID] != nil {
 					toVerify = append(toVerify, rec)
+				}
+				if rec.Complete {
+					run.Complete++
+				} else {
+					run.Partial++
 				}
 			}
 			var one *store.EraseError
@@ -83,6 +94,7 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 				if err := db.MarkCleanupItem(ctx, a.TenantID, run.ID, one.Candidate, "failed"); err != nil {
 					return err
 				}
+				run.Failed++
 				ids = after(ids, one.Candidate)
 				continue
 			}
@@ -91,7 +103,10 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 			}
 			break
 		}
-		if err := db.SaveCleanupProgress(ctx, run, false); err != nil {
+		done := run.Complete + run.Partial + run.Failed
+		run.Done += handled
+		run.Skipped = run.Done - done
+		if err := db.SaveCleanupCounts(ctx, run); err != nil {
 			return err
 		}
 		if r.Progress != nil {

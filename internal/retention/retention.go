@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"kluis/internal/catalog"
@@ -272,34 +273,42 @@ func rule(r catalog.Rule, f Facts, t Terms, today kluis.Date) ruleResult {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// Plan works out, per group of a candidate's data (a category and the
-// rules its fields follow), when it expires. A group expires when every rule that applies to it has let go of it: the
-// latest of their dates, and never while one of them cannot run yet. Rules
-// that do not apply (R1 for someone who worked, R2 for an employee) are
-// left out. Categories no rule applies to are not in the plan.
-func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
-	// Fields that share a category and the same rules expire together.
-	type acc struct {
-		category catalog.Category
-		fields   []string
-		rules    map[catalog.Rule]bool
+// group is a category's fields and kinds of file that follow the same
+// rules: they expire together.
+type group struct {
+	key      string
+	category catalog.Category
+	fields   []string // sorted; shared by every plan, never changed
+	rules    []catalog.Rule
+}
+
+// groupsCache holds the groups of each catalogue: a catalogue never
+// changes, and the plan of a million candidates should not work them out a
+// million times.
+var groupsCache sync.Map // *catalog.Catalog → []group
+
+func groupsOf(cat *catalog.Catalog) []group {
+	if g, ok := groupsCache.Load(cat); ok {
+		return g.([]group)
 	}
-	by := map[string]*acc{}
+	by := map[string]*group{}
 	var order []string
 	add := func(c catalog.Category, label string, rules []catalog.Rule) {
 		key := string(c)
 		for _, r := range rules {
 			key += "," + string(r)
 		}
-		a := by[key]
-		if a == nil {
-			a = &acc{category: c, rules: map[catalog.Rule]bool{}}
-			by[key] = a
+		g := by[key]
+		if g == nil {
+			g = &group{key: key, category: c}
+			by[key] = g
 			order = append(order, key)
 		}
-		a.fields = append(a.fields, label)
+		g.fields = append(g.fields, label)
 		for _, r := range rules {
-			a.rules[r] = true
+			if !slices.Contains(g.rules, r) {
+				g.rules = append(g.rules, r)
+			}
 		}
 	}
 	for _, fl := range cat.Fields() {
@@ -310,6 +319,32 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 	for _, b := range cat.Blobs() {
 		add(b.Category, "document:"+b.Kind, b.Retention)
 	}
+	out := make([]group, 0, len(order))
+	for _, key := range order {
+		g := by[key]
+		sort.Strings(g.fields)
+		out = append(out, *g)
+	}
+	g, _ := groupsCache.LoadOrStore(cat, out)
+	return g.([]group)
+}
+
+// allRules are the rules in the order they are weighed.
+var allRules = [6]catalog.Rule{catalog.R1, catalog.R2, catalog.R3, catalog.R4, catalog.R5, catalog.R6}
+
+// Plan works out, per group of a candidate's data (a category and the
+// rules its fields follow), when it expires. A group expires when every
+// rule that applies to it has let go of it: the latest of their dates,
+// and never while one of them cannot run yet. Rules that do not apply (R1
+// for someone who worked, R2 for an employee) are left out. Categories no
+// rule applies to are not in the plan. The Fields of the items are shared
+// between plans: callers must not change them.
+func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
+	// Each rule is worked out once for the candidate, not once per group.
+	var results [6]ruleResult
+	for i, r := range allRules {
+		results[i] = rule(r, f, t, today)
+	}
 	held, openEnded, holdUntil := false, false, kluis.Date("")
 	for _, h := range f.Holds {
 		switch {
@@ -319,16 +354,16 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 			held, holdUntil = true, max(holdUntil, h.Until)
 		}
 	}
-	var out []Item
-	for _, key := range order {
-		a := by[key]
-		it := Item{Category: a.category, Fields: a.fields, Held: held, key: key, Erased: slices.Contains(f.Erased, key)}
+	groups := groupsOf(cat)
+	out := make([]Item, 0, len(groups))
+	for _, g := range groups {
+		it := Item{Category: g.category, Fields: g.fields, Held: held, key: g.key, Erased: len(f.Erased) > 0 && slices.Contains(f.Erased, g.key)}
 		open := false
-		for _, r := range []catalog.Rule{catalog.R1, catalog.R2, catalog.R3, catalog.R4, catalog.R5, catalog.R6} {
-			if !a.rules[r] {
+		for i, r := range allRules {
+			if !slices.Contains(g.rules, r) {
 				continue
 			}
-			res := rule(r, f, t, today)
+			res := results[i]
 			if !res.applies {
 				continue
 			}
@@ -362,7 +397,6 @@ func Plan(cat *catalog.Catalog, f Facts, t Terms, today kluis.Date) []Item {
 				it.Expires = max(it.Expires, holdUntil)
 			}
 		}
-		sort.Strings(it.Fields)
 		out = append(out, it)
 	}
 	return out

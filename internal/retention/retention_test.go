@@ -174,3 +174,16 @@ func TestAnAgencysOwnShorterTerm(t *testing.T) {
 		t.Fatalf("the legal terms: %+v", d)
 	}
 }
+
+// BenchmarkPlan is the plan of one candidate who worked, with a consent
+// and a hold: the clean-up and its list compute it for every candidate.
+func BenchmarkPlan(b *testing.B) {
+	cat := catalog.New()
+	f := retention.Facts{Registered: "2020-01-06", LastActivity: "2024-03-01", Nationality: "PL",
+		Placements:   []retention.Placement{{Start: "2021-02-01", End: "2023-06-30"}},
+		PayrollYears: []int{2021, 2022, 2023}, IDCopies: []kluis.Date{"2021-02-01"}, ConsentUntil: "2025-01-01",
+		Holds: []retention.Hold{{Reason: "dispute", Until: "2026-01-01"}}}
+	for b.Loop() {
+		retention.Plan(cat, f, retention.DefaultTerms, "2026-11-29")
+	}
+}

@@ -234,10 +234,25 @@ func (db *DB) MarkCleanupItem(ctx context.Context, tenant, run, cand kluis.ID, s
 }
 
 // SaveCleanupProgress writes a run's counters, report and sign of life,
-// counted afresh from its items and erasure records (so that a resumed
-// run counts what its predecessor did too); finished ends it.
+// counted afresh from its items and erasure records; finished ends it.
 func (db *DB) SaveCleanupProgress(ctx context.Context, run *CleanupRun, finished bool) error {
 	ctx = context.WithoutCancel(ctx)
+	if err := db.CountCleanupRun(ctx, run); err != nil {
+		return err
+	}
+	return db.saveCleanupRun(ctx, run, finished)
+}
+
+// SaveCleanupCounts writes the counters the runner kept in memory since
+// it last counted, and a sign of life: counting the run's items anew after
+// every batch would grow with the square of the run's length.
+func (db *DB) SaveCleanupCounts(ctx context.Context, run *CleanupRun) error {
+	return db.saveCleanupRun(context.WithoutCancel(ctx), run, false)
+}
+
+// CountCleanupRun counts a run's progress afresh from its items and
+// erasure records (so that a resumed run counts what its predecessor did).
+func (db *DB) CountCleanupRun(ctx context.Context, run *CleanupRun) error {
 	rows, err := db.r.QueryContext(ctx, "SELECT state, count(*) FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 GROUP BY state", run.TenantID, run.ID)
 	if err != nil {
 		return fmt.Errorf("clean-up progress: %w", err)
@@ -260,6 +275,12 @@ func (db *DB) SaveCleanupProgress(ctx context.Context, run *CleanupRun, finished
 		FROM erasures WHERE tenant_id = $1 AND run_id = $2`, run.TenantID, run.ID).Scan(&run.Complete, &run.Partial, &run.Verified, &run.Residue); err != nil {
 		return fmt.Errorf("clean-up progress: %w", err)
 	}
+	return nil
+}
+
+// saveCleanupRun writes a run's counters and sign of life; finished ends
+// it with its report.
+func (db *DB) saveCleanupRun(ctx context.Context, run *CleanupRun, finished bool) error {
 	if finished {
 		if err := db.reportOf(ctx, run); err != nil {
 			return err
