@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,5 +108,36 @@ func TestParseInitTrace(t *testing.T) {
 	m := medianInits(map[string][]initCost{"a": {{"a", 1, 0}, {"a", 3, 0}, {"a", 2, 0}}, "b": {{"b", 10, 5}}}, 1)
 	if len(m) != 2 || m[0].ClockMS != 12 || m[1].Package != "b" {
 		t.Fatalf("medians %+v", m)
+	}
+}
+
+// The later scenarios' results are read back from results.json as generic
+// maps; their tables must come out the same as from the typed values.
+func TestLaterMarkdownAfterJSON(t *testing.T) {
+	run := &runResult{DB: "sqlite", Size: 10000, Later: map[string]any{
+		"retention-plan": &planResult{Candidates: 10040, Due: 5181, KluisSeconds: 2, BareSeconds: 0.1, KluisPerSec: 5020, BarePerSec: 100400, CLISeconds: 2.5},
+		"erasure":        &eraseResult{Due: 5181, Erased: 5181, Complete: 3544, Partial: 1637, KluisSeconds: 10, BareSeconds: 2.5, KluisPerSec: 518, BarePerSec: 2072},
+	}}
+	render := func(res *results) string {
+		var b strings.Builder
+		res.laterMarkdown(func(format string, args ...any) { fmt.Fprintf(&b, format, args...) })
+		return b.String()
+	}
+	typed := render(&results{Runs: []*runResult{run}})
+	for _, want := range []string{"| sqlite 10k | 10,040 | 5181 (52 %) | 2.0 | 0.10 | ×20 | 5020 | 100,400 | 199 s | (❌) |", "| sqlite 10k | 5181 of 5181 due | 3544 / 1637 | 10 (0) | 2.5 | ×4.0 | 518 | 2072 | ❌ |"} {
+		if !strings.Contains(typed, want) {
+			t.Errorf("tables lack %q:\n%s", want, typed)
+		}
+	}
+	b, err := json.Marshal(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back runResult
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := render(&results{Runs: []*runResult{&back}}); got != typed {
+		t.Errorf("after JSON:\n%s\nbefore:\n%s", got, typed)
 	}
 }

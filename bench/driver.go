@@ -94,6 +94,9 @@ func drive(ctx context.Context, cfg *config) error {
 				if err != nil {
 					return fmt.Errorf("%s %d: data set: %w", db, size, err)
 				}
+				if cfg.prepareOnly {
+					break
+				}
 				p, err := probeDataset(ctx, d, cfg.seed)
 				if err != nil {
 					return fmt.Errorf("%s %d: read the data set: %w", db, size, err)
@@ -115,6 +118,9 @@ func drive(ctx context.Context, cfg *config) error {
 				}
 				break
 			}
+			if cfg.prepareOnly {
+				continue
+			}
 			res.put(run)
 			res.Seconds = round(time.Since(began).Seconds(), 0)
 			// Written after every data set, so an interrupted run keeps what it measured.
@@ -122,6 +128,10 @@ func drive(ctx context.Context, cfg *config) error {
 				return err
 			}
 		}
+	}
+	if cfg.prepareOnly {
+		logf("data sets ready in %s", time.Since(began).Round(time.Second))
+		return nil
 	}
 	res.Seconds = round(time.Since(began).Seconds(), 0)
 	if err := res.write(cfg); err != nil {

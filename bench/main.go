@@ -59,6 +59,7 @@ type config struct {
 	command      string // the command line as given
 	requestLimit time.Duration
 	reportOnly   bool
+	prepareOnly  bool
 }
 
 func main() {
@@ -145,6 +146,7 @@ func parseFlags(args []string) (*config, error) {
 	seed := fs.Int64("seed", 1, "seed of the data set generator and of the request mix")
 	reqLimit := fs.Duration("request-timeout", 10*time.Second, "time limit of one request")
 	reportOnly := fs.Bool("report-only", false, "measure nothing: write the plots and the doc's results section again from results.json")
+	prepareOnly := fs.Bool("prepare-only", false, "make (or check) the data sets, measure nothing, write no results")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -153,7 +155,7 @@ func parseFlags(args []string) (*config, error) {
 	}
 	cfg := &config{out: *out, doc: *doc, data: *data, pgBase: *pg, duration: *dur, warmup: *warm,
 		concurrency: *conc, maxInflight: *inflight, searchRate: *searchRate, searchDur: *searchDur, reps: *reps, startupReps: *startupReps,
-		profile: *profile, fresh: *fresh, regen: *regen, seed: *seed, requestLimit: *reqLimit, reportOnly: *reportOnly}
+		profile: *profile, fresh: *fresh, regen: *regen, seed: *seed, requestLimit: *reqLimit, reportOnly: *reportOnly, prepareOnly: *prepareOnly}
 	for _, s := range splitList(*sizes) {
 		n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
 		if err != nil || n < 1 || n > 10_000_000 {

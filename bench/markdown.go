@@ -391,7 +391,11 @@ func (res *results) markdown(perf string) string {
 		w("</details>\n\n")
 	}
 
-	w("### Not yet measured\n\n")
+	res.laterMarkdown(w)
+
+	if len(res.NotYetMeasured) > 0 {
+		w("### Not yet measured\n\n")
+	}
 	for _, sc := range res.NotYetMeasured {
 		w("- **%s** — %s. *%s.*\n", sc.Name, sc.What, sc.Status)
 	}
