@@ -229,6 +229,7 @@ func fields() []Field {
 	f = append(f, auditFields()...)
 	f = append(f, retentionFields()...)
 	f = append(f, outboxFields()...)
+	f = append(f, requestFields()...)
 	return f
 }
 
@@ -314,5 +315,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, retentionNonPersonal()...)
 	out = append(out, erasureNonPersonal()...)
 	out = append(out, outboxNonPersonal()...)
+	out = append(out, requestNonPersonal()...)
 	return out
 }

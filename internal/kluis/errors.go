@@ -116,6 +116,7 @@ var kindsNL = map[string]string{
 	"settings":       "instellingen",
 	"legal hold":     "bewaarplicht",
 	"consent":        "toestemming",
+	"request":        "verzoek",
 }
 
 // Problems collects field errors while a record is validated, so that a

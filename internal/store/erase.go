@@ -264,6 +264,16 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	} else if keys, err = db.eraseStaged(ctx, tx, ep, one.Facts.Erased, rec); err != nil {
 		return nil, nil, err
 	}
+	// Hook of the request register (requests.go): requests are not
+	// childTables — they outlive the candidate as proof — but their free
+	// texts go with the catalogue group they belong to.
+	var dueFields []string
+	for _, it := range ep.due {
+		dueFields = append(dueFields, it.Fields...)
+	}
+	if err := eraseRequestTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
+		return nil, nil, err
+	}
 	rec.Files, rec.FilesPending = len(keys), len(keys)
 	if err := insertErasure(ctx, tx, rec, keys); err != nil {
 		return nil, nil, err
@@ -622,6 +632,10 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 				return err
 			}
 			rec.Rows += n
+		}
+		// Hook of the request register: the requests stay, their texts go.
+		if err := eraseRequestTexts(ctx, tx, tenant, id, nil, true); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, id); err != nil {
 			return err

@@ -120,8 +120,10 @@ func errRestricted() error {
 // restricted candidate (or is one: rec is then the stored candidate).
 func notRestricted[T any](ctx context.Context, q querier, t *table[T], tenant kluis.ID, rec *T) error {
 	// A legal hold may still be placed and ended: a tax audit concerns
-	// exactly what is kept.
-	if !scoped(t) || t.name == "legal_holds" {
+	// exactly what is kept. A request may still be registered and
+	// handled: a restricted candidate keeps their rights, and the erasure
+	// request that restricted them is closed after the erasure.
+	if !scoped(t) || t.name == "legal_holds" || t.name == "requests" {
 		return nil
 	}
 	if c, ok := any(rec).(*kluis.Candidate); ok {

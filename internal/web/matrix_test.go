@@ -22,7 +22,7 @@ const (
 
 // matrixAgency is one agency with one candidate who has data of every kind.
 type matrixAgency struct {
-	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure kluis.ID
+	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request kluis.ID
 }
 
 func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
@@ -55,6 +55,9 @@ func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID
 	must(db.CreatePayrollRecord(ctx, a, pr))
 	ds := &kluis.Disclosure{CandidateID: c.ID, RecipientKind: "client", ClientID: cl.ID, Categories: []string{"identity"}, Purpose: "Voorstel"}
 	must(db.CreateDisclosure(ctx, a, ds))
+	rq := &kluis.Request{CandidateID: c.ID, Kind: "access", Channel: "email", Description: "Inzage voor Sanne Matrix"}
+	must(db.CreateRequest(ctx, kluis.Actor{TenantID: a.TenantID, UserID: a.UserID, Role: kluis.RolePrivacy}, rq))
+	m.request = rq.ID
 	m.candidate, m.client, m.contact, m.placement, m.moment, m.document, m.payroll, m.disclosure =
 		c.ID, cl.ID, cc.ID, pl.ID, mo.ID, d.ID, pr.ID, ds.ID
 	return m
@@ -67,6 +70,7 @@ func (m matrixAgency) path(pattern string) string {
 		"/api/v1/clients/": m.client, "/clients/": m.client, "/api/v1/client-contacts/": m.contact,
 		"/api/v1/placements/": m.placement, "/api/v1/contact-moments/": m.moment, "/api/v1/documents/": m.document,
 		"/api/v1/payroll-records/": m.payroll, "/api/v1/disclosures/": m.disclosure,
+		"/api/v1/requests/": m.request, "/requests/": m.request,
 	} {
 		if strings.HasPrefix(pattern, prefix) {
 			id = x

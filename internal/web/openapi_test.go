@@ -394,6 +394,7 @@ var records = map[string]reflect.Type{
 	"AuditEntry":    reflect.TypeFor[kluis.AuditEntry](),
 	"LegalHold":     reflect.TypeFor[kluis.LegalHold](),
 	"Consent":       reflect.TypeFor[kluis.Consent](),
+	"Request":       reflect.TypeFor[kluis.Request](),
 	"Erasure":       reflect.TypeFor[kluis.Erasure](),
 	"CleanupRun":    reflect.TypeFor[store.CleanupRun](),
 }
@@ -478,15 +479,19 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 
 	// The other request bodies match the structs they are decoded onto.
 	for name, typ := range map[string]reflect.Type{
-		"CandidateSearch":    reflect.TypeFor[candidateSearch](),
-		"DocumentDisclosure": reflect.TypeFor[discloseRequest](),
-		"SettingsChange":     reflect.TypeFor[settingsInput](),
-		"RevealRequest":      reflect.TypeFor[revealRequest](),
-		"FieldAccessChange":  reflect.TypeFor[fieldAccessChange](),
-		"SSOChange":          reflect.TypeFor[ssoInput](),
-		"HoldEnd":            reflect.TypeFor[holdEnd](),
-		"ConsentWithdrawal":  reflect.TypeFor[consentWithdrawal](),
-		"CleanupStart":       reflect.TypeFor[cleanupStart](),
+		"CandidateSearch":     reflect.TypeFor[candidateSearch](),
+		"DocumentDisclosure":  reflect.TypeFor[discloseRequest](),
+		"SettingsChange":      reflect.TypeFor[settingsInput](),
+		"RevealRequest":       reflect.TypeFor[revealRequest](),
+		"FieldAccessChange":   reflect.TypeFor[fieldAccessChange](),
+		"SSOChange":           reflect.TypeFor[ssoInput](),
+		"HoldEnd":             reflect.TypeFor[holdEnd](),
+		"ConsentWithdrawal":   reflect.TypeFor[consentWithdrawal](),
+		"CleanupStart":        reflect.TypeFor[cleanupStart](),
+		"RequestVerification": reflect.TypeFor[requestVerification](),
+		"RequestExtension":    reflect.TypeFor[requestExtension](),
+		"RequestClosing":      reflect.TypeFor[requestClosing](),
+		"RequestErasure":      reflect.TypeFor[requestErasure](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
@@ -594,6 +599,13 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"Erasure.reason":                   {kluis.ErasureReasons, false},
 		"ErasurePreview.reason":            {previewReasons, false},
 		"CleanupRun.state":                 {kluis.CleanupStates, false},
+		"parameters.RequestStatusFilter":   {kluis.RequestStatuses, false},
+		"parameters.RequestKindFilter":     {kluis.RequestKinds, false},
+		"RequestVerification.verified_how": {kluis.VerificationMethods, false},
+		"RequestClosing.status":            {kluis.RequestClosings, false},
+		"parameters.OverdueFilter":         {yesNo, false},
+		"Request.verified_how":             {kluis.VerificationMethods, true},
+		"RequestCreate.verified_how":       {kluis.VerificationMethods, true},
 	}
 	for rec, fields := range map[string]map[string]check{
 		"Candidate": {
@@ -611,6 +623,11 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"Placement": {"contract_kind": {kluis.ContractKinds, false}},
 		"LegalHold": {"kind": {kluis.HoldKinds, false}},
 		"Consent":   {"channel": {kluis.ConsentChannels, false}},
+		"Request": {
+			"kind":    {kluis.RequestKinds, false},
+			"channel": {kluis.RequestChannels, false},
+			"status":  {kluis.RequestStatuses, false},
+		},
 	} {
 		for field, c := range fields {
 			checks[rec+"."+field] = c
@@ -877,6 +894,10 @@ func TestTheMaximumLengthsAreTheOnesValidateEnforces(t *testing.T) {
 		"LegalHold": func() (any, func() error) {
 			h := &kluis.LegalHold{CandidateID: 1, Kind: "dispute", Reason: "Zaak 2026/114"}
 			return h, func() error { return h.Validate(today) }
+		},
+		"Request": func() (any, func() error) {
+			q := &kluis.Request{CandidateID: 1, Kind: "access", Channel: "email"}
+			return q, func() error { return q.Validate(today) }
 		},
 		"Consent": func() (any, func() error) {
 			c := &kluis.Consent{CandidateID: 1, Channel: "email", Wording: "Toestemmingstekst v2", ValidUntil: "2027-11-29"}

@@ -133,6 +133,13 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/candidates/{id}/consents", token, s.createConsent},
 		{"POST", "/api/v1/consents/{id}/withdraw", token, s.withdrawConsent},
 		{"GET", "/api/v1/candidates/{id}/record-card", token, s.apiRecordCard},
+		{"GET", "/api/v1/requests", token, s.apiRequests},
+		{"POST", "/api/v1/requests", token, s.apiCreateRequest},
+		{"GET", "/api/v1/requests/{id}", token, s.apiRequest},
+		{"POST", "/api/v1/requests/{id}/verify", token, s.apiVerifyRequest},
+		{"POST", "/api/v1/requests/{id}/extend", token, s.apiExtendRequest},
+		{"POST", "/api/v1/requests/{id}/close", token, s.apiCloseRequest},
+		{"POST", "/api/v1/requests/{id}/erase", token, s.apiEraseForRequest},
 		{"DELETE", "/api/v1/candidates/{id}", token, candidates.handleDelete},
 
 		{"GET", "/api/v1/clients", token, s.listClients},

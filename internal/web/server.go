@@ -230,8 +230,8 @@ func routeScope(rt route) string {
 	case "retention", "cleanup", "erasures":
 		// The clean-up and its proof concern candidates' data.
 		kind = "candidates"
-	case "holds", "consents":
-		// Legal holds and consents belong to the candidate.
+	case "holds", "consents", "requests":
+		// Legal holds, consents and requests belong to the candidate.
 		kind = "candidates"
 	}
 	if rt.method == "GET" {

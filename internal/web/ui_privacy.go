@@ -40,6 +40,8 @@ type privacyTab struct {
 	// they may record them.
 	retentionRecords
 	tabFlash
+	// Requests are the candidate's requests, for the privacy officer.
+	Requests *requestsView
 }
 
 // keptRow is one category of a candidate's data with its fields, bases
@@ -155,6 +157,13 @@ func (s *Server) fillPrivacy(r *http.Request, v *candidatePageView, f *Form, che
 	}
 	for _, d := range items {
 		t.Items = append(t.Items, disclosureRow{Disclosure: d, UserName: tabUserName(names, d.UserID)})
+	}
+	if mayHandleRequests(a.Role) {
+		qs, n, err := s.db.Requests(ctx, a, store.RequestFilter{CandidateID: v.C.ID, Page: kluis.Page{Limit: tabListLimit}})
+		if err != nil {
+			return err
+		}
+		t.Requests = &requestsView{Base: v.Base, Items: s.requestRows(r, qs), Total: n}
 	}
 	v.TabData = t
 	return nil

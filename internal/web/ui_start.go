@@ -20,6 +20,11 @@ type startView struct {
 	WorkingNow     int
 	Candidates     int
 	RecentContacts []kluis.ContactMoment
+	// The privacy officer's requests: those past their deadline (in red)
+	// and those due within a week.
+	Requests bool
+	Overdue  requestsView
+	DueSoon  requestsView
 }
 
 // placementRow is a placement with the names a list shows beside it.
@@ -59,6 +64,25 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, v.Candidates, err = s.db.ListCandidates(ctx, a, store.CandidateFilter{Page: kluis.Page{Limit: 1}}); err != nil {
 		return err
+	}
+	if mayHandleRequests(a.Role) {
+		v.Requests = true
+		v.Overdue.Base, v.DueSoon.Base = v.Base, v.Base
+		over, n, err := s.db.Requests(ctx, a, store.RequestFilter{Overdue: true, Page: page})
+		if err != nil {
+			return err
+		}
+		v.Overdue.Items, v.Overdue.Total = s.requestRows(r, over), n
+		soon, n, err := s.db.Requests(ctx, a, store.RequestFilter{DueBy: kluis.DateOf(now.AddDate(0, 0, 7)), Page: kluis.Page{Limit: 50}})
+		if err != nil {
+			return err
+		}
+		for _, q := range s.requestRows(r, soon) {
+			if q.DueSoon {
+				v.DueSoon.Items = append(v.DueSoon.Items, q)
+			}
+		}
+		v.DueSoon.Total = len(v.DueSoon.Items)
 	}
 	return s.render(w, r, http.StatusOK, "start", "", v)
 }
