@@ -73,7 +73,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		v.Overdue.Items, v.Overdue.Total = s.requestRows(r, over), n
-		soon, n, err := s.db.Requests(ctx, a, store.RequestFilter{DueBy: kluis.DateOf(now.AddDate(0, 0, 7)), Page: kluis.Page{Limit: 50}})
+		soon, _, err := s.db.Requests(ctx, a, store.RequestFilter{DueBy: kluis.DateOf(now.AddDate(0, 0, 7)), Page: kluis.Page{Limit: 50}})
 		if err != nil {
 			return err
 		}
