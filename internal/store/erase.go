@@ -156,6 +156,46 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 		db.checkpoint(ctx)
 		return err
 	}
+	// A clean-up run erases its candidates several to a transaction: one
+	// commit instead of one each. Each candidate is still erased whole or
+	// not at all — should one of them fail, the transaction is undone and
+	// its candidates are erased one by one, to find the failure.
+	if opt.RunID != 0 && !opt.Verify {
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), eraseTxBatch)]
+			var recs []kluis.Erasure
+			var keys [][]string
+			err := db.write(ctx, a, func(tx *writeTx) error {
+				recs, keys = recs[:0], keys[:0]
+				for _, id := range chunk {
+					rec, k, err := db.eraseOne(ctx, tx, cat, terms, id, opt)
+					switch {
+					case kluis.ErrorCode(err) == kluis.ENotFound:
+						if err := markItem(ctx, tx, a.TenantID, opt.RunID, id, "skipped", 0); err != nil {
+							return err
+						}
+					case err != nil:
+						return err
+					case rec == nil:
+						if err := markItem(ctx, tx, a.TenantID, opt.RunID, id, "skipped", 0); err != nil {
+							return err
+						}
+					default:
+						if err := markItem(ctx, tx, a.TenantID, opt.RunID, id, "done", rec.ID); err != nil {
+							return err
+						}
+						recs, keys = append(recs, *rec), append(keys, k)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				break // one by one, below, from this chunk on
+			}
+			out, files = append(out, recs...), append(files, keys...)
+			ids = ids[len(chunk):]
+		}
+	}
 	for _, id := range ids {
 		if opt.Verify {
 			k, err := db.KnowBeforeErasure(ctx, a.TenantID, id)
@@ -202,6 +242,10 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 	}
 	return out, nil
 }
+
+// eraseTxBatch is how many candidates of a clean-up run share a
+// transaction.
+const eraseTxBatch = 50
 
 // EraseError is the failure of one candidate's erasure.
 type EraseError struct {
