@@ -10,6 +10,7 @@ package catalog
 
 import (
 	"sort"
+	"sync"
 
 	"kluis/internal/kluis"
 )
@@ -198,8 +199,15 @@ type Catalog struct {
 	byKind      map[string]int
 }
 
-// New builds the catalogue.
-func New() *Catalog {
+// New returns the catalogue. It is built once, on first use, and shared:
+// it never changes, and what is worked out from it (the retention plan's
+// groups, say) can be kept per catalogue.
+func New() *Catalog { return built() }
+
+var built = sync.OnceValue(build)
+
+// build builds the catalogue.
+func build() *Catalog {
 	c := &Catalog{fields: fields(), blobs: blobs(), nonPersonal: nonPersonal(),
 		byColumn: map[string]int{}, nonByColumn: map[string]int{}, byKind: map[string]int{}}
 	for i, f := range c.fields {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"kluis/internal/catalog"
@@ -352,12 +353,7 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 	}
 	// A table of whose columns nothing is kept loses the candidate's rows;
 	// one of which some columns are kept has the others emptied.
-	catalogued := map[string]int{}
-	for _, f := range catalog.New().Fields() {
-		if f.Subject == catalog.Candidate {
-			catalogued[f.Table]++
-		}
-	}
+	catalogued := candidateColumns()
 	var keys []string
 	var err error
 	if len(kinds) > 0 || len(cols["documents"]) == catalogued["documents"] {
@@ -428,6 +424,18 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 	}
 	return keys, nil
 }
+
+// candidateColumns counts, per table, the catalogued columns of a
+// candidate's data; worked out once, as the catalogue never changes.
+var candidateColumns = sync.OnceValue(func() map[string]int {
+	out := map[string]int{}
+	for _, f := range catalog.New().Fields() {
+		if f.Subject == catalog.Candidate {
+			out[f.Table]++
+		}
+	}
+	return out
+})
 
 // emptied is the SET list that empties the columns of a table: text
 // becomes ”, a date or number NULL, and the erased date where a date is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -284,12 +285,20 @@ func orKey(label, key string) string {
 // candidate's requests whose catalogue group the erasure erases (all of
 // them when the candidate goes altogether). The requests themselves stay:
 // kind, dates, status and the erasure id are the proof (art. 5(2), 12).
+// requestFields are the catalogued columns of requests, worked out once.
+var requestFields = sync.OnceValue(func() []catalog.Field {
+	var out []catalog.Field
+	for _, f := range catalog.New().Fields() {
+		if f.Table == requests.name {
+			out = append(out, f)
+		}
+	}
+	return out
+})
+
 func eraseRequestTexts(ctx context.Context, tx *writeTx, tenant, cand kluis.ID, due []string, complete bool) error {
 	var cols []string
-	for _, f := range catalog.New().Fields() {
-		if f.Table != requests.name {
-			continue
-		}
+	for _, f := range requestFields() {
 		for _, d := range due {
 			if complete || d == f.Table+"."+f.Column {
 				cols = append(cols, f.Column)
