@@ -25,6 +25,48 @@ type writeTx struct {
 	*sql.Tx
 	actor   kluis.Actor
 	entries []kluis.AuditEntry
+	// ws, on SQLite, holds the statements prepared once on the writer
+	// connection: a statement run in the transaction is not parsed anew
+	// (a clean-up run's erasures are ~20 statements a candidate).
+	ws *dbStmts
+}
+
+// ExecContext runs a statement in the transaction, prepared once on SQLite.
+func (w *writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := w.prepared(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return w.Tx.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction, prepared once on SQLite.
+func (w *writeTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := w.prepared(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return w.Tx.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction, prepared
+// once on SQLite.
+func (w *writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := w.prepared(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return w.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// prepared returns the statement of query bound to the transaction, or
+// nil to run it unprepared (PostgreSQL's driver caches statements itself).
+func (w *writeTx) prepared(ctx context.Context, query string) *sql.Stmt {
+	if w.ws == nil {
+		return nil
+	}
+	s := w.ws.cached(query)
+	if s == nil {
+		return nil // prepared after the commit, for the next time
+	}
+	return w.Tx.StmtContext(ctx, s)
 }
 
 // record adds an entry, stamped with the actor.
@@ -48,13 +90,19 @@ func requestIDOf(ctx context.Context) string {
 // write runs fn in a write transaction on behalf of a and appends what fn
 // recorded to the audit chain before it commits.
 func (db *DB) write(ctx context.Context, a kluis.Actor, fn func(tx *writeTx) error) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
-		w := &writeTx{Tx: tx, actor: a}
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		w := &writeTx{Tx: tx, actor: a, ws: db.ws}
 		if err := fn(w); err != nil {
 			return err
 		}
 		return db.appendAudit(ctx, tx, a.TenantID, requestIDOf(ctx), w.entries)
 	})
+	if db.ws != nil {
+		// The writer connection is free again: prepare what the
+		// transaction ran unprepared.
+		db.ws.grantWishes(context.WithoutCancel(ctx))
+	}
+	return err
 }
 
 // auditRowsPerInsert keeps an INSERT of entries well under the databases'

@@ -16,11 +16,46 @@ type dbStmts struct {
 	db *sql.DB
 	mu sync.RWMutex
 	m  map[string]*sql.Stmt
+	// wishes are queries a transaction ran unprepared, to be prepared when
+	// the connection is free again (the writer: see writeTx.prepared).
+	wishes map[string]bool
 }
 
 const maxStmts = 256
 
-func newDBStmts(db *sql.DB) *dbStmts { return &dbStmts{db: db, m: map[string]*sql.Stmt{}} }
+func newDBStmts(db *sql.DB) *dbStmts {
+	return &dbStmts{db: db, m: map[string]*sql.Stmt{}, wishes: map[string]bool{}}
+}
+
+// cached returns the prepared statement of query, or nil after noting the
+// wish to prepare it: SQLite's writer is a single connection, which a
+// transaction holds, so preparing on it must wait for the commit.
+func (c *dbStmts) cached(query string) *sql.Stmt {
+	c.mu.RLock()
+	s := c.m[query]
+	n := len(c.m) + len(c.wishes)
+	c.mu.RUnlock()
+	if s == nil && n < maxStmts {
+		c.mu.Lock()
+		c.wishes[query] = true
+		c.mu.Unlock()
+	}
+	return s
+}
+
+// grantWishes prepares the queries wished for, once the connection is free.
+func (c *dbStmts) grantWishes(ctx context.Context) {
+	c.mu.Lock()
+	var qs []string
+	for q := range c.wishes {
+		qs = append(qs, q)
+		delete(c.wishes, q)
+	}
+	c.mu.Unlock()
+	for _, q := range qs {
+		c.stmt(ctx, q)
+	}
+}
 
 func (c *dbStmts) stmt(ctx context.Context, query string) *sql.Stmt {
 	c.mu.RLock()

@@ -44,6 +44,7 @@ type DB struct {
 	// statements prepared once per connection (pgx caches its own).
 	rc    querier
 	rs    *dbStmts
+	ws    *dbStmts // SQLite: statements prepared on the writer connection
 	clock kluis.Clock
 	ids   *kluis.IDGen
 	blobs blob.Store
@@ -123,6 +124,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if db.Dialect == SQLite {
 		db.rs = newDBStmts(db.r)
 		db.rc = db.rs
+		db.ws = newDBStmts(db.w)
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
@@ -135,6 +137,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 func (db *DB) Close() error {
 	if db.rs != nil {
 		db.rs.close()
+	}
+	if db.ws != nil {
+		db.ws.close()
 	}
 	err := db.w.Close()
 	if db.r != db.w {
