@@ -32,6 +32,7 @@ type RecordCard struct {
 	Disclosures []kluis.Disclosure    `json:"disclosures"`
 	Consents    []kluis.Consent       `json:"consents"`
 	Holds       []kluis.LegalHold     `json:"legal_holds"`
+	Requests    []kluis.Request       `json:"requests"`
 	Retention   []retention.Item      `json:"retention"`
 }
 
@@ -230,6 +231,22 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		d.Table([]pdf.Column{{Header: t("Soort", "Kind"), Width: 1.5}, {Header: t("Kenmerk", "Reference"), Width: 2.5}, {Header: t("Vanaf", "From"), Width: 1},
 			{Header: t("Tot", "Until"), Width: 1}}, rows)
 		d.Small(t("Zolang een bewaarplicht loopt, worden de gegevens die zij betreft niet verwijderd.", "While a legal hold lasts, the data it covers are not removed."))
+	}
+
+	d.H1(t("Uw verzoeken", "Your requests"))
+	if len(rc.Requests) == 0 {
+		d.Para(t("Geen.", "None."))
+	} else {
+		var rows [][]string
+		for _, q := range rc.Requests {
+			state := kluis.RequestStatuses.Label(q.Status, lang)
+			if q.ClosedOn != "" {
+				state += " (" + day(q.ClosedOn) + ")"
+			}
+			rows = append(rows, []string{day(q.ReceivedOn), kluis.RequestKinds.Label(q.Kind, lang), day(q.DueOn), state, q.Outcome})
+		}
+		d.Table([]pdf.Column{{Header: t("Ontvangen", "Received"), Width: 1}, {Header: t("Soort", "Kind"), Width: 1.3}, {Header: t("Uiterlijk", "Due"), Width: 1},
+			{Header: t("Stand", "Status"), Width: 1.3}, {Header: t("Uitkomst", "Outcome"), Width: 3}}, rows)
 	}
 
 	d.H1(t("Hoe lang uw gegevens worden bewaard", "How long your data are kept"))

@@ -91,6 +91,11 @@ func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, e
 	}); err != nil {
 		return nil, err
 	}
+	if rc.Requests, err = allPages(func(p kluis.Page) ([]kluis.Request, int, error) {
+		return s.db.Requests(ctx, a, store.RequestFilter{CandidateID: id, Page: p})
+	}); err != nil {
+		return nil, err
+	}
 	if rc.Retention, _, err = s.retentionPlan(ctx, id); err != nil {
 		return nil, err
 	}

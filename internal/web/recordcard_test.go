@@ -40,13 +40,17 @@ func TestThePrivacyOfficerProducesTheRecordCard(t *testing.T) {
 		ValidUntil: "2027-12-31"}); err != nil {
 		t.Fatal(err)
 	}
+	officer := u.user(t, "Fenna", kluis.RolePrivacy)
+	if err := u.DB.CreateRequest(ctx, kluis.Actor{TenantID: u.Tenant.ID, UserID: officer.ID, Role: kluis.RolePrivacy},
+		&kluis.Request{CandidateID: c.ID, Kind: "access", ReceivedOn: "2026-11-27", Channel: "email", Description: "Wil weten wat er bewaard wordt"}); err != nil {
+		t.Fatal(err)
+	}
 	recruiter := u.session(t, u.Actor.UserID)
 	page := "/candidates/" + idText(c.ID)
 	u.get(t, recruiter, page+"/stamkaart.pdf").expect(t, http.StatusForbidden)
 	if body := u.get(t, recruiter, page).expect(t, http.StatusOK).body; strings.Contains(body, "stamkaart.pdf") {
 		t.Error("the recruiter is offered the record card")
 	}
-	officer := u.user(t, "Fenna", kluis.RolePrivacy)
 	ps := u.session(t, officer.ID)
 	js := u.get(t, ps, page+"/stamkaart.json").expect(t, http.StatusOK)
 	var rc report.RecordCard
@@ -54,7 +58,8 @@ func TestThePrivacyOfficerProducesTheRecordCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rc.Candidate.BSN != "249566758" || len(rc.Moments) != 2 || len(rc.Placements) != 1 || rc.Placements[0].ClientName != "Kwekerij Oost" ||
-		len(rc.Payroll) != 1 || len(rc.Retention) == 0 || len(rc.Consents) != 1 {
+		len(rc.Payroll) != 1 || len(rc.Retention) == 0 || len(rc.Consents) != 1 ||
+		len(rc.Requests) != 1 || rc.Requests[0].DueOn != "2026-12-27" {
 		t.Fatalf("the JSON record card: %s", js.body)
 	}
 	pdf := u.get(t, ps, page+"/stamkaart.pdf").expect(t, http.StatusOK)
@@ -76,7 +81,8 @@ func TestThePrivacyOfficerProducesTheRecordCard(t *testing.T) {
 	}
 	text := strings.Join(strings.Fields(string(out)), " ")
 	for _, want := range []string{"Stamkaart — Sanne Verhoeven", "249566758", "Belde over <b>ploegendienst</b> & rooster.", "Kwekerij Oost",
-		"€ 2.450,00", "€ 1.875,12", "Bewaren tot eind 2027 voor nieuwe vacatures", "Autoriteit Persoonsgegevens", "Geautomatiseerde besluiten", "Pagina 1 van"} {
+		"€ 2.450,00", "€ 1.875,12", "Bewaren tot eind 2027 voor nieuwe vacatures", "Autoriteit Persoonsgegevens", "Geautomatiseerde besluiten", "Pagina 1 van",
+		"Uw verzoeken", "27-12-2026"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
 		}
