@@ -26,31 +26,63 @@ type IDCopiesRemoved struct {
 func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopiesRemoved, error) {
 	var out IDCopiesRemoved
 	cutoff := db.now().Add(-kluis.IDCopyTerm)
-	var keys []string
-	// kluis itself removes: the entries name no user.
-	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
-		var err error
-		keys, err = removeDocuments(ctx, tx, "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND "+fmt.Sprintf(notEmployed, "documents", "candidate_id"),
-			"R2", tenant, cutoff)
-		if err != nil {
-			return err
-		}
-		out.Documents = len(keys)
-		ids, err := returningIDs(ctx, tx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
-			id_recorded_on = NULL, version = version + 1, updated_at = $3
-			WHERE tenant_id = $1 AND id_recorded_on <= $2 AND `+fmt.Sprintf(notEmployed, "candidates", "id")+" RETURNING id",
-			tenant, kluis.DateOf(cutoff), db.now())
-		for _, id := range ids {
-			tx.record(kluis.AuditEntry{Action: "remove", Entity: "candidates", EntityID: id, CandidateID: id, Reason: "R2",
-				Fields: []string{"id_document_type", "id_document_number", "id_document_expiry", "id_recorded_on"}})
-		}
-		out.Candidates = len(ids)
-		return err
-	})
+	// What is due is found on a reader first: the search reads many rows
+	// at a large agency, and a write transaction would hold up every
+	// other write meanwhile. The write then touches only those rows, and
+	// checks each again.
+	docCond := "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND " + fmt.Sprintf(notEmployed, "documents", "candidate_id")
+	candCond := "tenant_id = $1 AND id_recorded_on <= $2 AND " + fmt.Sprintf(notEmployed, "candidates", "id")
+	docs, err := readIDs(ctx, db.r, "SELECT id FROM documents WHERE "+docCond, tenant, cutoff)
 	if err != nil {
-		return IDCopiesRemoved{}, err
+		return out, fmt.Errorf("ID copies due: %w", err)
 	}
-	return out, db.deleteBlobs(ctx, keys)
+	cands, err := readIDs(ctx, db.r, "SELECT id FROM candidates WHERE "+candCond, tenant, kluis.DateOf(cutoff))
+	if err != nil {
+		return out, fmt.Errorf("ID data due: %w", err)
+	}
+	const chunk = 500
+	for len(docs) > 0 || len(cands) > 0 {
+		d, c := docs[:min(len(docs), chunk)], cands[:min(len(cands), chunk)]
+		docs, cands = docs[len(d):], cands[len(c):]
+		var keys []string
+		// kluis itself removes: the entries name no user.
+		err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
+			if len(d) > 0 {
+				args := []any{tenant, cutoff}
+				for _, id := range d {
+					args = append(args, id)
+				}
+				var err error
+				if keys, err = removeDocuments(ctx, tx, docCond+" AND id IN ("+placeholders(3, len(d))+")", "R2", args...); err != nil {
+					return err
+				}
+				out.Documents += len(keys)
+			}
+			if len(c) == 0 {
+				return nil
+			}
+			args := []any{tenant, kluis.DateOf(cutoff), db.now()}
+			for _, id := range c {
+				args = append(args, id)
+			}
+			ids, err := returningIDs(ctx, tx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
+				id_recorded_on = NULL, version = version + 1, updated_at = $3
+				WHERE `+candCond+" AND id IN ("+placeholders(4, len(c))+") RETURNING id", args...)
+			for _, id := range ids {
+				tx.record(kluis.AuditEntry{Action: "remove", Entity: "candidates", EntityID: id, CandidateID: id, Reason: "R2",
+					Fields: []string{"id_document_type", "id_document_number", "id_document_expiry", "id_recorded_on"}})
+			}
+			out.Candidates += len(ids)
+			return err
+		})
+		if err != nil {
+			return IDCopiesRemoved{}, err
+		}
+		if err := db.deleteBlobs(ctx, keys); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // Employment counts a candidate's placements by kind of contract, for the
