@@ -316,5 +316,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, erasureNonPersonal()...)
 	out = append(out, outboxNonPersonal()...)
 	out = append(out, requestNonPersonal()...)
+	out = append(out, statementNonPersonal()...)
 	return out
 }

@@ -90,7 +90,11 @@ type Activity struct {
 }
 
 // Register derives the record of processing from the declarations.
-func (c *Catalog) Register() Register {
+func (c *Catalog) Register() Register { return c.RegisterOf("") }
+
+// RegisterOf is the record of processing limited to the data of one kind
+// of data subject ("" for all): what the privacy statement tells them.
+func (c *Catalog) RegisterOf(subject Subject) Register {
 	type acc struct {
 		bases      map[Basis]bool
 		subjects   map[Subject]bool
@@ -107,6 +111,9 @@ func (c *Catalog) Register() Register {
 		return by[p]
 	}
 	for _, f := range c.fields {
+		if subject != "" && f.Subject != subject {
+			continue
+		}
 		for _, p := range f.Purposes {
 			a := get(p)
 			a.bases[f.Basis], a.subjects[f.Subject], a.categories[f.Category] = true, true, true
@@ -120,6 +127,9 @@ func (c *Catalog) Register() Register {
 		}
 	}
 	for _, b := range c.blobs {
+		if subject != "" && subject != Candidate {
+			continue
+		}
 		for _, p := range b.Purposes {
 			a := get(p)
 			a.bases[b.Basis], a.subjects[Candidate], a.categories[b.Category] = true, true, true

@@ -47,6 +47,7 @@ func commands() []command {
 		{"mail", "check the SMTP settings by sending a test message (mail test)", runMail},
 		{"audit", "prove that the access and audit log is unchanged (audit verify)", runAudit},
 		{"cleanup", "what has reached the end of its retention term: show it (cleanup plan) or erase it (cleanup apply)", runCleanup},
+		{"statement", "e-mail the current privacy statement to every active candidate who lacks it (statement send)", runStatement},
 		{"backup", "copy the SQLite database (while serving) and the documents; never the keys", runBackup},
 		{"restore", "put a backup in place and erase again whoever was erased after it", runRestore},
 		{"verify-erasure", "look for what is left of an erased candidate: every table, blob, database file and log", runVerifyErasure},

@@ -48,6 +48,11 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL
 	} else if n > 0 {
 		log.Info("resumed interrupted clean-up runs", "runs", n)
 	}
+	if n, err := db.ResumeStatementSends(ctx, true); err != nil {
+		errs = append(errs, err)
+	} else if n > 0 {
+		log.Info("resumed interrupted sending of the privacy statement", "jobs", n)
+	}
 	for _, t := range ts {
 		if asked, err := db.SendConsentRequests(ctx, t.ID, publicURL); err != nil {
 			errs = append(errs, err)

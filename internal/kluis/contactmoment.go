@@ -11,8 +11,12 @@ type ContactMoment struct {
 	At          time.Time `json:"at"`
 	UserID      ID        `json:"user_id,omitempty"`
 	Note        string    `json:"note"`
-	Version     int64     `json:"version"`
-	CreatedAt   time.Time `json:"created_at"`
+	// StatementVersion is the version of the agency's privacy statement a
+	// "privacy-statement-shown" or "-sent" moment records; 0 otherwise.
+	// Only kluis sets it, when it shows or sends the statement.
+	StatementVersion int       `json:"statement_version,omitempty"`
+	Version          int64     `json:"version"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // ContactKinds are the kinds of contact moment.

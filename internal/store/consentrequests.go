@@ -221,6 +221,7 @@ func consentMail(c *kluis.Candidate, agency string, expires kluis.Date, link str
 // nothing personal, only the agency and the day.
 type ConsentLink struct {
 	Agency      string
+	AgencySlug  string // for the link to the agency's privacy statement
 	DataExpires kluis.Date
 	Answer      string // "" while it can be answered
 	Expired     bool
@@ -251,11 +252,11 @@ func (db *DB) ConsentLinkInfo(ctx context.Context, token string) (*ConsentLink, 
 	if err != nil {
 		return nil, err
 	}
-	agency, err := db.tenantName(ctx, r.TenantID)
-	if err != nil {
-		return nil, err
+	var agency, slug string
+	if err := db.r.QueryRowContext(ctx, "SELECT name, slug FROM tenants WHERE id = $1", r.TenantID).Scan(&agency, &slug); err != nil {
+		return nil, fmt.Errorf("agency: %w", err)
 	}
-	return &ConsentLink{Agency: agency, DataExpires: r.DataExpires, Answer: r.Answer, Expired: !db.now().Before(r.LinkExpires)}, nil
+	return &ConsentLink{Agency: agency, AgencySlug: slug, DataExpires: r.DataExpires, Answer: r.Answer, Expired: !db.now().Before(r.LinkExpires)}, nil
 }
 
 // AnswerConsentRequest records the candidate's answer through their link:

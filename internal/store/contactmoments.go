@@ -9,12 +9,12 @@ import (
 
 var contactMoments = &table[kluis.ContactMoment]{
 	name: "contact_moments", kind: "contact moment",
-	columns: []string{"candidate_id", "kind", "at", "user_id", "note", "version", "created_at"},
+	columns: []string{"candidate_id", "kind", "at", "user_id", "note", "statement_version", "version", "created_at"},
 	values: func(m *kluis.ContactMoment) []any {
-		return []any{m.CandidateID, m.Kind, m.At, nullID(m.UserID), m.Note, m.Version, m.CreatedAt}
+		return []any{m.CandidateID, m.Kind, m.At, nullID(m.UserID), m.Note, nullInt(m.StatementVersion), m.Version, m.CreatedAt}
 	},
 	targets: func(m *kluis.ContactMoment) []any {
-		return []any{&m.TenantID, &m.ID, &m.CandidateID, &m.Kind, &m.At, (*nullID)(&m.UserID), &m.Note, &m.Version, &m.CreatedAt}
+		return []any{&m.TenantID, &m.ID, &m.CandidateID, &m.Kind, &m.At, (*nullID)(&m.UserID), &m.Note, (*nullInt)(&m.StatementVersion), &m.Version, &m.CreatedAt}
 	},
 	version: func(m *kluis.ContactMoment) *int64 { return &m.Version },
 	key:     func(m *kluis.ContactMoment) (*kluis.ID, *kluis.ID) { return &m.TenantID, &m.ID },
@@ -54,7 +54,9 @@ func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*k
 
 // CreateContactMoment records a contact with a candidate, by the actor.
 func (db *DB) CreateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.ContactMoment) error {
-	m.TenantID, m.UserID = a.TenantID, a.UserID
+	// A statement version is recorded only by showing or sending the
+	// statement itself (RecordStatementShown, SendPrivacyStatement).
+	m.TenantID, m.UserID, m.StatementVersion = a.TenantID, a.UserID, 0
 	if err := m.Validate(db.now()); err != nil {
 		return err
 	}
@@ -87,7 +89,7 @@ func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.C
 		if err != nil {
 			return err
 		}
-		m.CandidateID, m.UserID, m.CreatedAt = old.CandidateID, old.UserID, old.CreatedAt
+		m.CandidateID, m.UserID, m.CreatedAt, m.StatementVersion = old.CandidateID, old.UserID, old.CreatedAt, old.StatementVersion
 		return contactMoments.update(ctx, db, tx, m, version)
 	})
 }

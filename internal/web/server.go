@@ -215,6 +215,9 @@ func routeScope(rt route) string {
 		return "disclosures:write"
 	case "GET /api/v1/branches":
 		return ""
+	case "GET /api/v1/privacy-statements/not-informed":
+		// A list of candidates.
+		return "candidates:read"
 	}
 	rest := strings.TrimPrefix(rt.pattern, "/api/v1/")
 	kind, _, _ := strings.Cut(rest, "/")
@@ -227,6 +230,12 @@ func routeScope(rt route) string {
 		kind = "settings"
 	case "audit-log":
 		kind = "audit"
+	case "privacy-statements":
+		// The statement is the agency's own text, like its settings.
+		kind = "settings"
+	case "privacy-statement-sends":
+		// Sending it e-mails candidates and records it in their history.
+		kind = "candidates"
 	case "retention", "cleanup", "erasures":
 		// The clean-up and its proof concern candidates' data.
 		kind = "candidates"

@@ -35,6 +35,12 @@ type historyTab struct {
 	From, To, Next int
 	Stale          bool // a delete refused because the moment changed
 	OOB            bool // rendering the "more" fragment for htmx
+	// Statement is the current version of the privacy statement, 0 when
+	// none is published; MayInform shows the buttons that show or send
+	// it; StatementError is why showing or sending it was refused.
+	Statement      int
+	MayInform      bool
+	StatementError string
 	tabFlash
 }
 
@@ -80,7 +86,12 @@ func (s *Server) fillHistory(r *http.Request, v *candidatePageView, f *Form, off
 	if err != nil {
 		return err
 	}
-	t := historyTab{Form: f, Total: total, From: min(offset+1, total), To: offset + len(items), Next: -1, OOB: fragment}
+	t := historyTab{Form: f, Total: total, From: min(offset+1, total), To: offset + len(items), Next: -1, OOB: fragment, MayInform: mayInform(a.Role)}
+	if st, err := s.db.PrivacyStatement(ctx, a.TenantID, 0); err == nil {
+		t.Statement = st.Version
+	} else if kluis.ErrorCode(err) != kluis.ENotFound {
+		return err
+	}
 	if fragment {
 		t.From = min(1, total)
 	}

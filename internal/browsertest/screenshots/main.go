@@ -168,6 +168,10 @@ func run(out string, timeout time.Duration) error {
 			chromedp.Click(chromedp.CSS(`table#erasures a`)),
 			chromedp.WaitVisible(chromedp.CSS(`main h2`)),
 		}},
+		{file: "privacy-statement.png", path: "/privacy-statement", ready: "#current-statement", steps: []browsertest.Action{
+			chromedp.WaitVisible(chromedp.ID("publish-button")),
+			chromedp.Click(chromedp.ID("publish-button")),
+		}},
 		{file: "users.png", ready: "main table", steps: []browsertest.Action{
 			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("f-email")),
