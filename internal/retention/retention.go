@@ -166,6 +166,17 @@ func januaryAfter(year, n int) kluis.Date {
 	return kluis.DateOf(time.Date(year+1+n, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
+// withConsent extends a rule's result (R1 or R3) to the end of the
+// candidate's consent, when that lies later.
+func (f Facts) withConsent(r catalog.Rule, res ruleResult) ruleResult {
+	if f.ConsentUntil > res.expires {
+		res.expires = f.ConsentUntil
+		res.why = kluis.Msg{NL: string(r) + ", verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),
+			EN: string(r) + ", extended with the candidate's consent until " + string(f.ConsentUntil)}
+	}
+	return res
+}
+
 // ruleResult is when one rule lets go of the data, or that it does not
 // apply.
 type ruleResult struct {
@@ -186,12 +197,7 @@ func rule(r catalog.Rule, f Facts, t Terms, today kluis.Date) ruleResult {
 		exp := kluis.DateOf(last.Time().AddDate(0, t.R1Months, 0))
 		why := kluis.Msg{NL: "R1: nooit gewerkt; " + months(t.R1Months) + " na de laatste activiteit (" + string(last) + ")",
 			EN: "R1: never worked; " + monthsEN(t.R1Months) + " after the last activity (" + string(last) + ")"}
-		if f.ConsentUntil > exp {
-			exp = f.ConsentUntil
-			why = kluis.Msg{NL: "R1, verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),
-				EN: "R1, extended with the candidate's consent until " + string(f.ConsentUntil)}
-		}
-		return ruleResult{applies: true, expires: exp, why: why}
+		return f.withConsent(catalog.R1, ruleResult{applies: true, expires: exp, why: why})
 	case catalog.R3:
 		if len(f.Placements) == 0 {
 			return ruleResult{}
@@ -204,12 +210,7 @@ func rule(r catalog.Rule, f Facts, t Terms, today kluis.Date) ruleResult {
 		exp := kluis.DateOf(end.Time().AddDate(0, t.R3Months, 0))
 		why := kluis.Msg{NL: "R3: personeelsdossier; " + months(t.R3Months) + " na het einde van het werk (" + string(end) + ")",
 			EN: "R3: personnel file; " + monthsEN(t.R3Months) + " after the work ended (" + string(end) + ")"}
-		if f.ConsentUntil > exp {
-			exp = f.ConsentUntil
-			why = kluis.Msg{NL: "R3, verlengd met toestemming van de kandidaat tot " + string(f.ConsentUntil),
-				EN: "R3, extended with the candidate's consent until " + string(f.ConsentUntil)}
-		}
-		return ruleResult{applies: true, expires: exp, why: why}
+		return f.withConsent(catalog.R3, ruleResult{applies: true, expires: exp, why: why})
 	case catalog.R2:
 		if f.worked() {
 			return ruleResult{}

@@ -87,21 +87,11 @@ func (db *DB) StartCleanupRun(ctx context.Context, a kluis.Actor, ids []kluis.ID
 		Total: len(ids), StartedAt: now, HeartbeatAt: now, Report: CleanupReport{Erased: map[string]int{}}}
 	err = db.write(ctx, a, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cleanup_runs (tenant_id, id, user_id, state, nightly, run_date, total, started_at, heartbeat_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, run.TenantID, run.ID, nullable(run.UserID), run.State, run.Nightly, run.Date, run.Total, now, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, run.TenantID, run.ID, nullID(run.UserID), run.State, run.Nightly, run.Date, run.Total, now, now); err != nil {
 			return fmt.Errorf("start clean-up: %w", err)
 		}
-		for len(ids) > 0 {
-			n := min(len(ids), 200)
-			vals := make([]string, n)
-			args := []any{run.TenantID, run.ID}
-			for i, id := range ids[:n] {
-				args = append(args, id)
-				vals[i] = fmt.Sprintf("($1, $2, $%d, 'pending')", len(args))
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO cleanup_run_items (tenant_id, run_id, candidate_id, state) VALUES "+strings.Join(vals, ", "), args...); err != nil {
-				return fmt.Errorf("start clean-up: %w", err)
-			}
-			ids = ids[n:]
+		if err := insertPendingItems(ctx, tx, "cleanup_run_items", "run_id", run.TenantID, run.ID, ids); err != nil {
+			return fmt.Errorf("start clean-up: %w", err)
 		}
 		tx.record(kluis.AuditEntry{Action: "cleanup", Entity: "cleanup_runs", EntityID: run.ID})
 		return nil
@@ -200,28 +190,46 @@ func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleO
 
 // PendingCleanupItems returns up to n candidates of a run still to do.
 func (db *DB) PendingCleanupItems(ctx context.Context, tenant, run kluis.ID, n int) ([]kluis.ID, error) {
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT candidate_id FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 AND state = 'pending'
-		ORDER BY candidate_id LIMIT %d`, n), tenant, run)
-	if err != nil {
-		return nil, fmt.Errorf("clean-up items: %w", err)
-	}
-	defer rows.Close()
-	var out []kluis.ID
-	for rows.Next() {
-		var id kluis.ID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+	return pendingItems(ctx, db.r, "cleanup_run_items", "run_id", tenant, run, n)
+}
+
+// Background jobs (clean-up runs, sending the privacy statement) write one
+// item per candidate when they start, and take the pending ones in turns.
+
+// insertPendingItems writes the items of a job, ids, as pending, 200 rows
+// to a statement.
+func insertPendingItems(ctx context.Context, tx *writeTx, table, jobColumn string, tenant, job kluis.ID, ids []kluis.ID) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 200)
+		vals := make([]string, n)
+		args := []any{tenant, job}
+		for i, id := range ids[:n] {
+			args = append(args, id)
+			vals[i] = fmt.Sprintf("($1, $2, $%d, 'pending')", len(args))
 		}
-		out = append(out, id)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+table+" (tenant_id, "+jobColumn+", candidate_id, state) VALUES "+strings.Join(vals, ", "), args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
 	}
-	return out, rows.Err()
+	return nil
+}
+
+// pendingItems returns up to n candidates of a job still to do, in order.
+func pendingItems(ctx context.Context, q querier, table, jobColumn string, tenant, job kluis.ID, n int) ([]kluis.ID, error) {
+	ids, err := queryIDs(ctx, q, fmt.Sprintf("SELECT candidate_id FROM %s WHERE tenant_id = $1 AND %s = $2 AND state = 'pending' ORDER BY candidate_id LIMIT %d",
+		table, jobColumn, n), tenant, job)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", table, err)
+	}
+	return ids, nil
 }
 
 // markItem sets the state of a run's item, inside the transaction of the
 // work it records.
 func markItem(ctx context.Context, q querier, tenant, run, cand kluis.ID, state string, erasure kluis.ID) error {
 	_, err := q.ExecContext(ctx, "UPDATE cleanup_run_items SET state = $4, erasure_id = $5 WHERE tenant_id = $1 AND run_id = $2 AND candidate_id = $3",
-		tenant, run, cand, state, nullable(erasure))
+		tenant, run, cand, state, nullID(erasure))
 	if err != nil {
 		return fmt.Errorf("clean-up item: %w", err)
 	}

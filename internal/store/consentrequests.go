@@ -229,12 +229,7 @@ type ConsentLink struct {
 
 // consentRequestByToken finds the request a link names.
 func (db *DB) consentRequestByToken(ctx context.Context, q querier, token string) (*kluis.ConsentRequest, error) {
-	r := &kluis.ConsentRequest{}
-	var answered *time.Time
-	var consent sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT tenant_id, id, candidate_id, data_expires, sent_on, reminded_on, link_expires, answer, answered_at, consent_id, created_at
-		FROM consent_requests WHERE token_hash = $1`, hashConsentToken(token)).
-		Scan(&r.TenantID, &r.ID, &r.CandidateID, &r.DataExpires, &r.SentOn, &r.RemindedOn, &r.LinkExpires, &r.Answer, &nullTime{&answered}, &consent, &r.CreatedAt)
+	r, err := scanConsentRequest(q.QueryRowContext(ctx, "SELECT "+consentRequestColumns+" FROM consent_requests WHERE token_hash = $1", hashConsentToken(token)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kluis.Errorf(kluis.ENotFound, "Deze link is onbekend of vervangen door een nieuwere; gebruik de link uit de laatste e-mail.",
 			"This link is unknown or was replaced by a newer one; use the link in the latest e-mail.")
@@ -242,7 +237,19 @@ func (db *DB) consentRequestByToken(ctx context.Context, q querier, token string
 	if err != nil {
 		return nil, fmt.Errorf("consent request: %w", err)
 	}
-	r.AnsweredAt, r.ConsentID = answered, kluis.ID(consent.Int64)
+	return r, nil
+}
+
+const consentRequestColumns = "tenant_id, id, candidate_id, data_expires, sent_on, reminded_on, link_expires, answer, answered_at, consent_id, created_at"
+
+func scanConsentRequest(row interface{ Scan(...any) error }) (*kluis.ConsentRequest, error) {
+	r := &kluis.ConsentRequest{}
+	var answered *time.Time
+	if err := row.Scan(&r.TenantID, &r.ID, &r.CandidateID, &r.DataExpires, &r.SentOn, &r.RemindedOn, &r.LinkExpires, &r.Answer,
+		&nullTime{&answered}, (*nullID)(&r.ConsentID), &r.CreatedAt); err != nil {
+		return nil, err
+	}
+	r.AnsweredAt = answered
 	return r, nil
 }
 
@@ -304,7 +311,7 @@ func (db *DB) AnswerConsentRequest(ctx context.Context, token string, agree bool
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE consent_requests SET answer = $3, answered_at = $4, consent_id = $5 WHERE tenant_id = $1 AND id = $2",
-			r.TenantID, r.ID, r.Answer, now, nullable(r.ConsentID)); err != nil {
+			r.TenantID, r.ID, r.Answer, now, nullID(r.ConsentID)); err != nil {
 			return fmt.Errorf("answer consent request: %w", err)
 		}
 		out = r
@@ -318,23 +325,19 @@ func (db *DB) ConsentRequests(ctx context.Context, a kluis.Actor, cand kluis.ID)
 	if _, err := db.Candidate(ctx, a, cand); err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT tenant_id, id, candidate_id, data_expires, sent_on, reminded_on, link_expires, answer, answered_at, consent_id, created_at
-		FROM consent_requests WHERE tenant_id = $1 AND candidate_id = $2 ORDER BY created_at DESC, id DESC`, a.TenantID, cand)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+consentRequestColumns+" FROM consent_requests WHERE tenant_id = $1 AND candidate_id = $2 ORDER BY created_at DESC, id DESC",
+		a.TenantID, cand)
 	if err != nil {
 		return nil, fmt.Errorf("consent requests: %w", err)
 	}
 	defer rows.Close()
 	var out []kluis.ConsentRequest
 	for rows.Next() {
-		var r kluis.ConsentRequest
-		var answered *time.Time
-		var consent sql.NullInt64
-		if err := rows.Scan(&r.TenantID, &r.ID, &r.CandidateID, &r.DataExpires, &r.SentOn, &r.RemindedOn, &r.LinkExpires, &r.Answer, &nullTime{&answered},
-			&consent, &r.CreatedAt); err != nil {
+		r, err := scanConsentRequest(rows)
+		if err != nil {
 			return nil, err
 		}
-		r.AnsweredAt, r.ConsentID = answered, kluis.ID(consent.Int64)
-		out = append(out, r)
+		out = append(out, *r)
 	}
 	return out, rows.Err()
 }

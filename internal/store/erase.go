@@ -292,20 +292,9 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 
 	var keys []string
 	if ep.complete {
-		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+		if keys, err = deleteCandidateRows(ctx, tx, rec); err != nil {
 			return nil, nil, err
 		}
-		for _, t := range childTables {
-			n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
-			if err != nil {
-				return nil, nil, fmt.Errorf("erase %s: %w", t, err)
-			}
-			rec.Rows += n
-		}
-		if _, err := execCount(ctx, tx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, id); err != nil {
-			return nil, nil, fmt.Errorf("erase candidate: %w", err)
-		}
-		rec.Rows++
 	} else if keys, err = db.eraseStaged(ctx, tx, ep, one.Facts.Erased, rec); err != nil {
 		return nil, nil, err
 	}
@@ -331,6 +320,29 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	}
 	tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: id, CandidateID: id, Fields: cats, Reason: opt.Reason})
 	return rec, keys, nil
+}
+
+// deleteCandidateRows deletes every row of the candidate of rec, counting
+// them on rec, and returns the keys of their documents' contents, to be
+// deleted once the transaction commits.
+func deleteCandidateRows(ctx context.Context, tx *writeTx, rec *kluis.Erasure) ([]string, error) {
+	tenant, id := rec.TenantID, rec.CandidateID
+	keys, err := blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range childTables {
+		n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
+		if err != nil {
+			return nil, fmt.Errorf("erase %s: %w", t, err)
+		}
+		rec.Rows += n
+	}
+	if _, err := execCount(ctx, tx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, id); err != nil {
+		return nil, fmt.Errorf("erase candidate: %w", err)
+	}
+	rec.Rows++
+	return keys, nil
 }
 
 // eraseStaged erases the due groups of a candidate of whom something is
@@ -491,8 +503,8 @@ func insertErasure(ctx context.Context, tx *writeTx, rec *kluis.Erasure, keys []
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO erasures (tenant_id, id, candidate_id, complete, reason, request_id, run_id, erased, kept,
 		rows_erased, files_erased, user_id, erased_at, files_pending) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		rec.TenantID, rec.ID, rec.CandidateID, rec.Complete, rec.Reason, nullable(rec.RequestID), nullable(rec.RunID), string(erased), string(kept),
-		rec.Rows, rec.Files, nullable(rec.UserID), rec.At, len(keys))
+		rec.TenantID, rec.ID, rec.CandidateID, rec.Complete, rec.Reason, nullID(rec.RequestID), nullID(rec.RunID), string(erased), string(kept),
+		rec.Rows, rec.Files, nullID(rec.UserID), rec.At, len(keys))
 	if err != nil {
 		return fmt.Errorf("erasure record: %w", err)
 	}
@@ -502,14 +514,6 @@ func insertErasure(ctx context.Context, tx *writeTx, rec *kluis.Erasure, keys []
 		}
 	}
 	return nil
-}
-
-// nullable stores a zero id as NULL.
-func nullable(id kluis.ID) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // finishErasures does what lies outside the data database for erasures
@@ -630,7 +634,7 @@ func (db *DB) reapplyErasures(ctx context.Context) (int, error) {
 			for _, s := range subjects {
 				args = append(args, s)
 			}
-			back, err := readIDs(ctx, db.r, "SELECT id FROM candidates WHERE tenant_id = $1 AND id IN ("+placeholders(2, len(subjects))+")", args...)
+			back, err := queryIDs(ctx, db.r, "SELECT id FROM candidates WHERE tenant_id = $1 AND id IN ("+placeholders(2, len(subjects))+")", args...)
 			if err != nil {
 				return err
 			}
@@ -649,24 +653,6 @@ func (db *DB) reapplyErasures(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// readIDs reads a column of ids.
-func readIDs(ctx context.Context, q querier, query string, args ...any) ([]kluis.ID, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []kluis.ID
-	for rows.Next() {
-		var id kluis.ID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
-
 // eraseRestored erases a candidate a restore brought back: everything
 // goes, with a record of reason "restored".
 func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
@@ -675,24 +661,13 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 		Erased: []kluis.ErasedGroup{{Category: "all", Rule: "restored", Fields: []string{"*"}}}}
 	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 		var err error
-		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+		if keys, err = deleteCandidateRows(ctx, tx, rec); err != nil {
 			return err
-		}
-		for _, t := range childTables {
-			n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
-			if err != nil {
-				return err
-			}
-			rec.Rows += n
 		}
 		// Hook of the request register: the requests stay, their texts go.
 		if err := eraseRequestTexts(ctx, tx, tenant, id, nil, true); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM candidates WHERE tenant_id = $1 AND id = $2", tenant, id); err != nil {
-			return err
-		}
-		rec.Rows++
 		rec.Files, rec.FilesPending = len(keys), len(keys)
 		if err := insertErasure(ctx, tx, rec, keys); err != nil {
 			return err

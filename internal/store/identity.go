@@ -32,11 +32,11 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 	// checks each again.
 	docCond := "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND " + fmt.Sprintf(notEmployed, "documents", "candidate_id")
 	candCond := "tenant_id = $1 AND id_recorded_on <= $2 AND " + fmt.Sprintf(notEmployed, "candidates", "id")
-	docs, err := readIDs(ctx, db.r, "SELECT id FROM documents WHERE "+docCond, tenant, cutoff)
+	docs, err := queryIDs(ctx, db.r, "SELECT id FROM documents WHERE "+docCond, tenant, cutoff)
 	if err != nil {
 		return out, fmt.Errorf("ID copies due: %w", err)
 	}
-	cands, err := readIDs(ctx, db.r, "SELECT id FROM candidates WHERE "+candCond, tenant, kluis.DateOf(cutoff))
+	cands, err := queryIDs(ctx, db.r, "SELECT id FROM candidates WHERE "+candCond, tenant, kluis.DateOf(cutoff))
 	if err != nil {
 		return out, fmt.Errorf("ID data due: %w", err)
 	}
@@ -65,7 +65,7 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 			for _, id := range c {
 				args = append(args, id)
 			}
-			ids, err := returningIDs(ctx, tx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
+			ids, err := queryIDs(ctx, tx, `UPDATE candidates SET id_document_type = '', id_document_number = '', id_document_expiry = NULL,
 				id_recorded_on = NULL, version = version + 1, updated_at = $3
 				WHERE `+candCond+" AND id IN ("+placeholders(4, len(c))+") RETURNING id", args...)
 			for _, id := range ids {
@@ -91,8 +91,9 @@ func (db *DB) Employment(ctx context.Context, a kluis.Actor, cand kluis.ID) (klu
 	return employmentOf(ctx, db.r, a.TenantID, cand)
 }
 
-// returningIDs runs a statement that ends in RETURNING id and collects them.
-func returningIDs(ctx context.Context, q querier, query string, args ...any) ([]kluis.ID, error) {
+// queryIDs runs a query (or a statement ending in RETURNING id) whose
+// rows are ids, and collects them.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]kluis.ID, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ func (db *DB) PublishPrivacyStatement(ctx context.Context, a kluis.Actor, s *klu
 			return fmt.Errorf("privacy statement: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_statements (tenant_id, version, text_nl, text_en, published_by, published_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, a.TenantID, s.Version, s.TextNL, s.TextEN, nullable(s.PublishedBy), s.PublishedAt); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, a.TenantID, s.Version, s.TextNL, s.TextEN, nullID(s.PublishedBy), s.PublishedAt); err != nil {
 			// Two publishing at once: the second is told to look again.
 			return classify(fmt.Errorf("publish privacy statement: %w", err))
 		}

@@ -262,7 +262,7 @@ func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[strin
 		var keys []string
 		err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 			if c.Column != "" {
-				ids, err := returningIDs(ctx, tx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> '' RETURNING id",
+				ids, err := queryIDs(ctx, tx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> '' RETURNING id",
 					tenant, db.now())
 				for _, id := range ids {
 					tx.record(kluis.AuditEntry{Action: "remove", Entity: "candidates", EntityID: id, CandidateID: id, Fields: []string{c.Column}, Reason: "not-collected"})

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"kluis/internal/catalog"
@@ -76,21 +75,11 @@ func (db *DB) StartStatementSend(ctx context.Context, a kluis.Actor) (*Statement
 		}
 		job.Total = len(ids)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_sends (tenant_id, id, version, user_id, state, total, started_at, heartbeat_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, job.TenantID, job.ID, job.Version, nullable(job.UserID), job.State, job.Total, now, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, job.TenantID, job.ID, job.Version, nullID(job.UserID), job.State, job.Total, now, now); err != nil {
 			return fmt.Errorf("start sending: %w", err)
 		}
-		for len(ids) > 0 {
-			n := min(len(ids), 200)
-			vals := make([]string, n)
-			args := []any{job.TenantID, job.ID}
-			for i, id := range ids[:n] {
-				args = append(args, id)
-				vals[i] = fmt.Sprintf("($1, $2, $%d, 'pending')", len(args))
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO statement_send_items (tenant_id, send_id, candidate_id, state) VALUES "+strings.Join(vals, ", "), args...); err != nil {
-				return fmt.Errorf("start sending: %w", err)
-			}
-			ids = ids[n:]
+		if err := insertPendingItems(ctx, tx, "statement_send_items", "send_id", job.TenantID, job.ID, ids); err != nil {
+			return fmt.Errorf("start sending: %w", err)
 		}
 		tx.record(kluis.AuditEntry{Action: "create", Entity: "statement_sends", EntityID: job.ID})
 		return nil
@@ -189,21 +178,10 @@ func (db *DB) RunStatementSend(ctx context.Context, a kluis.Actor, job *Statemen
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT candidate_id FROM statement_send_items WHERE tenant_id = $1 AND send_id = $2 AND state = 'pending'
-			ORDER BY candidate_id LIMIT %d`, batch), a.TenantID, job.ID)
+		ids, err := pendingItems(ctx, db.r, "statement_send_items", "send_id", a.TenantID, job.ID, batch)
 		if err != nil {
-			return fmt.Errorf("statement send items: %w", err)
+			return err
 		}
-		var ids []kluis.ID
-		for rows.Next() {
-			var id kluis.ID
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 		if len(ids) == 0 {
 			break
 		}
