@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"kluis/internal/kluis"
@@ -81,14 +80,14 @@ const notActivity = "'consent-requested', 'consent-declined'"
 
 // fillFacts adds what the other tables say of a page of candidates.
 func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts) error {
-	ids := make([]any, 0, len(page)+2)
-	ids = append(ids, tenant)
-	marks := make([]string, len(page))
-	for i, c := range page {
-		ids = append(ids, c.ID)
-		marks[i] = fmt.Sprintf("$%d", i+2)
-	}
-	in := "candidate_id IN (" + strings.Join(marks, ", ") + ")"
+	// The page is in order of id: its facts are those in the id range from
+	// its first to its last candidate, read by the indexes that start with
+	// (tenant_id, candidate_id). Rows of candidates in that range that are
+	// not on the page (another branch's) are skipped by the lookup in by.
+	// A range instead of an IN list of a thousand parameters: SQLite looks
+	// numbered parameters up by name, a cost that grows with their number.
+	ids := []any{tenant, page[0].ID, page[len(page)-1].ID}
+	in := "candidate_id BETWEEN $2 AND $3"
 	// Each query reads candidate_id first; the rest goes to the fact.
 	type q struct {
 		what, sql string
@@ -97,6 +96,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 	}
 	today := kluis.DateOf(db.now())
 	consentArgs := append(append([]any{}, ids...), today)
+
 	queries := []q{
 		{"last contact", "SELECT candidate_id, max(at) FROM contact_moments WHERE tenant_id = $1 AND " + in + " AND kind NOT IN (" + notActivity + ") GROUP BY candidate_id", ids,
 			func(r interface{ Scan(...any) error }) error {
