@@ -44,8 +44,9 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 		opt.GraceDays = set.CleanupGraceDays
 	}
 	// The sample to verify: the first candidates of the run, as many as
-	// the setting says. Their identifiers are gathered before their
-	// erasure and kept in memory only.
+	// the setting says (less those a killed predecessor verified). Their
+	// identifiers are gathered before their erasure and kept in memory
+	// only.
 	sample := set.CleanupVerifySample - run.Verified
 	known := map[kluis.ID]*store.Known{}
 	var toVerify []kluis.Erasure
@@ -103,6 +104,18 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 			}
 			break
 		}
+		// The sample is verified as soon as its batch is erased: a run
+		// that is killed later keeps its verification, and one killed
+		// before it gathers a new sample when it is resumed.
+		if len(toVerify) > 0 {
+			hits, err := db.VerifyErasures(ctx, toVerify, known)
+			if err != nil {
+				return err
+			}
+			run.Verified += len(toVerify)
+			run.Residue += hits
+			toVerify = nil
+		}
 		done := run.Complete + run.Partial + run.Failed
 		run.Done += handled
 		run.Skipped = run.Done - done
@@ -114,11 +127,6 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 		}
 	}
 	db.Checkpoint(ctx)
-	if len(toVerify) > 0 {
-		if _, err := db.VerifyErasures(ctx, toVerify, known); err != nil {
-			return err
-		}
-	}
 	if err := db.SaveCleanupProgress(ctx, run, true); err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func TestServeSendsTheOutboxThroughTheSMTPFlags(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
 		var logs bytes.Buffer
-		return &logs, startOutbox(ctx, env, e.DB, ms, newLogger(&logs, "info"))
+		return &logs, startOutbox(ctx, env, e.DB, ms, newLogger(&logs, "info"), 0)
 	}
 
 	t.Setenv("KLUIS_SMTP_HOST", "")

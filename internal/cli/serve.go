@@ -27,6 +27,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logLevel := f.string("log-level", "info", "log level: debug, info, warn, error")
 	demo := f.Bool("demo", false, "allow the demo users (with their published password) to exist")
 	every := f.Duration("maintenance-interval", time.Hour, "how often to do the scheduled work: remove what is due, run the nightly clean-up, ask candidates for consent")
+	stale := f.Duration("stale-after", 0, "how long work claimed by a kluis process that died waits before another takes it over: clean-up runs and sendings of the privacy statement (default 2m without a sign of life) and e-mail being sent (default 10m, the outbox lease); only shorter where one process serves the database, as in crash tests")
 	publicURL := f.string("public-url", "", "the address candidates reach kluis at (https://kluis.mijnbureau.nl), for the links in e-mail to them; without it no such e-mail is sent")
 	if err := f.parse(args); err != nil {
 		return err
@@ -46,11 +47,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return errors.New("this database holds the demo users, whose password is published: remove them, or start with --demo for a demonstration")
 		}
 	}
+	if *stale != 0 && *stale < time.Second {
+		return errors.New("--stale-after must be at least 1s")
+	}
+	db.SetStaleAfter(*stale)
 	if *every < time.Minute {
 		return errors.New("--maintenance-interval must be at least 1m")
 	}
 	log := newLogger(e.stderr, *logLevel)
-	if err := startOutbox(ctx, e, db, smtp, log); err != nil {
+	if err := startOutbox(ctx, e, db, smtp, log, *stale); err != nil {
 		return err
 	}
 	if *publicURL != "" && !strings.HasPrefix(*publicURL, "https://") && !strings.HasPrefix(*publicURL, "http://127.0.0.1") && !strings.HasPrefix(*publicURL, "http://localhost") {
@@ -62,7 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 // startOutbox starts sending the outbox's e-mail when an SMTP server is
 // configured; without one, it says once that e-mail stays unsent.
-func startOutbox(ctx context.Context, e *env, db *store.DB, smtp *mailSettings, log *slog.Logger) error {
+func startOutbox(ctx context.Context, e *env, db *store.DB, smtp *mailSettings, log *slog.Logger, lease time.Duration) error {
 	if !smtp.configured() {
 		log.Warn("no SMTP server configured (--smtp-host): e-mail stays in the outbox, unsent")
 		return nil
@@ -75,7 +80,7 @@ func startOutbox(ctx context.Context, e *env, db *store.DB, smtp *mailSettings, 
 	if err != nil {
 		return err
 	}
-	w := &outbox.Worker{DB: db, Sender: sender, Clock: e.clock, Log: log}
+	w := &outbox.Worker{DB: db, Sender: sender, Clock: e.clock, Log: log, Lease: lease}
 	go w.Run(ctx, outbox.Interval)
 	log.Info("sending e-mail from the outbox", "smtp", cfg.String())
 	return nil

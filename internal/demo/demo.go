@@ -149,8 +149,15 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	res.Branches = []kluis.Branch{*rotterdam, *utrecht}
 	// The agency as the controller, with a role address for its officer.
 	privacy := actorOf(tenant, res.Users, kluis.RolePrivacy)
-	if err := db.SaveSettings(ctx, privacy, &kluis.Settings{Address: "Catharijnesingel 12, 3511 GB Utrecht", KvK: "90012345",
-		DPOName: "Ingrid Timmermans", DPOEmail: "privacy@demo-uitzendbureau.example", DPOPhone: "030 234 5678"}, 0); err != nil {
+	// The rest stays at kluis's defaults (a verified sample of every
+	// clean-up run, the consent notice a month ahead, …).
+	set, err := db.Settings(ctx, tenant.ID)
+	if err != nil {
+		return nil, fmt.Errorf("demo: settings: %w", err)
+	}
+	set.Address, set.KvK = "Catharijnesingel 12, 3511 GB Utrecht", "90012345"
+	set.DPOName, set.DPOEmail, set.DPOPhone = "Ingrid Timmermans", "privacy@demo-uitzendbureau.example", "030 234 5678"
+	if err := db.SaveSettings(ctx, privacy, set, 0); err != nil {
 		return nil, fmt.Errorf("demo: settings: %w", err)
 	}
 

@@ -70,6 +70,17 @@ func TestSeedMakesTheAgencyItsStaffAndTheirPasswords(t *testing.T) {
 		if len(res.Users) != len(kluis.Roles) {
 			t.Fatalf("%d users", len(res.Users))
 		}
+		// The agency's own details are filled in; the rest is kluis's
+		// defaults, so the demo shows clean-up runs that verify a sample
+		// and consent requests a month ahead.
+		set, err := e.DB.Settings(context.Background(), res.Tenant.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.DPOName == "" || set.CleanupVerifySample != store.DefaultCleanupVerifySample || set.CleanupGraceDays != store.DefaultCleanupGraceDays ||
+			set.ConsentNoticeDays != store.DefaultConsentNoticeDays {
+			t.Errorf("settings %+v", set)
+		}
 		for i, u := range res.Users {
 			if u.Role != kluis.Roles[i] || u.Email != string(u.Role)+"@demo.kluis.test" {
 				t.Errorf("user %d: %s %s", i, u.Role, u.Email)

@@ -170,7 +170,7 @@ func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleO
 		w.add("tenant_id = ?", tenant)
 	}
 	if staleOnly {
-		w.add("heartbeat_at < ?", db.now().Add(-StaleHeartbeat))
+		w.add("heartbeat_at < ?", db.staleBefore())
 	}
 	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs"+w.sql()+" ORDER BY started_at", w.args...)
 	if err != nil {

@@ -130,7 +130,7 @@ func (db *DB) UnfinishedStatementSends(ctx context.Context, tenant kluis.ID, sta
 		cond += fmt.Sprintf(" AND tenant_id = $%d", len(args))
 	}
 	if staleOnly {
-		args = append(args, db.now().Add(-StaleHeartbeat))
+		args = append(args, db.staleBefore())
 		cond += fmt.Sprintf(" AND heartbeat_at < $%d", len(args))
 	}
 	return db.statementSends(ctx, cond+" ORDER BY started_at", args...)

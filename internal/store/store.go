@@ -49,6 +49,26 @@ type DB struct {
 	ids   *kluis.IDGen
 	blobs blob.Store
 	vault *vault.Vault
+	// stale is how long a background job may go without a sign of life
+	// before another process takes it over; 0 means StaleHeartbeat.
+	stale time.Duration
+}
+
+// SetStaleAfter sets how long a clean-up run or a sending of the privacy
+// statement may go without a sign of life before it counts as abandoned
+// and a starting process takes it over (default StaleHeartbeat). Shorter
+// is only right where one process serves the database, as in tests that
+// kill it on purpose.
+func (db *DB) SetStaleAfter(d time.Duration) { db.stale = d }
+
+// staleBefore is the moment before which a job's last sign of life means
+// that its process is gone.
+func (db *DB) staleBefore() time.Time {
+	d := db.stale
+	if d <= 0 {
+		d = StaleHeartbeat
+	}
+	return db.now().Add(-d)
 }
 
 // Options are what a DB needs besides its address.

@@ -166,6 +166,24 @@ func (s *Server) Messages() []Summary {
 	return list.Messages
 }
 
+// AllMessages lists every received message, newest first, page by page
+// (Messages gives mailpit's first page only).
+func (s *Server) AllMessages() []Summary {
+	s.t.Helper()
+	var all []Summary
+	for {
+		var list struct {
+			Messages []Summary
+			Total    int `json:"messages_count"`
+		}
+		s.get(fmt.Sprintf("/api/v1/messages?start=%d&limit=500", len(all)), &list)
+		all = append(all, list.Messages...)
+		if len(list.Messages) == 0 || len(all) >= list.Total {
+			return all
+		}
+	}
+}
+
 // WaitMessage waits (a few seconds at most) for a message with the given
 // Message-ID (with or without angle brackets) and returns it.
 func (s *Server) WaitMessage(messageID string) Message {
