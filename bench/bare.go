@@ -157,24 +157,28 @@ func likePrefix(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(strings.TrimSpace(s))) + "%"
 }
 
-// bareSearchSQL is the bare search: one prefix condition in the form the
-// schema's indexes serve on that database, one page of 50 in kluis's
-// default order, and the count(*) of all matches. SQLite compares the
-// column itself (LIKE ignores ASCII case there, and the indexes are
-// COLLATE NOCASE); PostgreSQL compares lower(column) (indexes on lower()
-// with text_pattern_ops).
+// bareSearchSQL is the bare search: by name, one prefix condition in the
+// form the schema's indexes serve on that database; by city, the place
+// itself (the data set's cities exist as drawn, so kluis looks them up
+// whole too); one page of 50 in kluis's default order, and the count of
+// the matches up to 10,001 (kluis counts up to 10,000 and says "more").
+// SQLite compares the column itself (LIKE ignores ASCII case there, and
+// the indexes are COLLATE NOCASE); PostgreSQL compares lower(column)
+// (indexes on lower(), with text_pattern_ops for prefixes).
 func bareSearchSQL(sqlite, byCity bool) (list, count string) {
 	col, order := "lower(%s)", "lower(last_name), id"
 	if sqlite {
 		col, order = "%s", "last_name COLLATE NOCASE, id"
 	}
-	field := "last_name"
-	if byCity {
-		field = "city"
+	cond := fmt.Sprintf(col, "last_name") + ` LIKE $2 ESCAPE '\'`
+	if byCity && sqlite {
+		cond = "city = $2 COLLATE NOCASE"
+	} else if byCity {
+		cond = "lower(city) = $2"
 	}
-	cond := fmt.Sprintf(col, field) + ` LIKE $2 ESCAPE '\'`
 	where := " FROM candidates WHERE tenant_id = $1 AND " + cond
-	return "SELECT " + candidateColumns + where + " ORDER BY " + order + " LIMIT 50", "SELECT count(*)" + where
+	return "SELECT " + candidateColumns + where + " ORDER BY " + order + " LIMIT 50",
+		"SELECT count(*) FROM (SELECT 1" + where + " LIMIT 10001) AS matches"
 }
 
 func isPostgres(dsn string) bool {
@@ -239,6 +243,9 @@ func bareServe(ctx context.Context, dsn, addr string, tenant int64) error {
 		}
 		list, count := bareSearchSQL(!isPostgres(dsn), in.City != "")
 		args := []any{tenant, likePrefix(term)}
+		if in.City != "" {
+			args[1] = strings.ToLower(strings.TrimSpace(term))
+		}
 		out := struct {
 			Items []bareCandidate `json:"items"`
 			Total int             `json:"total"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"kluis/internal/kluis"
@@ -41,6 +42,11 @@ type CandidateFilter struct {
 	BranchID kluis.ID
 	// RegisteredFrom keeps candidates registered on or after the date.
 	RegisteredFrom kluis.Date
+	// CountUpTo, when above 0, stops counting the matches there: the total
+	// is then at most CountUpTo+1, which means "more than CountUpTo". A
+	// search that matches a quarter of a million candidates needs its
+	// first page, not a count of all of them.
+	CountUpTo int
 	Sort           string // last_name, registered_on, created_at, city; "-" for descending
 	Page           kluis.Page
 }
@@ -70,6 +76,33 @@ func (db *DB) caseless(column string) string {
 	return "lower(" + column + ")"
 }
 
+// caselessArg is the placeholder an equality with caseless(column)
+// compares to: SQLite compares with the column's NOCASE collation.
+func (db *DB) caselessArg() string {
+	if db.Dialect == SQLite {
+		return "? COLLATE NOCASE"
+	}
+	return "?"
+}
+
+// cityExists reports whether some candidate of the agency lives in city,
+// written in any case.
+func (db *DB) cityExists(ctx context.Context, tenant kluis.ID, city string) (bool, error) {
+	q := "SELECT 1 FROM candidates WHERE tenant_id = $1 AND city = $2 COLLATE NOCASE LIMIT 1"
+	if db.Dialect != SQLite {
+		q = "SELECT 1 FROM candidates WHERE tenant_id = $1 AND lower(city) = $2 LIMIT 1"
+	}
+	var one int
+	err := db.rc.QueryRowContext(ctx, q, tenant, strings.ToLower(strings.TrimSpace(city))).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up a place: %w", err)
+	}
+	return true, nil
+}
+
 // ListCandidates returns a page of the tenant's candidates and the total.
 func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilter) ([]kluis.Candidate, int, error) {
 	sorts := candidateSorts[db.Dialect]
@@ -90,7 +123,18 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 		}
 	}
 	if f.City != "" {
-		w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(f.City, true))
+		// A whole place name is looked up as that place, through the index
+		// that also gives its candidates in order of name; anything else is
+		// the start of a place name.
+		exact, err := db.cityExists(ctx, a.TenantID, f.City)
+		if err != nil {
+			return nil, 0, err
+		}
+		if exact {
+			w.add(db.caseless("city")+" = "+db.caselessArg(), strings.ToLower(strings.TrimSpace(f.City)))
+		} else {
+			w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(f.City, true))
+		}
 	}
 	if f.Function != "" {
 		w.add(`lower(functions) LIKE ? ESCAPE '\'`, likePattern(f.Function, false))
@@ -107,7 +151,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	var out []kluis.Candidate
 	var total int
 	err = db.view(ctx, func(tx *sql.Tx) error {
-		out, total, err = candidates.list(ctx, db, tx, w, order, f.Page)
+		out, total, err = candidates.listCounting(ctx, db, tx, w, order, f.Page, f.CountUpTo)
 		return err
 	})
 	return out, total, err

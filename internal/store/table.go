@@ -256,9 +256,19 @@ func (w *where) sql() string { return " WHERE " + strings.Join(w.conds, " AND ")
 // list returns one page of records matching w in the given order, and the
 // number of all matching records.
 func (t *table[T]) list(ctx context.Context, db *DB, q querier, w *where, order string, page kluis.Page) ([]T, int, error) {
+	return t.listCounting(ctx, db, q, w, order, page, 0)
+}
+
+// listCounting is list with a count that stops after upTo+1 matches when
+// upTo is above 0.
+func (t *table[T]) listCounting(ctx context.Context, db *DB, q querier, w *where, order string, page kluis.Page, upTo int) ([]T, int, error) {
 	page = page.Normalize()
 	var total int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+t.name+w.sql(), w.args...).Scan(&total); err != nil {
+	count := "SELECT count(*) FROM " + t.name + w.sql()
+	if upTo > 0 {
+		count = "SELECT count(*) FROM (SELECT 1 FROM " + t.name + w.sql() + " LIMIT " + strconv.Itoa(upTo+1) + ") AS matches"
+	}
+	if err := q.QueryRowContext(ctx, count, w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count %s: %w", t.name, err)
 	}
 	args := append(append([]any{}, w.args...), page.Limit, page.Offset)

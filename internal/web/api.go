@@ -200,16 +200,37 @@ func (q *query) err() error { return q.p.Err() }
 
 // listBody is the envelope of every list response.
 type listBody[T any] struct {
-	Items  []T `json:"items"`
-	Total  int `json:"total"`
-	Limit  int `json:"limit"`
-	Offset int `json:"offset"`
+	Items []T `json:"items"`
+	Total int `json:"total"`
+	// More says that there are more matches than Total: a search stops
+	// counting at searchCountUpTo.
+	More   bool `json:"more,omitempty"`
+	Limit  int  `json:"limit"`
+	Offset int  `json:"offset"`
+}
+
+// searchCountUpTo is where a candidate search stops counting its matches.
+const searchCountUpTo = 10_000
+
+// capped turns the total of a search counted up to searchCountUpTo into
+// the total shown and whether there are more.
+func capped(total int) (int, bool) {
+	if total > searchCountUpTo {
+		return searchCountUpTo, true
+	}
+	return total, false
 }
 
 // writeProjected answers with a page of records of table, each as the
 // actor may see it; a role that may see none of the table's personal
 // fields gets 403.
 func writeProjected[T any](s *Server, w http.ResponseWriter, r *http.Request, table string, items []T, total int, page kluis.Page) error {
+	return writeProjectedList(s, w, r, table, items, total, false, page)
+}
+
+// writeProjectedList is writeProjected for a list whose count may have
+// stopped early (more).
+func writeProjectedList[T any](s *Server, w http.ResponseWriter, r *http.Request, table string, items []T, total int, more bool, page kluis.Page) error {
 	role := actorFrom(r.Context()).Role
 	if !s.projector(r.Context()).CanSee(role, table) {
 		return errNoAccess
@@ -218,7 +239,11 @@ func writeProjected[T any](s *Server, w http.ResponseWriter, r *http.Request, ta
 	if err != nil {
 		return err
 	}
-	return writeList(w, views, total, page)
+	if views == nil {
+		views = []access.View{}
+	}
+	writeJSON(w, http.StatusOK, listBody[access.View]{Items: views, Total: total, More: more, Limit: page.Limit, Offset: page.Offset})
+	return nil
 }
 
 func writeList[T any](w http.ResponseWriter, items []T, total int, page kluis.Page) error {

@@ -16,10 +16,11 @@ import (
 func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.CandidateFilter{
-		Status:   q.choice("status", kluis.CandidateStatuses),
-		BranchID: q.id("branch_id"),
-		Sort:     q.str("sort"),
-		Page:     q.page(),
+		Status:    q.choice("status", kluis.CandidateStatuses),
+		BranchID:  q.id("branch_id"),
+		Sort:      q.str("sort"),
+		Page:      q.page(),
+		CountUpTo: searchCountUpTo,
 	}
 	if err := q.err(); err != nil {
 		return err
@@ -31,7 +32,8 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeProjected(s, w, r, "candidates", items, total, f.Page)
+	total, more := capped(total)
+	return writeProjectedList(s, w, r, "candidates", items, total, more, f.Page)
 }
 
 type candidateSearch struct {
@@ -73,12 +75,13 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := store.CandidateFilter{Query: in.Query, City: in.City, Function: in.Function, Status: in.Status,
-		BranchID: in.BranchID, Sort: in.Sort, Page: kluis.Page{Limit: in.Limit, Offset: in.Offset}.Normalize()}
+		BranchID: in.BranchID, Sort: in.Sort, Page: kluis.Page{Limit: in.Limit, Offset: in.Offset}.Normalize(), CountUpTo: searchCountUpTo}
 	items, total, err := s.db.ListCandidates(r.Context(), actorFrom(r.Context()), f)
 	if err != nil {
 		return err
 	}
-	return writeProjected(s, w, r, "candidates", items, total, f.Page)
+	total, more := capped(total)
+	return writeProjectedList(s, w, r, "candidates", items, total, more, f.Page)
 }
 
 // searchProblems refuses criteria and a sort on fields the caller may not

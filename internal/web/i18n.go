@@ -81,6 +81,8 @@ var coreMessages = catalogue{
 	"form.confirm.delete": {NL: "Weet u zeker dat u dit wilt verwijderen?", EN: "Are you sure you want to delete this?"},
 	"list.empty":          {NL: "Niets gevonden.", EN: "Nothing found."},
 	"list.total":          {NL: "gevonden", EN: "found"},
+	"list.more":           {NL: "meer dan", EN: "more than"},
+	"list.narrow":         {NL: "verfijn de zoekopdracht", EN: "narrow the search"},
 	"list.previous":       {NL: "Vorige", EN: "Previous"},
 	"list.next":           {NL: "Volgende", EN: "Next"},
 	"list.page":           {NL: "Pagina", EN: "Page"},

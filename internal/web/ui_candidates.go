@@ -23,6 +23,7 @@ type candidateListView struct {
 	Items      []kluis.Candidate
 	BranchName map[kluis.ID]string
 	Total      int
+	More       bool // more matches than Total: the count stopped there
 	Offset     int
 	Limit      int
 	Searched   bool
@@ -81,7 +82,7 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 		f.Values["function"] = ""
 	}
 	filter := store.CandidateFilter{Query: f.Values["q"], City: f.Values["city"], Function: f.Values["function"],
-		Status: f.Values["status"], BranchID: f.Int64("branch_id"), Page: kluis.Page{Limit: v.Limit, Offset: v.Offset}}
+		Status: f.Values["status"], BranchID: f.Int64("branch_id"), Page: kluis.Page{Limit: v.Limit, Offset: v.Offset}, CountUpTo: searchCountUpTo}
 	for _, k := range []string{"q", "city", "function"} {
 		if _, ok := kluis.CleanLine(f.Values[k], 100); !ok {
 			f.Errors[k] = text(v.Lang, "search.toolong")
@@ -99,6 +100,7 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 		if err != nil {
 			return err
 		}
+		v.Total, v.More = capped(v.Total)
 	}
 	return s.render(w, r, code, "candidates", "results", v)
 }
