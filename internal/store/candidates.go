@@ -47,8 +47,8 @@ type CandidateFilter struct {
 	// search that matches a quarter of a million candidates needs its
 	// first page, not a count of all of them.
 	CountUpTo int
-	Sort           string // last_name, registered_on, created_at, city; "-" for descending
-	Page           kluis.Page
+	Sort      string // last_name, registered_on, created_at, city; "-" for descending
+	Page      kluis.Page
 }
 
 // candidateSorts are the sortable fields, per database: SQLite sorts and

@@ -270,7 +270,16 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	w.add("id = ?", id)
 	one := &CandidateFacts{ID: id}
 	var erased, restricted string
-	err := tx.QueryRowContext(ctx, "SELECT branch_id, registered_on, nationality, id_recorded_on, erased_groups, restricted FROM candidates"+w.sql(), w.args...).
+	// On PostgreSQL the candidate's row is locked first: a document, a
+	// contact moment or a change that another transaction is adding waits
+	// for the erasure (its foreign key check shares the lock) and then
+	// finds the candidate gone, and one that was committed before is seen
+	// by every statement below. (SQLite runs one write at a time.)
+	lock := ""
+	if db.Dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	err := tx.QueryRowContext(ctx, "SELECT branch_id, registered_on, nationality, id_recorded_on, erased_groups, restricted FROM candidates"+w.sql()+lock, w.args...).
 		Scan(&one.BranchID, &one.Facts.Registered, &one.Facts.Nationality, &one.Facts.IDRecordedOn, &erased, &restricted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, kluis.NotFound("candidate")

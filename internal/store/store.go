@@ -243,6 +243,12 @@ func classify(err error) error {
 		case "23505":
 			return &kluis.Error{Code: kluis.EConflict, Message: msgTaken, Err: err}
 		case "23503":
+			// An insert or update that refers to a row that is gone (a
+			// candidate erased while a document was being added), or a
+			// delete of a row that others still refer to.
+			if strings.HasPrefix(pe.Message, "insert or update") {
+				return &kluis.Error{Code: kluis.ENotFound, Message: msgGone, Err: err}
+			}
 			return &kluis.Error{Code: kluis.EConflict, Message: msgInUse, Err: err}
 		}
 	}
@@ -251,6 +257,7 @@ func classify(err error) error {
 
 var (
 	msgTaken = kluis.Msg{NL: "Deze waarde is al in gebruik.", EN: "This value is already in use."}
+	msgGone  = kluis.Msg{NL: "Waar dit bij hoort, bestaat niet (meer).", EN: "What this belongs to does not exist (any more)."}
 	msgInUse = kluis.Msg{
 		NL: "Dit kan niet: er zijn nog gegevens die ernaar verwijzen.",
 		EN: "This is not possible: other records still refer to it.",

@@ -200,10 +200,17 @@ func (q *query) err() error { return q.p.Err() }
 
 // listBody is the envelope of every list response.
 type listBody[T any] struct {
-	Items []T `json:"items"`
-	Total int `json:"total"`
-	// More says that there are more matches than Total: a search stops
-	// counting at searchCountUpTo.
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+// searchBody is the envelope of a candidate search, whose count stops at
+// searchCountUpTo: More says that there are more matches than Total.
+type searchBody[T any] struct {
+	Items  []T  `json:"items"`
+	Total  int  `json:"total"`
 	More   bool `json:"more,omitempty"`
 	Limit  int  `json:"limit"`
 	Offset int  `json:"offset"`
@@ -242,7 +249,11 @@ func writeProjectedList[T any](s *Server, w http.ResponseWriter, r *http.Request
 	if views == nil {
 		views = []access.View{}
 	}
-	writeJSON(w, http.StatusOK, listBody[access.View]{Items: views, Total: total, More: more, Limit: page.Limit, Offset: page.Offset})
+	if table == "candidates" {
+		writeJSON(w, http.StatusOK, searchBody[access.View]{Items: views, Total: total, More: more, Limit: page.Limit, Offset: page.Offset})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, listBody[access.View]{Items: views, Total: total, Limit: page.Limit, Offset: page.Offset})
 	return nil
 }
 
