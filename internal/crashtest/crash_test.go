@@ -1,9 +1,11 @@
-// Package crashtest kills `kluis serve` with SIGKILL at random moments
-// while it erases, mails and imports, starts it again each time, and checks
-// that the work is finished, nothing is done twice or half, no e-mail is
-// lost or sent as a second message, and the database and its audit chain
-// are intact. The server is this test binary run again as the kluis
-// command (TestMain), so no separate build is needed.
+// Package crashtest runs `kluis serve` as a process and attacks it: it
+// kills it with SIGKILL at random moments while it erases, mails and
+// imports, starts it again each time, and checks that the work is
+// finished, nothing is done twice or half, no e-mail is lost or sent as a
+// second message, and the database and its audit chain are intact; and
+// it soaks it with mixed work and checks that nothing leaks. The server is
+// this test binary run again as the kluis command (TestMain), so no
+// separate build is needed.
 package crashtest
 
 import (
@@ -84,10 +86,13 @@ func freePort(t *testing.T) int {
 func (r *rig) start() {
 	r.t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(r.t))
-	cmd := exec.Command(os.Args[0], "serve", "--data", r.dir, "--master-key-file", r.key, "--demo", "--addr", addr,
-		"--stale-after", staleAfter.String(), "--log-level", "warn",
-		"--smtp-host", r.mail.Host, "--smtp-port", strconv.Itoa(r.mail.SMTPPort), "--smtp-tls", "none",
-		"--smtp-from", "privacy@demo.kluis.test")
+	args := []string{"serve", "--data", r.dir, "--master-key-file", r.key, "--demo", "--addr", addr,
+		"--stale-after", staleAfter.String(), "--log-level", "warn"}
+	if r.mail != nil {
+		args = append(args, "--smtp-host", r.mail.Host, "--smtp-port", strconv.Itoa(r.mail.SMTPPort), "--smtp-tls", "none",
+			"--smtp-from", "privacy@demo.kluis.test")
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stdout, cmd.Stderr = r.log, r.log
 	if err := cmd.Start(); err != nil {
