@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kluis/internal/cleanup"
+	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
 
@@ -20,8 +21,9 @@ import (
 // several kluis processes on one database may run it at the same time, and
 // a run cut short is finished by the next.
 func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration, publicURL string) {
+	days := daily{}
 	for {
-		if err := maintainOnce(ctx, db, log, publicURL); err != nil && ctx.Err() == nil {
+		if err := maintainOnce(ctx, db, log, publicURL, days); err != nil && ctx.Err() == nil {
 			log.Error("maintenance", "err", err)
 		}
 		select {
@@ -32,9 +34,29 @@ func maintain(ctx context.Context, db *store.DB, log *slog.Logger, every time.Du
 	}
 }
 
-// maintainOnce does the scheduled work of every agency once. The log names
-// agencies and counts, never a person.
-func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL string) error {
+// daily remembers, per agency, the day the work that is needed once a day
+// was last done: asking for consent walks the retention plan of every
+// candidate (some 40 s of CPU at a million), and the terms it looks at
+// are counted in days.
+type daily map[kluis.ID]kluis.Date
+
+// due reports whether the day's work of tenant is still to do today, and
+// notes it as done.
+func (d daily) due(tenant kluis.ID, today kluis.Date) bool {
+	if d == nil {
+		return true
+	}
+	if d[tenant] == today {
+		return false
+	}
+	d[tenant] = today
+	return true
+}
+
+// maintainOnce does the scheduled work of every agency once (the day's
+// work only on the first round of a day, when days is not nil). The log
+// names agencies and counts, never a person.
+func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL string, days daily) error {
 	ts, err := db.Tenants(ctx)
 	if err != nil {
 		return err
@@ -54,10 +76,13 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL
 		log.Info("resumed interrupted sending of the privacy statement", "jobs", n)
 	}
 	for _, t := range ts {
-		if asked, err := db.SendConsentRequests(ctx, t.ID, publicURL); err != nil {
-			errs = append(errs, err)
-		} else if asked.Sent+asked.Reminded > 0 {
-			log.Info("asked candidates for consent to keep their data longer", "tenant", t.ID, "sent", asked.Sent, "reminded", asked.Reminded)
+		if days.due(t.ID, kluis.DateOf(db.Now())) {
+			if asked, err := db.SendConsentRequests(ctx, t.ID, publicURL); err != nil {
+				delete(days, t.ID) // tried again next round
+				errs = append(errs, err)
+			} else if asked.Sent+asked.Reminded > 0 {
+				log.Info("asked candidates for consent to keep their data longer", "tenant", t.ID, "sent", asked.Sent, "reminded", asked.Reminded)
+			}
 		}
 		if ran, err := r.Nightly(ctx, t.ID, db.Clock()); err != nil {
 			errs = append(errs, err)

@@ -25,14 +25,14 @@ func TestMaintenanceRemovesWhatIsDueAndLogsOnlyCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), ""); err != nil {
+		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), "", nil); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.DB.Candidate(ctx, e.Actor, c.ID); got.Nationality != "NL" {
 			t.Fatal("removed within the grace")
 		}
 		e.Clock.Advance(kluis.MinimisationGrace)
-		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), ""); err != nil {
+		if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), "", nil); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := e.DB.Candidate(ctx, e.Actor, c.ID); got.Nationality != "" {
@@ -52,4 +52,18 @@ func TestMaintenanceRemovesWhatIsDueAndLogsOnlyCounts(t *testing.T) {
 			t.Fatal("the maintenance loop did not stop")
 		}
 	})
+}
+
+// TestTheDaysWorkIsDoneOnceADay: asking for consent walks every
+// candidate's plan, so the hourly rounds do it on the first round of a
+// day only, per agency; without a memory (a single round) it is done.
+func TestTheDaysWorkIsDoneOnceADay(t *testing.T) {
+	d := daily{}
+	if !d.due(1, "2026-11-29") || d.due(1, "2026-11-29") || !d.due(2, "2026-11-29") || !d.due(1, "2026-11-30") {
+		t.Errorf("once a day per agency: %v", d)
+	}
+	var none daily
+	if !none.due(1, "2026-11-29") || !none.due(1, "2026-11-29") {
+		t.Error("without a memory, every round")
+	}
 }
