@@ -207,7 +207,7 @@ func TestKluisSurvivesBeingKilledWhileItWorks(t *testing.T) {
 	}
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	r := &rig{t: t, dir: t.TempDir(), mail: mailtest.Start(t), rnd: rand.New(rand.NewPCG(seed, 1))}
+	r := &rig{t: t, dir: t.TempDir(), mail: mailtest.Start(t, "--ignore-duplicate-ids"), rnd: rand.New(rand.NewPCG(seed, 1))}
 	r.key = filepath.Join(r.dir, "master.key")
 	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
@@ -396,36 +396,40 @@ func mailingUnderKills(r *rig, token string) {
 	if n := r.count("SELECT count(*) FROM (SELECT candidate_id FROM outbox WHERE kind = 'privacy-statement' GROUP BY candidate_id HAVING count(*) > 1)"); n != 0 {
 		t.Errorf("%d candidates got more than one message in the outbox", n)
 	}
+	// The mail server drops a message whose Message-ID it has seen, as
+	// receivers may: a message kluis sent again after a kill between
+	// sending and recording it shows once, because the resend carries
+	// the same Message-ID. kluis adds the sender's domain to the outbox's
+	// Message-ID.
 	ids := map[string]int{}
-	// kluis adds the sender's domain to the outbox's Message-ID.
-	for _, m := range r.mail.AllMessages() {
+	all := r.mail.AllMessages()
+	for _, m := range all {
 		local, _, _ := strings.Cut(m.MessageID, "@")
 		ids[local]++
 	}
 	db := r.db()
 	defer db.Close()
-	rows, err := db.Query("SELECT message_id FROM outbox WHERE kind = 'privacy-statement'")
+	rows, err := db.Query("SELECT message_id, attempts FROM outbox WHERE kind = 'privacy-statement'")
 	if err != nil {
 		t.Fatal(err)
 	}
 	missing, again := 0, 0
 	for rows.Next() {
 		var id string
-		_ = rows.Scan(&id)
-		switch n := ids[strings.Trim(id, "<>")]; {
-		case n == 0:
+		var attempts int
+		_ = rows.Scan(&id, &attempts)
+		if ids[strings.Trim(id, "<>")] != 1 {
 			missing++
-		case n > 1:
-			again += n - 1
 		}
+		again += attempts - 1
 	}
 	rows.Close()
-	t.Logf("%d messages sent, %d arrived, %d resent with the same Message-ID after a kill", sent, len(ids), again)
+	t.Logf("%d messages sent, %d in the mailbox, %d sending attempts cut short by a kill and made again", sent, len(all), again)
 	if missing != 0 {
-		t.Errorf("%d messages recorded as sent never arrived", missing)
+		t.Errorf("%d messages recorded as sent are not in the mailbox exactly once", missing)
 	}
-	if len(ids) != sent {
-		t.Errorf("%d distinct messages arrived, %d sent", len(ids), sent)
+	if len(all) != sent {
+		t.Errorf("%d messages in the mailbox, %d sent", len(all), sent)
 	}
 }
 
