@@ -57,3 +57,48 @@ func TestThePrivacyOfficerRegistersVerifiesAndClosesARequest(t *testing.T) {
 		t.Fatalf("stored: %+v %v", qs, err)
 	}
 }
+
+// TestThePrivacyOfficerMakesALetterThatIsKeptWithTheRequest: on a verified
+// access request's page the letters section offers the answer in one step;
+// an extension notice is refused without a reason, field by field, then
+// made in English and listed with its download.
+func TestThePrivacyOfficerMakesALetterThatIsKeptWithTheRequest(t *testing.T) {
+	b := start(t)
+	ctx := context.Background()
+	po := b.k.Actor(kluis.RolePrivacy)
+	cs, _, err := b.k.DB.ListCandidates(ctx, po, store.CandidateFilter{Page: kluis.Page{Limit: 1}})
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("no candidate: %v", err)
+	}
+	q := &kluis.Request{CandidateID: cs[0].ID, Kind: "access", Channel: "email"}
+	if err := b.k.DB.CreateRequest(ctx, po, q); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.k.DB.VerifyRequest(ctx, po, q.ID, 0, "known-email", ""); err != nil {
+		t.Fatal(err)
+	}
+	b.logInWithCode(kluis.RolePrivacy)
+	b.open("/requests/"+strconv.FormatInt(q.ID, 10), "#request-letters")
+	b.do("the answer in one step is offered",
+		chromedp.WaitVisible(chromedp.ID("request-answer")),
+		WaitText(`#request-letters`, "Nog geen brieven."),
+	)
+	b.do("an extension notice without a reason is refused",
+		chromedp.SetValue(chromedp.ID("f-kind"), "extension"),
+		chromedp.Click(chromedp.ID("letter-submit")),
+		WaitText(`#request-letters`, "de kandidaat moet weten waarom"),
+	)
+	b.do("made in English with a reason, it is listed",
+		chromedp.SetValue(chromedp.ID("f-kind"), "extension"),
+		chromedp.SetValue(chromedp.ID("f-lang"), "en"),
+		chromedp.SendKeys(chromedp.ID("f-reason"), "Uw gegevens staan in drie systemen."),
+		chromedp.Click(chromedp.ID("letter-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#letters-table tr[data-kind="extension"] a.letter-download`)),
+		WaitText(`#letters-table`, "Bericht van verlenging"),
+		WaitText(`#letters-table`, "Engels"),
+	)
+	ls, err := b.k.DB.Letters(ctx, po, q.ID)
+	if err != nil || len(ls) != 1 || ls[0].Kind != "extension" || ls[0].Lang != "en" || !ls[0].Sealed {
+		t.Fatalf("kept: %+v %v", ls, err)
+	}
+}

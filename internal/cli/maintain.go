@@ -15,8 +15,8 @@ import (
 // interval until ctx ends: removing the data an agency stopped collecting,
 // the ID copies R2 no longer allows, access-log entries past R7, the
 // requests for consent before data expire (with the public address for
-// their links), the nightly clean-up of agencies that chose it, and
-// whatever erasure a crash
+// their links), reminders of candidates' requests that fall due, the
+// nightly clean-up of agencies that chose it, and whatever erasure a crash
 // left unfinished. Each step is idempotent, so
 // several kluis processes on one database may run it at the same time, and
 // a run cut short is finished by the next.
@@ -83,6 +83,11 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL
 			} else if asked.Sent+asked.Reminded > 0 {
 				log.Info("asked candidates for consent to keep their data longer", "tenant", t.ID, "sent", asked.Sent, "reminded", asked.Reminded)
 			}
+		}
+		if reminded, err := db.SendRequestReminders(ctx, t.ID, publicURL); err != nil {
+			errs = append(errs, err)
+		} else if reminded.DueSoon+reminded.Overdue > 0 {
+			log.Info("reminded handlers of requests that fall due", "tenant", t.ID, "due_soon", reminded.DueSoon, "overdue", reminded.Overdue)
 		}
 		if ran, err := r.Nightly(ctx, t.ID, db.Clock()); err != nil {
 			errs = append(errs, err)

@@ -67,3 +67,30 @@ func TestTheDaysWorkIsDoneOnceADay(t *testing.T) {
 		t.Error("without a memory, every round")
 	}
 }
+
+// TestMaintenanceRemindsTheHandlerOfARequestOnce: the scheduled work
+// e-mails the privacy officer about a request 7 days before its due date,
+// once however often it runs, and logs counts only.
+func TestMaintenanceRemindsTheHandlerOfARequestOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		po := kluis.Actor{TenantID: e.Tenant.ID, UserID: e.Actor.UserID, Role: kluis.RolePrivacy}
+		if err := e.DB.CreateUser(ctx, e.Tenant.ID, &kluis.User{Email: "fg@bureau.example", Name: "F. G.", Role: kluis.RolePrivacy}); err != nil {
+			t.Fatal(err)
+		}
+		c := e.MustCreateCandidate(t, "Jansen")
+		if err := e.DB.CreateRequest(ctx, po, &kluis.Request{CandidateID: c.ID, Kind: "access", Channel: "email"}); err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(24 * 24 * time.Hour)
+		var logs bytes.Buffer
+		for range 2 {
+			if err := maintainOnce(ctx, e.DB, newLogger(&logs, "info"), "https://kluis.example.nl", nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := strings.Count(logs.String(), `"due_soon":1`); n != 1 || strings.Contains(logs.String(), "Jansen") {
+			t.Fatalf("the log:\n%s", logs.String())
+		}
+	})
+}

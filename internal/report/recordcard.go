@@ -78,6 +78,14 @@ func day(d kluis.Date) string {
 // from the catalogue.
 func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *time.Location) error {
 	t := func(nl, en string) string { return kluis.Msg{NL: nl, EN: en}.In(lang) }
+	// label is a column's name as the catalogue gives it, so that the
+	// card names every field in the catalogue's words.
+	label := func(table, column, nl, en string) string {
+		if f, ok := cat.Field(table, column); ok {
+			return f.Label.In(lang)
+		}
+		return t(nl, en)
+	}
 	c := rc.Candidate
 	gen := rc.Generated.In(loc)
 	d := pdf.New(pdf.Options{
@@ -170,8 +178,10 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 			rows = append(rows, []string{p.ClientName, p.Function, day(p.StartDate), day(p.EndDate), money(p.HourlyWageCents),
 				kluis.ContractKinds.Label(p.ContractKind, lang)})
 		}
-		d.Table([]pdf.Column{{Header: t("Opdrachtgever", "Client"), Width: 2}, {Header: t("Functie", "Function"), Width: 1.6}, {Header: t("Van", "From"), Width: 1.15},
-			{Header: t("Tot", "To"), Width: 1.15}, {Header: t("Uurloon", "Hourly wage"), Width: 1, Align: "R"}, {Header: t("Contract", "Contract"), Width: 1.1}}, rows)
+		d.Table([]pdf.Column{{Header: t("Opdrachtgever", "Client"), Width: 2}, {Header: label("placements", "function", "Functie", "Function"), Width: 1.6},
+			{Header: label("placements", "start_date", "Van", "From"), Width: 1.15}, {Header: label("placements", "end_date", "Tot", "To"), Width: 1.15},
+			{Header: label("placements", "hourly_wage_cents", "Uurloon", "Hourly wage"), Width: 1, Align: "R"},
+			{Header: label("placements", "contract_kind", "Contract", "Contract"), Width: 1.1}}, rows)
 	}
 
 	d.H1(t("Salaris", "Payroll"))
@@ -182,8 +192,9 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		for _, p := range rc.Payroll {
 			rows = append(rows, []string{strconv.Itoa(p.Year), strconv.Itoa(p.Period), money(p.GrossCents), money(p.NetCents)})
 		}
-		d.Table([]pdf.Column{{Header: t("Jaar", "Year"), Width: 1}, {Header: t("Periode", "Period"), Width: 1}, {Header: t("Bruto", "Gross"), Width: 1.5, Align: "R"},
-			{Header: t("Netto", "Net"), Width: 1.5, Align: "R"}}, rows)
+		d.Table([]pdf.Column{{Header: label("payroll_records", "year", "Jaar", "Year"), Width: 1}, {Header: label("payroll_records", "period", "Periode", "Period"), Width: 1},
+			{Header: label("payroll_records", "gross_cents", "Bruto", "Gross"), Width: 1.5, Align: "R"},
+			{Header: label("payroll_records", "net_cents", "Netto", "Net"), Width: 1.5, Align: "R"}}, rows)
 	}
 
 	d.H1(t("Aan wie uw gegevens zijn verstrekt", "To whom your data were given"))

@@ -317,6 +317,9 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	if err := eraseRequestTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
 		return nil, nil, err
 	}
+	if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
+		return nil, nil, err
+	}
 	rec.Files, rec.FilesPending = len(keys), len(keys)
 	if err := insertErasure(ctx, tx, rec, keys); err != nil {
 		return nil, nil, err
@@ -675,6 +678,9 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 		}
 		// Hook of the request register: the requests stay, their texts go.
 		if err := eraseRequestTexts(ctx, tx, tenant, id, nil, true); err != nil {
+			return err
+		}
+		if err := eraseLetters(ctx, tx, tenant, id, nil, true, rec.At); err != nil {
 			return err
 		}
 		rec.Files, rec.FilesPending = len(keys), len(keys)

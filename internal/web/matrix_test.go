@@ -22,7 +22,7 @@ const (
 
 // matrixAgency is one agency with one candidate who has data of every kind.
 type matrixAgency struct {
-	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request kluis.ID
+	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter kluis.ID
 }
 
 func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
@@ -58,6 +58,11 @@ func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID
 	rq := &kluis.Request{CandidateID: c.ID, Kind: "access", Channel: "email", Description: "Inzage voor Sanne Matrix"}
 	must(db.CreateRequest(ctx, kluis.Actor{TenantID: a.TenantID, UserID: a.UserID, Role: kluis.RolePrivacy}, rq))
 	m.request = rq.ID
+	// A letter that names the candidate and quotes the BSN: only the
+	// privacy officer of the agency may read it.
+	lt := &kluis.RequestLetter{RequestID: rq.ID, Kind: "refusal", Lang: "nl", Sealed: true}
+	must(db.SaveLetter(ctx, kluis.Actor{TenantID: a.TenantID, UserID: a.UserID, Role: kluis.RolePrivacy}, lt, []byte("%PDF-1.4 Sanne Matrix "+bsn)))
+	m.letter = lt.ID
 	m.candidate, m.client, m.contact, m.placement, m.moment, m.document, m.payroll, m.disclosure =
 		c.ID, cl.ID, cc.ID, pl.ID, mo.ID, d.ID, pr.ID, ds.ID
 	return m
@@ -76,7 +81,7 @@ func (m matrixAgency) path(pattern string) string {
 			id = x
 		}
 	}
-	return strings.NewReplacer("{id}", idText(id), "{did}", idText(m.document), "{contact}", idText(m.contact), "{$}", "").Replace(pattern)
+	return strings.NewReplacer("{id}", idText(id), "{did}", idText(m.document), "{letter}", idText(m.letter), "{contact}", idText(m.contact), "{$}", "").Replace(pattern)
 }
 
 // TestTheAuthorizationMatrix tries every route as every role, on records of

@@ -610,6 +610,11 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"parameters.OverdueFilter":         {yesNo, false},
 		"Request.verified_how":             {kluis.VerificationMethods, true},
 		"RequestCreate.verified_how":       {kluis.VerificationMethods, true},
+		"RequestLetter.kind":               {kluis.LetterKinds, false},
+		"RequestLetter.lang":               {kluis.LetterLanguages, false},
+		"RequestLetterInput.kind":          {letterFormKinds, false},
+		"RequestLetterInput.lang":          {kluis.LetterLanguages, false},
+		"RequestAnswerInput.lang":          {kluis.LetterLanguages, false},
 	}
 	for rec, fields := range map[string]map[string]check{
 		"Candidate": {
@@ -805,7 +810,8 @@ func TestTheDocumentedQueryParametersAreAccepted(t *testing.T) {
 			continue
 		}
 		path := strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(client.ID, 10))
-		if o.path == "/api/v1/candidates/{id}/record-card" || o.path == "/api/v1/candidates/{id}/erasure-preview" {
+		if o.path == "/api/v1/candidates/{id}/record-card" || o.path == "/api/v1/candidates/{id}/erasure-preview" ||
+			o.path == "/api/v1/candidates/{id}/portability" || o.path == "/api/v1/candidates/{id}/documents-archive" {
 			path = strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(cand.ID, 10))
 		} else if strings.Contains(o.path, "{id}") && o.path != "/api/v1/clients/{id}/contacts" {
 			t.Errorf("%s: add an id for it to this test", o)

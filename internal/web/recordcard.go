@@ -103,7 +103,7 @@ func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, e
 }
 
 // recordCardFile sends a candidate's record card as a PDF (lang of the
-// viewer, or ?lang=) or as JSON, and logs that it was made.
+// viewer, or ?lang=), as JSON or as a ZIP of CSV files, and logs that it was made.
 func (s *Server) recordCardFile(format string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "candidate")
@@ -132,6 +132,12 @@ func (s *Server) sendRecordCard(w http.ResponseWriter, r *http.Request, rc *repo
 		}
 		w.Header().Set("Content-Type", "application/pdf")
 		name += ".pdf"
+	case "csv":
+		if err := rc.CSV(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		name += "-csv.zip"
 	default:
 		if err := rc.JSON(&buf); err != nil {
 			return err
@@ -146,15 +152,15 @@ func (s *Server) sendRecordCard(w http.ResponseWriter, r *http.Request, rc *repo
 	return err
 }
 
-// apiRecordCard is GET /api/v1/candidates/{id}/record-card: JSON, or the
-// PDF with ?format=pdf.
+// apiRecordCard is GET /api/v1/candidates/{id}/record-card: JSON, the
+// PDF with ?format=pdf, or a ZIP of CSV files with ?format=csv.
 func (s *Server) apiRecordCard(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "candidate")
 	if err != nil {
 		return err
 	}
 	q := newQuery(r)
-	format := q.choice("format", kluis.Choices{{Value: "json"}, {Value: "pdf"}})
+	format := q.choice("format", kluis.Choices{{Value: "json"}, {Value: "pdf"}, {Value: "csv"}})
 	if err := q.err(); err != nil {
 		return err
 	}

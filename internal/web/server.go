@@ -213,6 +213,9 @@ func routeScope(rt route) string {
 		return "candidates:read"
 	case "POST /api/v1/documents/{id}/disclosures":
 		return "disclosures:write"
+	case "GET /api/v1/candidates/{id}/documents-archive":
+		// The files themselves: the scope of documents.
+		return "documents:read"
 	case "GET /api/v1/branches":
 		return ""
 	case "GET /api/v1/privacy-statements/not-informed":

@@ -23,6 +23,10 @@ func (s *Server) requestRoutes() []route {
 		{"POST", "/requests/{id}/extend", session, s.requestStepForm("extend")},
 		{"POST", "/requests/{id}/close", session, s.requestStepForm("close")},
 		{"POST", "/requests/{id}/erase", session, s.requestStepForm("erase")},
+		{"POST", "/requests/{id}/letters", session, s.letterCreate},
+		{"GET", "/requests/{id}/letters/{letter}", session, s.sendLetter},
+		{"POST", "/requests/{id}/answer", session, s.answerForm},
+		{"POST", "/requests/reminders", session, s.reminderForm},
 	}
 }
 
@@ -72,16 +76,31 @@ type requestsView struct {
 	Items   []requestRow
 	Total   int
 	Overdue int
+	// Reminders is the setting of the reminders before a due date
+	// (letters.go).
+	Reminders *Form
 }
 
 const requestsLimit = 100
 
 func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) error {
+	return s.requestsPageWith(w, r, nil)
+}
+
+// requestsPageWith renders the register; reminders is the refused form of
+// the reminders' setting, nil for none.
+func (s *Server) requestsPageWith(w http.ResponseWriter, r *http.Request, reminders *Form) error {
 	ctx, a := r.Context(), actorFrom(r.Context())
 	if !mayHandleRequests(a.Role) {
 		return errNoAccess
 	}
-	v := &requestsView{Base: s.baseFor(r, "requests", "requests.title")}
+	v := &requestsView{Base: s.baseFor(r, "requests", "requests.title"), Reminders: reminders}
+	if reminders == nil {
+		var err error
+		if v.Reminders, err = s.remindersForm(r, v.Lang); err != nil {
+			return err
+		}
+	}
 	v.Form = formFromQuery(r, v.Lang, "status", "kind", "candidate_id", "overdue")
 	f := store.RequestFilter{Status: v.Form.Values["status"], Kind: v.Form.Values["kind"], Overdue: v.Form.Values["overdue"] == "true",
 		CandidateID: v.Form.Int64("candidate_id"), Page: kluis.Page{Limit: requestsLimit}}
@@ -105,7 +124,11 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Items, v.Total = s.requestRows(r, items), total
-	return s.render(w, r, http.StatusOK, "requests", "", v)
+	status := http.StatusOK
+	if reminders != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(w, r, status, "requests", "", v)
 }
 
 // requestFormView is the form that registers a request.
@@ -168,6 +191,8 @@ type requestView struct {
 	Complete bool
 	Erased   []groupRow
 	Kept     []groupRow
+	// The letters kept with the request (letters.go).
+	Letters *requestLetters
 }
 
 // CanExtend reports whether the extension form is shown.
@@ -227,6 +252,9 @@ func (s *Server) loadRequestView(r *http.Request, failed map[string]*Form) (*req
 	v.Verify, v.Assign, v.Extend, v.Close, v.EraseForm = form("verify"), form("assign"), form("extend"), form("close"), form("erase")
 	if failed["assign"] == nil && q.HandlerID != 0 {
 		v.Assign.Values["handler_id"] = formatID(q.HandlerID)
+	}
+	if v.Letters, err = s.loadLetters(r, q, v.Lang, v.Q.CandidateName != "", failed["letter"]); err != nil {
+		return nil, err
 	}
 	if q.Kind == "erasure" && q.Verified() && !q.Closed() && v.Q.CandidateName != "" {
 		p, err := s.preview(ctx, q.CandidateID, "request")
