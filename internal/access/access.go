@@ -47,6 +47,10 @@ func New(cat *catalog.Catalog) *Projector {
 	return p
 }
 
+// viewers are the roles a projection serves: the staff roles and the
+// candidate in the portal.
+var viewers = append(slices.Clone(kluis.Roles), kluis.RoleCandidate)
+
 // see works out which roles may see something of each table.
 func (p *Projector) see() {
 	p.seen = map[string]map[kluis.Role]bool{}
@@ -54,7 +58,7 @@ func (p *Projector) see() {
 		if p.seen[f.Table] == nil {
 			p.seen[f.Table] = map[kluis.Role]bool{}
 		}
-		for _, r := range kluis.Roles {
+		for _, r := range viewers {
 			if p.accessOf(r, f) != catalog.Hidden {
 				p.seen[f.Table][r] = true
 			}

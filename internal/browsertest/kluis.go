@@ -104,6 +104,8 @@ func (k *Kluis) start(ctx context.Context) error {
 	srv.Config.IdleTimeout = 2 * time.Minute
 	srv.Config.MaxHeaderBytes = 64 << 10
 	srv.Config.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	// The candidate portal's links point here (serve --public-url).
+	handler.PublicURL = "http://" + srv.Listener.Addr().String()
 	srv.Start() // on 127.0.0.1:0
 	k.srv, k.URL = srv, srv.URL
 	return nil

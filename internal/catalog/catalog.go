@@ -208,7 +208,7 @@ var built = sync.OnceValue(build)
 
 // build builds the catalogue.
 func build() *Catalog {
-	c := &Catalog{fields: fields(), blobs: blobs(), nonPersonal: nonPersonal(),
+	c := &Catalog{fields: withCandidateAccess(fields()), blobs: withCandidateBlobAccess(blobs()), nonPersonal: nonPersonal(),
 		byColumn: map[string]int{}, nonByColumn: map[string]int{}, byKind: map[string]int{}}
 	for i, f := range c.fields {
 		c.byColumn[f.Table+"."+f.Column] = i

@@ -231,6 +231,7 @@ func fields() []Field {
 	f = append(f, outboxFields()...)
 	f = append(f, requestFields()...)
 	f = append(f, letterFields()...)
+	f = append(f, portalFields()...)
 	return f
 }
 
@@ -319,5 +320,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, requestNonPersonal()...)
 	out = append(out, letterNonPersonal()...)
 	out = append(out, statementNonPersonal()...)
+	out = append(out, portalNonPersonal()...)
 	return out
 }

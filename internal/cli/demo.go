@@ -93,7 +93,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// The demo's own address is where candidates' links point (the
 	// e-mail stays in the outbox unless an SMTP server is configured).
 	go maintain(ctx, db, log, time.Hour, "http://"+*addr)
-	return serve(ctx, e, db, *addr, log, func(a net.Addr) {
+	return serve(ctx, e, db, *addr, "http://"+*addr, log, func(a net.Addr) {
 		fmt.Fprintf(e.stdout, "\nkluis demo: http://%s\n\nLog in with password %q as:\n", a, demo.DefaultPassword)
 		cat := catalog.New()
 		for _, u := range res.Users {

@@ -89,7 +89,7 @@ func startServer(t *testing.T, e *storetest.Env) *client {
 	var logs bytes.Buffer
 	env := &env{stdout: io.Discard, stderr: io.Discard, clock: e.Clock}
 	go func() {
-		done <- serve(ctx, env, e.DB, "127.0.0.1:0", newLogger(&logs, "info"), func(a net.Addr) { addrc <- a })
+		done <- serve(ctx, env, e.DB, "127.0.0.1:0", "", newLogger(&logs, "info"), func(a net.Addr) { addrc <- a })
 	}()
 	var addr net.Addr
 	select {

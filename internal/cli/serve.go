@@ -62,7 +62,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return errors.New("--public-url must start with https:// (http:// only for 127.0.0.1 or localhost)")
 	}
 	go maintain(ctx, db, log, *every, *publicURL)
-	return serve(ctx, e, db, *addr, log, nil)
+	return serve(ctx, e, db, *addr, *publicURL, log, nil)
 }
 
 // startOutbox starts sending the outbox's e-mail when an SMTP server is
@@ -106,8 +106,9 @@ func prepareSchema(ctx context.Context, e *env, db *store.DB) error {
 }
 
 // serve runs the HTTP server until ctx ends, then drains requests for up
-// to 15 seconds. ready, if set, receives the bound address.
-func serve(ctx context.Context, e *env, db *store.DB, addr string, log *slog.Logger, ready func(net.Addr)) error {
+// to 15 seconds. ready, if set, receives the bound address. publicURL is
+// where candidates reach kluis, for the candidate portal's links.
+func serve(ctx context.Context, e *env, db *store.DB, addr, publicURL string, log *slog.Logger, ready func(net.Addr)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -116,6 +117,7 @@ func serve(ctx context.Context, e *env, db *store.DB, addr string, log *slog.Log
 	if err != nil {
 		return err
 	}
+	handler.PublicURL = publicURL
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -63,6 +63,7 @@ var CandidateStatuses = Choices{
 var CandidateSources = Choices{
 	{"walk-in", Msg{"Binnengelopen", "Walk-in"}},
 	{"website", Msg{"Website", "Website"}},
+	{"portal", Msg{"Zelf ingeschreven in het portaal", "Checked in through the portal"}},
 	{"job-board", Msg{"Vacaturesite", "Job board"}},
 	{"referral", Msg{"Via via", "Referral"}},
 	{"import", Msg{"Overgenomen uit vorig systeem", "Imported from a previous system"}},

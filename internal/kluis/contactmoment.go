@@ -26,6 +26,7 @@ var ContactKinds = Choices{
 	{"visit", Msg{"Bezoek", "Visit"}},
 	{"letter", Msg{"Brief", "Letter"}},
 	{"check-in", Msg{"Inschrijving", "Check-in"}},
+	{"portal", Msg{"Portaal", "Portal"}},
 	{"privacy-statement-shown", Msg{"Privacyverklaring getoond", "Privacy statement shown"}},
 	{"privacy-statement-sent", Msg{"Privacyverklaring verstuurd", "Privacy statement sent"}},
 	{"consent", Msg{"Toestemming", "Consent"}},

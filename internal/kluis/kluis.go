@@ -148,6 +148,10 @@ const (
 	RolePrivacy     Role = "privacy"
 	RoleAdmin       Role = "admin"
 	RoleIntegration Role = "integration"
+	// RoleCandidate is a candidate logged in to the portal, reading their
+	// own data. It is no staff role: it is not in Roles, no user has it,
+	// and the store limits it to the one candidate of its session.
+	RoleCandidate Role = "candidate"
 )
 
 // Roles lists the staff roles in the order screens show them.

@@ -283,41 +283,50 @@ func (db *DB) AnswerConsentRequest(ctx context.Context, token string, agree bool
 		if err != nil {
 			return err
 		}
-		now := db.now()
-		switch {
-		case r.Answer != "":
-			return kluis.Errorf(kluis.EConflict, "U hebt deze vraag al beantwoord. Dank u.", "You have answered this question already. Thank you.")
-		case !now.Before(r.LinkExpires):
-			return kluis.Errorf(kluis.EConflict, "Deze link is verlopen: de termijn waarvoor hij gold is voorbij.", "This link has expired: the term it was for has passed.")
-		}
-		restricted, err := candidateRestriction(ctx, tx, r.TenantID, r.CandidateID)
-		if err != nil {
+		if err := db.answerConsent(ctx, tx, r, agree); err != nil {
 			return err
-		}
-		if restricted != "" {
-			return errRestricted()
-		}
-		r.Answer, r.AnsweredAt = "declined", &now
-		if agree {
-			today := db.today()
-			c := &kluis.Consent{CandidateID: r.CandidateID, Channel: "portal", Wording: kluis.ConsentRenewalWording, GivenOn: today,
-				ValidUntil: kluis.DateOf(today.Time().AddDate(kluis.ConsentMaxYears, 0, 0))}
-			if err := db.createConsent(ctx, tx, c); err != nil {
-				return err
-			}
-			r.Answer, r.ConsentID = "agreed", c.ID
-		} else if err := db.insertContactMoment(ctx, tx, &kluis.ContactMoment{TenantID: r.TenantID, CandidateID: r.CandidateID, Kind: "consent-declined", At: now,
-			Note: "De kandidaat wil niet dat de gegevens langer worden bewaard; ze vervallen op " + string(r.DataExpires) + "."}); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE consent_requests SET answer = $3, answered_at = $4, consent_id = $5 WHERE tenant_id = $1 AND id = $2",
-			r.TenantID, r.ID, r.Answer, now, nullID(r.ConsentID)); err != nil {
-			return fmt.Errorf("answer consent request: %w", err)
 		}
 		out = r
 		return nil
 	})
 	return out, err
+}
+
+// answerConsent records an answer to the request r inside tx: a link
+// answers once, and not after the data expired.
+func (db *DB) answerConsent(ctx context.Context, tx *writeTx, r *kluis.ConsentRequest, agree bool) error {
+	now := db.now()
+	switch {
+	case r.Answer != "":
+		return kluis.Errorf(kluis.EConflict, "U hebt deze vraag al beantwoord. Dank u.", "You have answered this question already. Thank you.")
+	case !now.Before(r.LinkExpires):
+		return kluis.Errorf(kluis.EConflict, "Deze link is verlopen: de termijn waarvoor hij gold is voorbij.", "This link has expired: the term it was for has passed.")
+	}
+	restricted, err := candidateRestriction(ctx, tx, r.TenantID, r.CandidateID)
+	if err != nil {
+		return err
+	}
+	if restricted != "" {
+		return errRestricted()
+	}
+	r.Answer, r.AnsweredAt = "declined", &now
+	if agree {
+		today := db.today()
+		c := &kluis.Consent{CandidateID: r.CandidateID, Channel: "portal", Wording: kluis.ConsentRenewalWording, GivenOn: today,
+			ValidUntil: kluis.DateOf(today.Time().AddDate(kluis.ConsentMaxYears, 0, 0))}
+		if err := db.createConsent(ctx, tx, c); err != nil {
+			return err
+		}
+		r.Answer, r.ConsentID = "agreed", c.ID
+	} else if err := db.insertContactMoment(ctx, tx, &kluis.ContactMoment{TenantID: r.TenantID, CandidateID: r.CandidateID, Kind: "consent-declined", At: now,
+		Note: "De kandidaat wil niet dat de gegevens langer worden bewaard; ze vervallen op " + string(r.DataExpires) + "."}); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE consent_requests SET answer = $3, answered_at = $4, consent_id = $5 WHERE tenant_id = $1 AND id = $2",
+		r.TenantID, r.ID, r.Answer, now, nullID(r.ConsentID)); err != nil {
+		return fmt.Errorf("answer consent request: %w", err)
+	}
+	return nil
 }
 
 // ConsentRequests lists a candidate's consent requests, newest first.

@@ -259,7 +259,7 @@ func (e *EraseError) Unwrap() error { return e.Err }
 
 // childTables are the tables of a candidate's own records, in the order
 // their rows are deleted (payroll records name documents and placements).
-var childTables = []string{"payroll_records", "contact_moments", "consent_requests", "consents", "disclosures", "legal_holds", "placements", "documents", "outbox"}
+var childTables = []string{"portal_tokens", "payroll_records", "contact_moments", "consent_requests", "consents", "disclosures", "legal_holds", "placements", "documents", "outbox"}
 
 // eraseOne erases one candidate inside tx; it returns the record (nil when
 // nothing was due) and the keys of the document contents to delete.

@@ -32,7 +32,10 @@ func allPages[T any](list func(p kluis.Page) ([]T, int, error)) ([]T, error) {
 // recordCard gathers everything kluis keeps about a candidate.
 func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, error) {
 	ctx, a := r.Context(), actorFrom(r.Context())
-	if !mayProduceRecordCard(a.Role) {
+	// The candidate in the portal gets their own (portal_data.go
+	// passes it through their projection).
+	own := a.Role == kluis.RoleCandidate && portalSessionFrom(ctx) != nil && portalSessionFrom(ctx).CandidateID == id
+	if !mayProduceRecordCard(a.Role) && !own {
 		return nil, errNoAccess
 	}
 	c, err := s.db.Candidate(ctx, a, id)

@@ -43,6 +43,12 @@ type Server struct {
 	// a goroutine of its own; background counts them, for Wait.
 	cleaner    *cleanup.Runner
 	background sync.WaitGroup
+	// PublicURL is the address candidates reach kluis at (serve
+	// --public-url), for the links the portal mails; without it the
+	// portal mails nothing. Set it before serving.
+	PublicURL string
+	// portalThrottle limits the posts to the candidate portal's forms.
+	portalThrottle throttle
 }
 
 // New builds the server, its routes and its page templates.
