@@ -43,6 +43,8 @@ type Server struct {
 	// a goroutine of its own; background counts them, for Wait.
 	cleaner    *cleanup.Runner
 	background sync.WaitGroup
+	// forecasts are the dashboard's forecasts of expiring data, per agency.
+	forecasts *forecasts
 }
 
 // New builds the server, its routes and its page templates.
@@ -64,6 +66,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	s.settingsCache = &settingsCache{db: db, base: s.proj, by: map[kluis.ID]settingsEntry{}}
 	s.dummyHash = newDummyHash()
 	s.access = newAccessLog(db, log)
+	s.forecasts = &forecasts{by: map[kluis.ID]*forecastSlot{}}
 	s.cleaner = &cleanup.Runner{DB: db}
 	for _, rt := range s.routes() {
 		h := rt.handler
