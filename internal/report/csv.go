@@ -18,26 +18,16 @@ import (
 // retention item's fields, an erasure's groups) are JSON text in their
 // cell; lists of words are joined with "; ".
 
-// Table is one section as rows of text under a header.
-type Table struct {
+// Section is one section of the record card as rows of text under a header.
+type Section struct {
 	Name   string // the file name without .csv: the JSON key of the section
 	Header []string
 	Rows   [][]string
 }
 
-// SafeCell protects a cell against formula injection: a spreadsheet runs
-// a cell that starts with = + - @, a tab or a carriage return as a
-// formula, so such a cell gets a leading apostrophe (OWASP's advice).
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // WriteCSV writes one table as CSV (RFC 4180, CRLF line ends, UTF-8 with a
 // byte-order mark so that Excel reads the accents right).
-func (t Table) WriteCSV(w io.Writer) error {
+func (t Section) WriteCSV(w io.Writer) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -64,7 +54,7 @@ func (t Table) WriteCSV(w io.Writer) error {
 
 // WriteCSVZip writes tables as name.csv files in a ZIP, with the time
 // modified set to at.
-func WriteCSVZip(w io.Writer, tables []Table, at time.Time) error {
+func WriteCSVZip(w io.Writer, tables []Section, at time.Time) error {
 	zw := zip.NewWriter(w)
 	for _, t := range tables {
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: t.Name + ".csv", Method: zip.Deflate, Modified: at})
@@ -80,8 +70,8 @@ func WriteCSVZip(w io.Writer, tables []Table, at time.Time) error {
 
 // tableOf turns a slice of records into a table whose columns are their
 // JSON keys, in the order of the struct's fields.
-func tableOf[T any](name string, items []T) Table {
-	t := Table{Name: name, Header: jsonKeys(reflect.TypeFor[T]())}
+func tableOf[T any](name string, items []T) Section {
+	t := Section{Name: name, Header: jsonKeys(reflect.TypeFor[T]())}
 	for i := range items {
 		t.Rows = append(t.Rows, jsonCells(reflect.ValueOf(&items[i]).Elem()))
 	}
@@ -183,9 +173,9 @@ func cell(v reflect.Value) string {
 
 // Tables are the record card's sections, as the JSON has them: the
 // controller and the candidate as one row each, every list as a table.
-func (rc *RecordCard) Tables() []Table {
-	gen := Table{Name: "generated", Header: []string{"generated"}, Rows: [][]string{{rc.Generated.Format(time.RFC3339)}}}
-	out := []Table{gen, tableOf("controller", oneOf(&rc.Controller))}
+func (rc *RecordCard) Tables() []Section {
+	gen := Section{Name: "generated", Header: []string{"generated"}, Rows: [][]string{{rc.Generated.Format(time.RFC3339)}}}
+	out := []Section{gen, tableOf("controller", oneOf(&rc.Controller))}
 	if rc.Candidate != nil {
 		out = append(out, tableOf("candidate", oneOf(rc.Candidate)))
 	}

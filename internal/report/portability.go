@@ -105,8 +105,8 @@ func (p *Portability) JSON(w io.Writer) error {
 
 // Tables are the export as two tables: the candidate as one row with a
 // column per portable field, and the documents.
-func (p *Portability) Tables(cat *catalog.Catalog) []Table {
-	cand := Table{Name: "candidate"}
+func (p *Portability) Tables(cat *catalog.Catalog) []Section {
+	cand := Section{Name: "candidate"}
 	var row []string
 	for _, f := range PortableFields(cat) {
 		v, ok := p.Candidate[f.Column]
@@ -117,7 +117,7 @@ func (p *Portability) Tables(cat *catalog.Catalog) []Table {
 		row = append(row, cell(reflect.ValueOf(v)))
 	}
 	cand.Rows = [][]string{row}
-	return []Table{cand, tableOf("documents", p.Documents)}
+	return []Section{cand, tableOf("documents", p.Documents)}
 }
 
 // CSV writes the export as a ZIP of CSV files.

@@ -49,6 +49,8 @@ type Server struct {
 	PublicURL string
 	// portalThrottle limits the posts to the candidate portal's forms.
 	portalThrottle throttle
+	// forecasts are the dashboard's forecasts of expiring data, per agency.
+	forecasts *forecasts
 }
 
 // New builds the server, its routes and its page templates.
@@ -70,6 +72,7 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	s.settingsCache = &settingsCache{db: db, base: s.proj, by: map[kluis.ID]settingsEntry{}}
 	s.dummyHash = newDummyHash()
 	s.access = newAccessLog(db, log)
+	s.forecasts = &forecasts{by: map[kluis.ID]*forecastSlot{}}
 	s.cleaner = &cleanup.Runner{DB: db}
 	for _, rt := range s.routes() {
 		h := rt.handler

@@ -172,6 +172,13 @@ func run(out string, timeout time.Duration) error {
 			chromedp.WaitVisible(chromedp.ID("publish-button")),
 			chromedp.Click(chromedp.ID("publish-button")),
 		}},
+		// The privacy dashboard, after a month of the privacy officer's
+		// work: requests, consent requests and the access log.
+		{file: "dashboard.png", ready: "#panel-access svg.chart", steps: []browsertest.Action{
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error { return browsertest.AddPrivacyActivity(ctx, k) }),
+			chromedp.Navigate(k.URL + "/dashboard"),
+		}},
+		{file: "reports.png", path: "/reports", ready: "#table-requests"},
 		{file: "users.png", ready: "main table", steps: []browsertest.Action{
 			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("f-email")),
