@@ -62,7 +62,37 @@ func Sniff(head []byte) string {
 		}
 		return "application/zip"
 	}
-	return http.DetectContentType(head)
+	ct := http.DetectContentType(head)
+	if strings.HasPrefix(ct, "text/plain") {
+		// A byte-order mark makes http.DetectContentType answer text/plain
+		// whatever follows; HTML behind one is still HTML to a browser.
+		if inner := http.DetectContentType(afterBOM(head)); strings.HasPrefix(inner, "text/html") || strings.HasPrefix(inner, "text/xml") {
+			return inner
+		}
+	}
+	return ct
+}
+
+// afterBOM returns the text after a byte-order mark, UTF-16 narrowed to its
+// ASCII characters (enough to recognise markup); nil without a mark.
+func afterBOM(head []byte) []byte {
+	switch {
+	case bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")):
+		return head[3:]
+	case bytes.HasPrefix(head, []byte("\xFE\xFF")), bytes.HasPrefix(head, []byte("\xFF\xFE")):
+		hi := 0 // the byte of each pair that is zero for ASCII
+		if head[0] == 0xFF {
+			hi = 1
+		}
+		var out []byte
+		for i := 2; i+1 < len(head); i += 2 {
+			if head[i+hi] == 0 {
+				out = append(out, head[i+1-hi])
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // isDOCX looks at the names of the ZIP entries whose local headers fall in

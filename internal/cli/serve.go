@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	demo := f.Bool("demo", false, "allow the demo users (with their published password) to exist")
 	every := f.Duration("maintenance-interval", time.Hour, "how often to do the scheduled work: remove what is due, run the nightly clean-up, ask candidates for consent")
 	stale := f.Duration("stale-after", 0, "how long work claimed by a kluis process that died waits before another takes it over: clean-up runs and sendings of the privacy statement (default 2m without a sign of life) and e-mail being sent (default 10m, the outbox lease); only shorter where one process serves the database, as in crash tests")
+	metricsTokenFile := f.string("metrics-token-file", "", "file holding the bearer token that /metrics asks for; without it /metrics is not served")
 	publicURL := f.string("public-url", "", "the address candidates reach kluis at (https://kluis.mijnbureau.nl), for the links in e-mail to them; without it no such e-mail is sent")
 	if err := f.parse(args); err != nil {
 		return err
@@ -61,8 +63,31 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if *publicURL != "" && !strings.HasPrefix(*publicURL, "https://") && !strings.HasPrefix(*publicURL, "http://127.0.0.1") && !strings.HasPrefix(*publicURL, "http://localhost") {
 		return errors.New("--public-url must start with https:// (http:// only for 127.0.0.1 or localhost)")
 	}
+	var opts []func(*web.Server)
+	if *metricsTokenFile != "" {
+		token, err := readSecretFile(*metricsTokenFile)
+		if err != nil {
+			return fmt.Errorf("read the metrics token from %s (--metrics-token-file): %w", *metricsTokenFile, err)
+		}
+		opts = append(opts, func(s *web.Server) { s.EnableMetrics(token) })
+	}
 	go maintain(ctx, db, log, *every, *publicURL)
-	return serve(ctx, e, db, *addr, *publicURL, log, nil)
+	return serve(ctx, e, db, *addr, *publicURL, log, nil, opts...)
+}
+
+// readSecretFile reads a secret from a file, so that it stays out of the
+// process list, the shell history and the environment. It must be at least
+// 16 characters: a short token can be guessed.
+func readSecretFile(name string) (string, error) {
+	b, err := os.ReadFile(name) // #nosec G304 -- the operator names the file on the command line
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if len(s) < 16 {
+		return "", errors.New("the token must be at least 16 characters")
+	}
+	return s, nil
 }
 
 // startOutbox starts sending the outbox's e-mail when an SMTP server is
@@ -107,8 +132,9 @@ func prepareSchema(ctx context.Context, e *env, db *store.DB) error {
 
 // serve runs the HTTP server until ctx ends, then drains requests for up
 // to 15 seconds. ready, if set, receives the bound address. publicURL is
-// where candidates reach kluis, for the candidate portal's links.
-func serve(ctx context.Context, e *env, db *store.DB, addr, publicURL string, log *slog.Logger, ready func(net.Addr)) error {
+// where candidates reach kluis, for the candidate portal's links; opts
+// set up the handler further (/metrics).
+func serve(ctx context.Context, e *env, db *store.DB, addr, publicURL string, log *slog.Logger, ready func(net.Addr), opts ...func(*web.Server)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -118,6 +144,9 @@ func serve(ctx context.Context, e *env, db *store.DB, addr, publicURL string, lo
 		return err
 	}
 	handler.PublicURL = publicURL
+	for _, o := range opts {
+		o(handler)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

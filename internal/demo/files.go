@@ -59,7 +59,7 @@ func pdfString(s string) string {
 			b = append(b, byte(r))
 		default:
 			if f := fold(r); f < 0x100 {
-				b = append(b, byte(f))
+				b = append(b, byte(f)) // #nosec G115 -- guarded by f < 0x100 above
 			} else {
 				b = append(b, '?')
 			}

@@ -26,7 +26,7 @@ type gen struct {
 func newGen(seed int64, stream uint64, now time.Time, ids *uniques) *gen {
 	now = now.UTC()
 	return &gen{
-		r:     rand.New(rand.NewPCG(uint64(seed), stream)),
+		r:     rand.New(rand.NewPCG(uint64(seed), stream)), // #nosec G115 G404 -- any bit pattern of the seed will do; demo data are generated reproducibly from a seed; nothing secret
 		now:   now,
 		today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC),
 		ids:   ids,
@@ -39,7 +39,7 @@ type uniques struct {
 }
 
 func newUniques(seed int64) *uniques {
-	r := rand.New(rand.NewPCG(uint64(seed), 0x756e6971)) // "uniq"
+	r := rand.New(rand.NewPCG(uint64(seed), 0x756e6971)) // #nosec G115 G404 -- the stream is "uniq"; any bit pattern of the seed will do; demo data are generated reproducibly from a seed; nothing secret
 	return &uniques{
 		bsn:   newPermutation(r, 10_000_000),
 		iban:  newPermutation(r, 10_000_000_000),
@@ -147,7 +147,7 @@ func (g *gen) idDocumentNumber() string {
 	for i := 0; i < 6; i++ {
 		b = append(b, alnum[g.r.IntN(len(alnum))])
 	}
-	return string(append(b, byte('0'+g.r.IntN(10))))
+	return string(append(b, byte('0'+g.r.IntN(10)))) // #nosec G115 -- '0'+IntN(10) is a digit
 }
 
 // ago returns the day years, months and days before today.

@@ -247,12 +247,12 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 		files.cv = d
 	}
 	if p.photo {
-		if _, err := a.upload(ctx, actor, c, "photo", "pasfoto.png", pngImage(false, uint8(g.r.IntN(256)))); err != nil {
+		if _, err := a.upload(ctx, actor, c, "photo", "pasfoto.png", pngImage(false, uint8(g.r.IntN(256)))); err != nil { // #nosec G115 -- IntN(256) fits a byte
 			return err
 		}
 	}
 	if p.idCopy || len(p.jobs) > 0 {
-		if _, err := a.upload(ctx, actor, c, "id-copy", "kopie-id.png", pngImage(true, uint8(g.r.IntN(256)))); err != nil {
+		if _, err := a.upload(ctx, actor, c, "id-copy", "kopie-id.png", pngImage(true, uint8(g.r.IntN(256)))); err != nil { // #nosec G115 -- IntN(256) fits a byte
 			return err
 		}
 		c.IDDocumentType = "id-card"

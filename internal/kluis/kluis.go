@@ -80,14 +80,15 @@ type Date string
 
 const dateLayout = "2006-01-02"
 
-// ParseDate accepts "2006-01-02" and the Dutch "02-01-2006".
+// ParseDate accepts "2006-01-02" and the Dutch "02-01-2006". Year 0 is
+// refused: PostgreSQL has no such year and would fail the query.
 func ParseDate(s string) (Date, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", true
 	}
 	for _, layout := range []string{dateLayout, "02-01-2006", "2-1-2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1 {
 			return Date(t.Format(dateLayout)), true
 		}
 	}

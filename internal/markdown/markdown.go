@@ -9,6 +9,7 @@ package markdown
 import (
 	"html"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ func HTML(src string) string {
 		case heading.MatchString(trimmed):
 			flush()
 			m := heading.FindStringSubmatch(trimmed)
-			n := string(rune('0' + len(m[1])))
+			n := string(rune('0' + len(m[1]))) // #nosec G115 -- the heading level is 1 to 6
 			b.WriteString("<h" + n + ">" + inline(strings.TrimRight(m[2], "# ")) + "</h" + n + ">\n")
 		case bullet.MatchString(trimmed) || ordered.MatchString(trimmed):
 			flush()
@@ -114,17 +115,21 @@ func cells(row string) []string {
 // few inline forms are recognised in the escaped text, so no markup from
 // the input survives.
 func inline(s string) string {
+	// Parts already rendered wait behind a NUL-delimited placeholder; a NUL
+	// of the input would let it move a rendered part elsewhere (into a
+	// link's address, say), so the input has none.
+	s = strings.ReplaceAll(s, "\x00", "\uFFFD")
 	// Escapes: \* \_ \` \[ \] \| \\ and the like stand for the character.
 	var keep []string
 	s = escapeRe.ReplaceAllStringFunc(s, func(m string) string {
 		keep = append(keep, html.EscapeString(m[1:]))
-		return "\x00" + string(rune('a'+len(keep)-1)) + "\x00"
+		return placeholder(len(keep) - 1)
 	})
 	s = html.EscapeString(s)
 	// Code spans first: their content is left as it is.
 	s = codeRe.ReplaceAllStringFunc(s, func(m string) string {
 		keep = append(keep, "<code>"+m[1:len(m)-1]+"</code>")
-		return "\x00" + string(rune('a'+len(keep)-1)) + "\x00"
+		return placeholder(len(keep) - 1)
 	})
 	s = linkRe.ReplaceAllStringFunc(s, func(m string) string {
 		p := linkRe.FindStringSubmatch(m)
@@ -147,10 +152,13 @@ func inline(s string) string {
 	// line by line (an address, a list of contacts).
 	s = strings.ReplaceAll(s, "\n", "<br>\n")
 	for i, k := range keep {
-		s = strings.Replace(s, "\x00"+string(rune('a'+i))+"\x00", k, 1)
+		s = strings.Replace(s, placeholder(i), k, 1)
 	}
 	return s
 }
+
+// placeholder stands for the i-th kept part while the rest is rendered.
+func placeholder(i int) string { return "\x00" + strconv.Itoa(i) + "\x00" }
 
 var (
 	escapeRe   = regexp.MustCompile(`\\[\\*_\x60\[\]()#|<>!-]`)

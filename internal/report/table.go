@@ -33,23 +33,6 @@ type Column struct {
 	Number bool
 }
 
-// SafeCell defuses a cell that a spreadsheet would take for a formula: one
-// that starts with = + - @, a tab or a carriage return gets a leading
-// apostrophe (OWASP, "CSV injection"). Numbers are left alone.
-func SafeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] == '-' {
-			return s
-		}
-		return "'" + s
-	}
-	return s
-}
-
 // CSV writes the table as CSV: UTF-8 with a byte-order mark (so that Excel
 // reads the accents), comma-separated, the headings first.
 func (t Table) CSV(w io.Writer) error {

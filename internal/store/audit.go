@@ -252,6 +252,7 @@ func (db *DB) AuditLog(ctx context.Context, a kluis.Actor, f AuditFilter) ([]klu
 		}
 		n := len(w.args)
 		args := append(append([]any{}, w.args...), page.Limit, page.Offset)
+		// #nosec G202 -- only placeholders and constant column lists are joined; values are parameters
 		rows, err := tx.QueryContext(ctx, `SELECT seq, at, user_id, role, action, entity, entity_id, candidate_id, fields, reason, request_id
 			FROM audit_log`+w.sql()+" ORDER BY seq DESC LIMIT $"+strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), args...)
 		if err != nil {

@@ -24,7 +24,7 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 	if strings.ContainsAny(path, "'\x00") {
 		return fmt.Errorf("a backup path may not hold a quote: %q", path)
 	}
-	if _, err := db.w.ExecContext(ctx, "VACUUM INTO '"+path+"'"); err != nil {
+	if _, err := db.w.ExecContext(ctx, "VACUUM INTO '"+path+"'"); err != nil { // #nosec G202 -- VACUUM INTO takes no parameter; the path is checked for quotes and NUL above
 		return fmt.Errorf("back up: %w", err)
 	}
 	return os.Chmod(path, 0o600)

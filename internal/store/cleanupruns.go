@@ -143,7 +143,7 @@ func (db *DB) CleanupRuns(ctx context.Context, a kluis.Actor, page kluis.Page) (
 		return nil, 0, fmt.Errorf("clean-up runs: %w", err)
 	}
 	pg := page.Normalize()
-	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1"+
+	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1"+ // #nosec G202 -- a constant column list; values are parameters
 		fmt.Sprintf(" ORDER BY started_at DESC, id DESC LIMIT %d OFFSET %d", pg.Limit, pg.Offset), a.TenantID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("clean-up runs: %w", err)
@@ -172,7 +172,7 @@ func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleO
 	if staleOnly {
 		w.add("heartbeat_at < ?", db.staleBefore())
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs"+w.sql()+" ORDER BY started_at", w.args...)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs"+w.sql()+" ORDER BY started_at", w.args...) // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 	if err != nil {
 		return nil, fmt.Errorf("unfinished clean-up runs: %w", err)
 	}

@@ -556,10 +556,10 @@ func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.
 	if len(withFiles) > 0 {
 		in := placeholders(2, len(withFiles))
 		args := append([]any{tenant}, withFiles...)
-		if _, err := db.w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id IN ("+in+")", args...); err != nil {
+		if _, err := db.w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id IN ("+in+")", args...); err != nil { // #nosec G202 -- in is a list of placeholders; values are parameters
 			return fmt.Errorf("finish erasure: %w", err)
 		}
-		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id IN ("+in+")", args...); err != nil {
+		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id IN ("+in+")", args...); err != nil { // #nosec G202 -- in is a list of placeholders; values are parameters
 			return fmt.Errorf("finish erasure: %w", err)
 		}
 	}
@@ -572,7 +572,7 @@ func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.
 		}
 		now := db.now()
 		args := append([]any{tenant, now}, complete...)
-		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $2 WHERE tenant_id = $1 AND id IN ("+placeholders(3, len(complete))+")", args...); err != nil {
+		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $2 WHERE tenant_id = $1 AND id IN ("+placeholders(3, len(complete))+")", args...); err != nil { // #nosec G202 -- a list of placeholders; values are parameters
 			return fmt.Errorf("finish erasure: %w", err)
 		}
 	}
@@ -755,7 +755,7 @@ func (db *DB) Erasures(ctx context.Context, a kluis.Actor, f ErasureFilter) ([]k
 	}
 	pg := f.Page.Normalize()
 	limit, offset := pg.Limit, pg.Offset
-	rows, err := db.r.QueryContext(ctx, "SELECT "+erasureColumns+" FROM erasures"+w.sql()+
+	rows, err := db.r.QueryContext(ctx, "SELECT "+erasureColumns+" FROM erasures"+w.sql()+ // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 		fmt.Sprintf(" ORDER BY erased_at DESC, id DESC LIMIT %d OFFSET %d", limit, offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("erasures: %w", err)

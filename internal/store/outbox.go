@@ -283,7 +283,7 @@ func (db *DB) OutboxMessages(ctx context.Context, a kluis.Actor, candidate kluis
 		}
 		n := len(w.args)
 		args := append(append([]any{}, w.args...), page.Limit, page.Offset)
-		rows, err := tx.QueryContext(ctx, "SELECT "+outboxColumns+" FROM outbox"+w.sql()+" ORDER BY created_at DESC, id DESC LIMIT $"+
+		rows, err := tx.QueryContext(ctx, "SELECT "+outboxColumns+" FROM outbox"+w.sql()+" ORDER BY created_at DESC, id DESC LIMIT $"+ // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 			strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), args...)
 		if err != nil {
 			return fmt.Errorf("outbox: %w", err)

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -258,6 +259,28 @@ func TestAStagedErasureRemovesTheMessages(t *testing.T) {
 		m := &store.OutboxMessage{CandidateID: c.ID, Kind: "consent-renewal", To: "bos@example.nl", Subject: "S", Text: "T"}
 		if err := e.DB.EnqueueMail(ctx, privacyOfficer(e), m); kluis.ErrorCode(err) != kluis.EConflict {
 			t.Errorf("a message to a restricted candidate: %v", err)
+		}
+	})
+}
+
+// TestTheFiguresCountTheOutboxAcrossAgencies: what /metrics reports.
+func TestTheFiguresCountTheOutboxAcrossAgencies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		ctx := context.Background()
+		f, err := e.DB.Figures(ctx)
+		if err != nil || len(f.Outbox) != 0 || !f.OldestPending.IsZero() || f.Erasures != 0 {
+			t.Fatalf("an empty installation: %+v, %v", f, err)
+		}
+		c := e.MustCreateCandidate(t, "Teller")
+		for i := 0; i < 2; i++ {
+			if err := e.DB.EnqueueMail(ctx, e.Actor, &store.OutboxMessage{CandidateID: c.ID, Kind: "test", To: "a@example.nl", Subject: "s", Text: "t"}); err != nil {
+				t.Fatal(err)
+			}
+			e.Clock.Advance(time.Minute)
+		}
+		f, err = e.DB.Figures(ctx)
+		if err != nil || f.Outbox[store.OutboxPending] != 2 || !f.OldestPending.Equal(storetest.Start) {
+			t.Fatalf("two pending messages: %+v, %v", f, err)
 		}
 	})
 }

@@ -55,7 +55,7 @@ func (v *Vault) Rotate(ctx context.Context, next *MasterKey, progress func(done,
 		}
 		n := 0
 		err := v.update(ctx, func(tx *sql.Tx) error {
-			query, args := "SELECT tenant_id, subject_id, master_id, wrapped FROM "+v.keysT+
+			query, args := "SELECT tenant_id, subject_id, master_id, wrapped FROM "+v.keysT+ // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
 				" WHERE master_id <> $1 ORDER BY tenant_id, subject_id LIMIT $2", []any{next.ID, rotateBatch}
 			if started {
 				query, args = "SELECT tenant_id, subject_id, master_id, wrapped FROM "+v.keysT+
@@ -86,7 +86,7 @@ func (v *Vault) Rotate(ctx context.Context, next *MasterKey, progress func(done,
 			if len(batch) == 0 {
 				return nil
 			}
-			stmt, err := tx.PrepareContext(ctx, "UPDATE "+v.keysT+" SET master_id = $1, wrapped = $2 WHERE tenant_id = $3 AND subject_id = $4 AND master_id = $5")
+			stmt, err := tx.PrepareContext(ctx, "UPDATE "+v.keysT+" SET master_id = $1, wrapped = $2 WHERE tenant_id = $3 AND subject_id = $4 AND master_id = $5") // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
 			if err != nil {
 				return err
 			}

@@ -179,7 +179,7 @@ func (sr *streamReader) Read(p []byte) (int, error) {
 func (sr *streamReader) next() error {
 	sr.in = sr.in[:0]
 	if sr.ahead >= 0 {
-		sr.in = append(sr.in, byte(sr.ahead))
+		sr.in = append(sr.in, byte(sr.ahead)) // #nosec G115 -- ahead holds one byte read ahead (0-255) when >= 0
 		sr.ahead = -1
 	}
 	have := len(sr.in)

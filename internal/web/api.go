@@ -70,7 +70,9 @@ func decodeInto(body []byte, dst any) error {
 			return badJSON("de waarden passen niet bij dit soort gegevens.", "the values do not fit this kind of record.")
 		}
 	}
-	if dec.More() {
+	// dec.More is false before a stray '}' or ']', so it cannot tell
+	// "{}}" from "{}": only the end of the input may follow.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badJSON("er staat meer dan één object in het verzoek.", "the request holds more than one object.")
 	}
 	return nil
@@ -97,7 +99,13 @@ func decodePatch(w http.ResponseWriter, r *http.Request, cur any) (int64, []stri
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return 0, nil, decodeInto(body, cur)
+		// decodeInto names what is wrong; an edit that is not one object
+		// is never applied, as it would carry neither a version nor the
+		// list of fields whose permission must be checked.
+		if err := decodeInto(body, cur); err != nil {
+			return 0, nil, err
+		}
+		return 0, nil, badJSON("stuur één JSON-object.", "send one JSON object.")
 	}
 	var version int64
 	if raw, ok := probe["version"]; ok {

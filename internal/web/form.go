@@ -175,13 +175,24 @@ func branchOptions(bs []kluis.Branch) []Option {
 	return out
 }
 
+// maxFormBody bounds a posted form beyond its files' limit: the fields of
+// the largest form (the privacy statement's text) fit many times.
+const maxFormBody = 1 << 20
+
 // parseForm reads a posted form (urlencoded, or multipart within limit).
+// The whole body is bounded: without it the files of a multipart post to
+// any form would spill to temporary files without end.
 func parseForm(r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBody+limit)
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		err = r.ParseMultipartForm(limit)
+		err = r.ParseMultipartForm(limit) // #nosec G120 -- the body is bounded by http.MaxBytesReader above
 	} else {
 		err = r.ParseForm()
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return errBodyTooLarge
 	}
 	if err != nil {
 		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")

@@ -169,7 +169,7 @@ func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) error {
 	sec := deriveSSO(secret)
 	conf := oauth2.Config{ClientID: sso.ClientID, Endpoint: provider.Endpoint(), RedirectURL: s.callbackURL(r),
 		Scopes: []string{oidc.ScopeOpenID, "email"}}
-	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Value: secret, Path: "/login/oidc", HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Value: secret, Path: "/login/oidc", HttpOnly: true, // #nosec G124 -- Secure is set behind TLS by secureCookies; HttpOnly and SameSite are set
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r), MaxAge: int(store.SSOLoginTTL.Seconds())})
 	s.log.InfoContext(ctx, "sso log-in started", "request_id", requestID(ctx), "tenant_id", t.ID)
 	http.Redirect(w, r, conf.AuthCodeURL(sec.state, oidc.Nonce(sec.nonce), oauth2.S256ChallengeOption(sec.verifier)), http.StatusSeeOther)

@@ -51,6 +51,10 @@ type Server struct {
 	portalThrottle throttle
 	// forecasts are the dashboard's forecasts of expiring data, per agency.
 	forecasts *forecasts
+	// metrics counts requests for /metrics, which is served only with
+	// metricsToken set (EnableMetrics).
+	metrics      *requestMetrics
+	metricsToken string
 }
 
 // New builds the server, its routes and its page templates.
@@ -89,6 +93,8 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 		}
 	}
 	s.mux.Handle("GET /static/", s.staticFiles())
+	s.metrics = newRequestMetrics(clock.Now())
+	s.mux.Handle("GET /metrics", s.handle(s.serveMetrics))
 	// Forms of the staff UI post with the session cookie; a request from
 	// another site must not ride on it (CSRF). API clients send no
 	// Origin or Sec-Fetch-Site and pass.
@@ -112,6 +118,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 		"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	// A ceiling for every body, above the largest upload (an import);
+	// each reader of a body sets its own, lower limit as well.
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(rec, r.Body, maxRequestBody)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.ErrorContext(ctx, "panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
@@ -121,11 +132,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		// The path holds ids only; the query string may hold search terms
 		// and is never logged.
+		elapsed := time.Since(start)
 		s.log.InfoContext(ctx, "http", "request_id", id, "method", r.Method, "route", r.Pattern, "path", loggedPath(r),
-			"status", rec.status, "bytes", rec.bytes, "ms", time.Since(start).Milliseconds())
+			"status", rec.status, "bytes", rec.bytes, "ms", elapsed.Milliseconds())
+		s.metrics.observe(r.Pattern, rec.status, elapsed)
 	}()
 	s.handler.ServeHTTP(rec, r)
 }
+
+// maxRequestBody is the ceiling of any request body.
+const maxRequestBody = maxImportUpload + 1<<20
 
 type requestIDKey struct{}
 

@@ -433,7 +433,7 @@ func (s *Server) renderContacts(w http.ResponseWriter, r *http.Request, code int
 // the fresh section, a browser without it a redirect to the page.
 func (s *Server) contactSaved(w http.ResponseWriter, r *http.Request, c *kluis.Client, flash string) error {
 	if r.Header.Get("HX-Request") != "true" {
-		http.Redirect(w, r, "/clients/"+formatID(c.ID)+"?flash="+url.QueryEscape(flash)+"#contacts", http.StatusSeeOther)
+		http.Redirect(w, r, "/clients/"+formatID(c.ID)+"?flash="+url.QueryEscape(flash)+"#contacts", http.StatusSeeOther) // #nosec G710 -- a path kluis built from an id
 		return nil
 	}
 	v, err := s.clientPage(r, c)
