@@ -230,6 +230,7 @@ func fields() []Field {
 	f = append(f, retentionFields()...)
 	f = append(f, outboxFields()...)
 	f = append(f, requestFields()...)
+	f = append(f, breachFields()...)
 	return f
 }
 
@@ -317,5 +318,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, outboxNonPersonal()...)
 	out = append(out, requestNonPersonal()...)
 	out = append(out, statementNonPersonal()...)
+	out = append(out, breachNonPersonal()...)
 	return out
 }
