@@ -232,6 +232,7 @@ func fields() []Field {
 	f = append(f, requestFields()...)
 	f = append(f, letterFields()...)
 	f = append(f, portalFields()...)
+	f = append(f, breachFields()...)
 	return f
 }
 
@@ -321,5 +322,6 @@ func nonPersonal() []NonPersonal {
 	out = append(out, letterNonPersonal()...)
 	out = append(out, statementNonPersonal()...)
 	out = append(out, portalNonPersonal()...)
+	out = append(out, breachNonPersonal()...)
 	return out
 }

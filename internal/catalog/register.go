@@ -43,6 +43,7 @@ var (
 		Notes:      {NL: "Notities bij contactmomenten", EN: "Notes of contact moments"},
 		History:    {NL: "Historie en verstrekkingen", EN: "History and disclosures"},
 		Account:    {NL: "Inloggegevens en sessies", EN: "Log-in data and sessions"},
+		Incident:   {NL: "Datalekken en beveiligingsincidenten", EN: "Data breaches and security incidents"},
 	}
 	ruleLabels = map[Rule]kluis.Msg{
 		R1:             {NL: "R1: 2 jaar na de laatste activiteit, als de kandidaat nooit heeft gewerkt (maximum)", EN: "R1: 2 years after the last activity, if the candidate never worked (maximum)"},
@@ -54,6 +55,7 @@ var (
 		R7:             {NL: "R7: toegangs- en auditlogs: 2 jaar (instelbaar)", EN: "R7: access and audit logs: 2 years (a setting)"},
 		RAccount:       {NL: "Zolang de medewerker toegang heeft", EN: "As long as the staff member has access"},
 		RClientContact: {NL: "Zolang met de opdrachtgever wordt samengewerkt", EN: "As long as the agency works with the client"},
+		RBreach:        {NL: "Datalekregister: 5 jaar na het afsluiten van het datalek", EN: "Data breach register: 5 years after the breach is closed"},
 	}
 	recipientLabels = func() map[string]kluis.Msg {
 		out := map[string]kluis.Msg{}

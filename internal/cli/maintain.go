@@ -16,7 +16,8 @@ import (
 // the ID copies R2 no longer allows, access-log entries past R7, the
 // requests for consent before data expire (with the public address for
 // their links), reminders of candidates' requests that fall due, the
-// nightly clean-up of agencies that chose it, and whatever erasure a crash
+// nightly clean-up of agencies that chose it, breaches closed more than
+// five years ago, and whatever erasure a crash
 // left unfinished. Each step is idempotent, so
 // several kluis processes on one database may run it at the same time, and
 // a run cut short is finished by the next.
@@ -116,6 +117,11 @@ func maintainOnce(ctx context.Context, db *store.DB, log *slog.Logger, publicURL
 		}
 		if pruned > 0 {
 			log.Info("removed access-log entries past 2 years (R7)", "tenant", t.ID, "entries", pruned)
+		}
+		if n, err := db.DeleteExpiredBreaches(ctx, t.ID); err != nil {
+			errs = append(errs, err)
+		} else if n > 0 {
+			log.Info("removed data breaches closed more than 5 years ago", "tenant", t.ID, "breaches", n)
 		}
 	}
 	return errors.Join(errs...)

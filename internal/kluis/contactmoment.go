@@ -33,6 +33,7 @@ var ContactKinds = Choices{
 	{"consent-requested", Msg{"Om toestemming gevraagd", "Consent requested"}},
 	{"consent-declined", Msg{"Toestemming geweigerd", "Consent declined"}},
 	{"request", Msg{"Verzoek", "Request"}},
+	{"breach-notice", Msg{"Bericht over een datalek", "Data breach notice"}},
 	{"cv-sent", Msg{"CV verstuurd", "CV sent"}},
 	{"other", Msg{"Anders", "Other"}},
 }

@@ -19,6 +19,7 @@ var TokenScopes = []string{
 	"imports:write",
 	"settings:read", "settings:write",
 	"audit:read",
+	"breaches:read", "breaches:write",
 }
 
 // AllScopes grants a token everything its user's role allows.

@@ -301,6 +301,11 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 
 	var keys []string
 	if ep.complete {
+		// Hook of the breach register (breaches.go): the links stay, the
+		// candidate's name goes from the breaches' texts.
+		if err := db.redactBreachTexts(ctx, tx, tenant, id); err != nil {
+			return nil, nil, err
+		}
 		if keys, err = deleteCandidateRows(ctx, tx, rec); err != nil {
 			return nil, nil, err
 		}
@@ -672,6 +677,9 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 	rec := &kluis.Erasure{TenantID: tenant, ID: db.ids.Next(), CandidateID: id, Complete: true, Reason: "restored", At: db.now(),
 		Erased: []kluis.ErasedGroup{{Category: "all", Rule: "restored", Fields: []string{"*"}}}}
 	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
+		if err := db.redactBreachTexts(ctx, tx, tenant, id); err != nil {
+			return err
+		}
 		var err error
 		if keys, err = deleteCandidateRows(ctx, tx, rec); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -22,7 +23,7 @@ const (
 
 // matrixAgency is one agency with one candidate who has data of every kind.
 type matrixAgency struct {
-	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter kluis.ID
+	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter, breach kluis.ID
 }
 
 func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
@@ -63,6 +64,12 @@ func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID
 	lt := &kluis.RequestLetter{RequestID: rq.ID, Kind: "refusal", Lang: "nl", Sealed: true}
 	must(db.SaveLetter(ctx, kluis.Actor{TenantID: a.TenantID, UserID: a.UserID, Role: kluis.RolePrivacy}, lt, []byte("%PDF-1.4 Sanne Matrix "+bsn)))
 	m.letter = lt.ID
+	po := kluis.Actor{TenantID: a.TenantID, UserID: a.UserID, Role: kluis.RolePrivacy}
+	br := &kluis.Breach{Title: "Laptop kwijt", DiscoveredAt: db.Now().Add(-time.Hour), Facts: "Laptop met de gegevens van Sanne Matrix kwijt."}
+	must(db.ReportBreach(ctx, po, br))
+	_, err = db.LinkBreachCandidates(ctx, po, br.ID, []kluis.ID{c.ID})
+	must(err)
+	m.breach = br.ID
 	m.candidate, m.client, m.contact, m.placement, m.moment, m.document, m.payroll, m.disclosure =
 		c.ID, cl.ID, cc.ID, pl.ID, mo.ID, d.ID, pr.ID, ds.ID
 	return m
@@ -76,6 +83,7 @@ func (m matrixAgency) path(pattern string) string {
 		"/api/v1/placements/": m.placement, "/api/v1/contact-moments/": m.moment, "/api/v1/documents/": m.document,
 		"/api/v1/payroll-records/": m.payroll, "/api/v1/disclosures/": m.disclosure,
 		"/api/v1/requests/": m.request, "/requests/": m.request,
+		"/api/v1/breaches/": m.breach, "/breaches/": m.breach,
 	} {
 		if strings.HasPrefix(pattern, prefix) {
 			id = x

@@ -381,22 +381,27 @@ func sameNames(want []string, got map[string]any) (missing, extra []string) {
 }
 
 // records maps the schema names of the record types to their Go types.
+// breachLangs are the languages of a breach notice.
+var breachLangs = kluis.Choices{{Value: "nl"}, {Value: "en"}}
+
 var records = map[string]reflect.Type{
-	"Candidate":     reflect.TypeFor[kluis.Candidate](),
-	"Client":        reflect.TypeFor[kluis.Client](),
-	"ClientContact": reflect.TypeFor[kluis.ClientContact](),
-	"Placement":     reflect.TypeFor[kluis.Placement](),
-	"ContactMoment": reflect.TypeFor[kluis.ContactMoment](),
-	"Document":      reflect.TypeFor[kluis.Document](),
-	"PayrollRecord": reflect.TypeFor[kluis.PayrollRecord](),
-	"Disclosure":    reflect.TypeFor[kluis.Disclosure](),
-	"Branch":        reflect.TypeFor[kluis.Branch](),
-	"AuditEntry":    reflect.TypeFor[kluis.AuditEntry](),
-	"LegalHold":     reflect.TypeFor[kluis.LegalHold](),
-	"Consent":       reflect.TypeFor[kluis.Consent](),
-	"Request":       reflect.TypeFor[kluis.Request](),
-	"Erasure":       reflect.TypeFor[kluis.Erasure](),
-	"CleanupRun":    reflect.TypeFor[store.CleanupRun](),
+	"Candidate":       reflect.TypeFor[kluis.Candidate](),
+	"Client":          reflect.TypeFor[kluis.Client](),
+	"ClientContact":   reflect.TypeFor[kluis.ClientContact](),
+	"Placement":       reflect.TypeFor[kluis.Placement](),
+	"ContactMoment":   reflect.TypeFor[kluis.ContactMoment](),
+	"Document":        reflect.TypeFor[kluis.Document](),
+	"PayrollRecord":   reflect.TypeFor[kluis.PayrollRecord](),
+	"Disclosure":      reflect.TypeFor[kluis.Disclosure](),
+	"Branch":          reflect.TypeFor[kluis.Branch](),
+	"AuditEntry":      reflect.TypeFor[kluis.AuditEntry](),
+	"LegalHold":       reflect.TypeFor[kluis.LegalHold](),
+	"Consent":         reflect.TypeFor[kluis.Consent](),
+	"Request":         reflect.TypeFor[kluis.Request](),
+	"Erasure":         reflect.TypeFor[kluis.Erasure](),
+	"CleanupRun":      reflect.TypeFor[store.CleanupRun](),
+	"Breach":          reflect.TypeFor[kluis.Breach](),
+	"BreachCandidate": reflect.TypeFor[kluis.BreachCandidate](),
 }
 
 func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
@@ -615,6 +620,21 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 		"RequestLetterInput.kind":          {letterFormKinds, false},
 		"RequestLetterInput.lang":          {kluis.LetterLanguages, false},
 		"RequestAnswerInput.lang":          {kluis.LetterLanguages, false},
+		"parameters.BreachStatusFilter":    {kluis.BreachStatuses, false},
+		"parameters.UndecidedFilter":       {yesNo, false},
+		"Breach.status":                    {kluis.BreachStatuses, false},
+		"Breach.risk":                      {kluis.BreachRisks, true},
+		"Breach.decision":                  {kluis.BreachDecisions, true},
+		"Breach.inform_decision":           {kluis.BreachInformDecisions, true},
+		"Breach.categories[]":              {kluis.BreachCategories, false},
+		"BreachReport.categories[]":        {kluis.BreachCategories, false},
+		"BreachEdit.categories[]":          {kluis.BreachCategories, false},
+		"BreachEdit.risk":                  {kluis.BreachRisks, true},
+		"BreachEdit.inform_decision":       {kluis.BreachInformDecisions, true},
+		"BreachDecision.decision":          {kluis.BreachDecisions, false},
+		"BreachCandidate.informed_via":     {kluis.BreachNoticeChannels, true},
+		"BreachNotice.channel":             {kluis.BreachNoticeChannels, false},
+		"BreachNotice.lang":                {breachLangs, false},
 	}
 	for rec, fields := range map[string]map[string]check{
 		"Candidate": {
@@ -767,6 +787,10 @@ func TestTheDocumentedQueryParametersAreAccepted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	breach := &kluis.Breach{Title: "Laptop kwijt", DiscoveredAt: e.Clock.Now(), Facts: "In de trein laten liggen."}
+	if err := e.DB.ReportBreach(context.Background(), kluis.Actor{TenantID: e.Tenant.ID, UserID: officer.ID, Role: kluis.RolePrivacy}, breach); err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(e.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), e.Clock)
 	if err != nil {
 		t.Fatal(err)
@@ -813,6 +837,8 @@ func TestTheDocumentedQueryParametersAreAccepted(t *testing.T) {
 		if o.path == "/api/v1/candidates/{id}/record-card" || o.path == "/api/v1/candidates/{id}/erasure-preview" ||
 			o.path == "/api/v1/candidates/{id}/portability" || o.path == "/api/v1/candidates/{id}/documents-archive" {
 			path = strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(cand.ID, 10))
+		} else if o.path == "/api/v1/breaches/{id}/candidates" {
+			path = strings.ReplaceAll(o.path, "{id}", strconv.FormatInt(breach.ID, 10))
 		} else if strings.Contains(o.path, "{id}") && o.path != "/api/v1/clients/{id}/contacts" {
 			t.Errorf("%s: add an id for it to this test", o)
 			continue
@@ -908,6 +934,10 @@ func TestTheMaximumLengthsAreTheOnesValidateEnforces(t *testing.T) {
 		"Request": func() (any, func() error) {
 			q := &kluis.Request{CandidateID: 1, Kind: "access", Channel: "email"}
 			return q, func() error { return q.Validate(today) }
+		},
+		"Breach": func() (any, func() error) {
+			b := &kluis.Breach{Title: "Laptop kwijt", DiscoveredAt: now, Facts: "In de trein"}
+			return b, func() error { return b.Validate(now) }
 		},
 		"Consent": func() (any, func() error) {
 			c := &kluis.Consent{CandidateID: 1, Channel: "email", Wording: "Toestemmingstekst v2", ValidUntil: "2027-11-29"}

@@ -25,6 +25,8 @@ type startView struct {
 	Requests bool
 	Overdue  requestsView
 	DueSoon  requestsView
+	// The privacy officer's breaches whose 72-hour clock runs.
+	Breaches *breachesView
 }
 
 // placementRow is a placement with the names a list shows beside it.
@@ -83,6 +85,11 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		v.DueSoon.Total = len(v.DueSoon.Items)
+	}
+	if s.mayKeepBreaches(r) {
+		if v.Breaches, err = s.openBreachesView(r, v.Base); err != nil {
+			return err
+		}
 	}
 	return s.render(w, r, http.StatusOK, "start", "", v)
 }

@@ -97,6 +97,7 @@ func run(out string, timeout time.Duration) error {
 	}
 	candPath := fmt.Sprintf("/candidates/%d", cand.ID)
 	typed := strings.ToLower(string([]rune(cand.LastName)[:1]))
+	var breachPath string
 	shots := []shot{
 		{file: "login.png", path: "/login", ready: "#f-email"},
 		{file: "start.png", ready: "header.top", steps: []browsertest.Action{
@@ -125,6 +126,7 @@ func run(out string, timeout time.Duration) error {
 		{file: "placements.png", path: "/placements", ready: "main h1"},
 		{file: "register.png", path: "/register", ready: "main h1", optional: true},
 		{file: "settings.png", path: "/settings", ready: "main h1"},
+		{file: "breach-report.png", path: "/breaches/report", ready: "#f-title"},
 		// The set-up of two-step verification, with the demo's published
 		// secret rather than a random one, so that the picture stays the
 		// same from one run to the next.
@@ -179,6 +181,23 @@ func run(out string, timeout time.Duration) error {
 			chromedp.Navigate(k.URL + "/dashboard"),
 		}},
 		{file: "reports.png", path: "/reports", ready: "#table-requests"},
+		// The breach register, with one breach past its 72 hours and one
+		// whose clock still runs.
+		{file: "breaches-start.png", ready: "#breach-banner", steps: []browsertest.Action{
+			chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+				id, err := showcaseBreaches(ctx, k)
+				breachPath = fmt.Sprintf("/breaches/%d", id)
+				return err
+			}),
+			chromedp.Navigate(k.URL + "/"),
+		}},
+		{file: "breaches.png", path: "/breaches", ready: "main table"},
+		{file: "breach.png", ready: "#breach-clock", steps: []browsertest.Action{
+			chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+				_, err := chromedp.Navigate(k.URL+breachPath)(ctx, t)
+				return err
+			}),
+		}},
 		{file: "users.png", ready: "main table", steps: []browsertest.Action{
 			chromedp.Click(chromedp.CSS(`header.top form[action="/logout"] button`)),
 			chromedp.WaitVisible(chromedp.ID("f-email")),
@@ -395,4 +414,46 @@ func (c *consoleLog) take() []string {
 	out := c.msgs
 	c.msgs = nil
 	return out
+}
+
+// showcaseBreaches registers two breaches for the pictures of the
+// register: one reported by a recruiter three and a half days ago and not
+// decided yet (its clock red), and one of this morning with candidates
+// linked and told by e-mail. It returns the first.
+func showcaseBreaches(ctx context.Context, k *browsertest.Kluis) (kluis.ID, error) {
+	po := k.Actor(kluis.RolePrivacy)
+	late := &kluis.Breach{Title: "Laptop van de vestiging kwijt in de trein", DiscoveredAt: k.Clock.Now().Add(-84 * time.Hour),
+		Facts:      "De laptop van de vestiging Utrecht is vrijdag in de intercity naar Amersfoort blijven liggen. NS gevonden voorwerpen heeft hem niet.",
+		Categories: []string{"identity", "contact", "documents"}, AffectedCount: 120,
+		Effects:  "De schijf is versleuteld, maar het wachtwoord stond op een briefje in de tas.",
+		Measures: "Wachtwoorden van de medewerker gewijzigd; laptop op afstand gewist zodra hij online komt."}
+	if err := k.DB.ReportBreach(ctx, k.Actor(kluis.RoleRecruiter), late); err != nil {
+		return 0, err
+	}
+	fresh := &kluis.Breach{Title: "Cv's naar de verkeerde opdrachtgever gemaild", DiscoveredAt: k.Clock.Now().Add(-5 * time.Hour),
+		Facts: "Een voorstel met drie cv's ging naar Kwekerij West in plaats van Kwekerij Oost.", Categories: []string{"identity", "contact", "employment"},
+		Measures: "Kwekerij West heeft schriftelijk bevestigd de mail te hebben verwijderd.", Risk: "risk"}
+	if err := k.DB.ReportBreach(ctx, po, fresh); err != nil {
+		return 0, err
+	}
+	cs, _, err := k.DB.ListCandidates(ctx, po, store.CandidateFilter{Page: kluis.Page{Limit: 20}})
+	if err != nil {
+		return 0, err
+	}
+	var ids []kluis.ID
+	for _, c := range cs {
+		if c.LastName != "" && c.Email != "" && c.Restricted == "" && len(ids) < 3 {
+			ids = append(ids, c.ID)
+		}
+	}
+	if _, err := k.DB.LinkBreachCandidates(ctx, po, late.ID, ids); err != nil {
+		return 0, err
+	}
+	if _, err := k.DB.LinkBreachCandidates(ctx, po, fresh.ID, ids); err != nil {
+		return 0, err
+	}
+	if _, err := k.DB.NotifyBreachByEmail(ctx, po, fresh.ID, nil, "nl", "Uw cv is per ongeluk naar een andere opdrachtgever gestuurd. Die heeft de mail verwijderd."); err != nil {
+		return 0, err
+	}
+	return late.ID, nil
 }
