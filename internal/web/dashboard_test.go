@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -595,5 +596,27 @@ func TestOnlyThePrivacyOfficerAndTheManagerHaveTheDashboard(t *testing.T) {
 				t.Errorf("%s: %s gives %d", c.role, bad, l.status)
 			}
 		}
+	}
+}
+
+// TestTheDashboardShowsTheBreachesStillToBeDecided: the privacy officer's
+// dashboard lists the breaches whose decision is open with their 72-hour
+// clocks, red once past; the manager's has no breach panel.
+func TestTheDashboardShowsTheBreachesStillToBeDecided(t *testing.T) {
+	u := newClientUIEnv(t)
+	po := u.user(t, "dash-breach-po", kluis.RolePrivacy)
+	a := kluis.Actor{TenantID: u.Tenant.ID, UserID: po.ID, Role: kluis.RolePrivacy}
+	late := &kluis.Breach{Title: "Map met loonstroken kwijt", DiscoveredAt: u.Clock.Now().Add(-80 * time.Hour), Facts: "Op de trein laten liggen."}
+	if err := u.DB.ReportBreach(t.Context(), a, late); err != nil {
+		t.Fatal(err)
+	}
+	p := u.get(t, u.session(t, po.ID), "/dashboard")
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="panel-breaches"`) || !strings.Contains(p.body, fmt.Sprintf(`href="/breaches/%d"`, late.ID)) ||
+		!strings.Contains(p.body, `data-clock="overdue"`) {
+		t.Errorf("the privacy officer's dashboard: %d\n%s", p.status, p.body)
+	}
+	m := u.get(t, u.session(t, u.user(t, "dash-breach-mgr", kluis.RoleManager).ID), "/dashboard")
+	if m.status != http.StatusOK || strings.Contains(m.body, `id="panel-breaches"`) || strings.Contains(m.body, "loonstroken") {
+		t.Errorf("the manager's dashboard shows the breaches: %d", m.status)
 	}
 }

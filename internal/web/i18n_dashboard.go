@@ -50,6 +50,8 @@ var dashboardMessages = catalogue{
 	"dash.statement.notinformed":   {NL: "Niet geïnformeerd", EN: "Not informed"},
 	"dash.statement.none":          {NL: "Er is nog geen privacyverklaring gepubliceerd.", EN: "No privacy statement has been published yet."},
 	"dash.statement.version":       {NL: "Huidige versie:", EN: "Current version:"},
+	"dash.breaches":                {NL: "Datalekken waarover nog besloten moet worden", EN: "Data breaches still to be decided"},
+	"dash.breaches.intro":          {NL: "Binnen 72 uur na de ontdekking besluit u of het lek bij de Autoriteit Persoonsgegevens wordt gemeld (AVG art. 33); rood is te laat.", EN: "Within 72 hours of discovery you decide whether the breach is reported to the Dutch DPA (GDPR art. 33); red is late."},
 	"dash.access":                  {NL: "Inzage door medewerkers, afgelopen 7 dagen", EN: "Access by staff, the last 7 days"},
 	"dash.access.intro":            {NL: "Per medewerker het aantal kandidaten van wie gegevens bekeken of gedownload zijn, en het aantal onthulde afgeschermde gegevens (zoals een BSN). Ongebruikelijk veel staat in rood.", EN: "Per staff member the number of candidates whose data were viewed or downloaded, and the number of masked values (such as a BSN) revealed. Unusually many is in red."},
 	"dash.access.desc":             {NL: "Staven: per medewerker bekeken kandidaten en onthulde gegevens.", EN: "Bars: per staff member the candidates viewed and the values revealed."},

@@ -45,6 +45,9 @@ type dashboardView struct {
 	Base
 	Panels   []dashPanel
 	Requests requestsView
+	// Breaches are the data breaches not yet decided, with their 72-hour
+	// clocks (the privacy officer only).
+	Breaches *breachesView
 	Branch   bool // the figures are of the viewer's branch only
 }
 
@@ -113,7 +116,7 @@ func (s *Server) dashboard(r *http.Request) (*dashboardView, error) {
 		func() (*dashPanel, error) { return s.cleanupPanel(r, v.Base, first) },
 		func() (*dashPanel, error) { return s.statementPanel(r, v.Base) },
 		func() (*dashPanel, error) { return s.accessPanel(r, v.Base) },
-		// The data breach register (issue #9, item 2) adds its panel here.
+		func() (*dashPanel, error) { return s.breachPanel(r, v) },
 	} {
 		p, err := build()
 		if err != nil {
@@ -124,6 +127,20 @@ func (s *Server) dashboard(r *http.Request) (*dashboardView, error) {
 		}
 	}
 	return v, nil
+}
+
+// breachPanel: the data breaches whose decision to report to the AP is
+// still open, with the 72-hour clock of each (the privacy officer only).
+func (s *Server) breachPanel(r *http.Request, v *dashboardView) (*dashPanel, error) {
+	if !s.mayKeepBreaches(r) {
+		return nil, nil
+	}
+	b, err := s.openBreachesView(r, v.Base)
+	if err != nil {
+		return nil, err
+	}
+	v.Breaches = b
+	return &dashPanel{ID: "breaches", Title: v.T("dash.breaches"), Intro: v.T("dash.breaches.intro"), More: "/breaches"}, nil
 }
 
 // expiryPanel: the candidates whose data fall due for removal per month,
