@@ -13,6 +13,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"go/build"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,6 +69,24 @@ func Start(t testing.TB, args ...string) *Server {
 		}
 		t.Skipf("mailpit not found: %s", Install)
 	}
+	// A free port may be taken by another test between our look and
+	// mailpit's bind: then mailpit is started again on other ports.
+	for attempt := 1; ; attempt++ {
+		s, out, err := start(t, bin, args)
+		if err == nil {
+			return s
+		}
+		if attempt < 5 && strings.Contains(out, "address already in use") {
+			continue
+		}
+		t.Fatalf("%v:\n%s", err, out)
+	}
+}
+
+// start starts mailpit once and waits until it answers; it reports what
+// went wrong, with mailpit's output.
+func start(t testing.TB, bin string, args []string) (*Server, string, error) {
+	t.Helper()
 	smtpPort, httpPort := freePort(t), freePort(t)
 	s := &Server{Host: "127.0.0.1", SMTPPort: smtpPort, API: "http://127.0.0.1:" + strconv.Itoa(httpPort), t: t}
 	cmdArgs := append([]string{
@@ -81,7 +101,7 @@ func Start(t testing.TB, args ...string) *Server {
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mailpit: %v", err)
+		return nil, "", fmt.Errorf("start mailpit: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
@@ -94,14 +114,14 @@ func Start(t testing.TB, args ...string) *Server {
 	for {
 		select {
 		case <-exited:
-			t.Fatalf("mailpit exited before it was ready:\n%s", out.String())
+			return nil, out.String(), errors.New("mailpit exited before it was ready")
 		default:
 		}
 		if s.ready() {
-			return s
+			return s, "", nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("mailpit did not answer within 20 s:\n%s", out.String())
+			return nil, out.String(), errors.New("mailpit did not answer within 20 s")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
