@@ -230,6 +230,7 @@ func fields() []Field {
 	f = append(f, retentionFields()...)
 	f = append(f, outboxFields()...)
 	f = append(f, requestFields()...)
+	f = append(f, restrictionFields()...)
 	return f
 }
 
@@ -316,6 +317,7 @@ func nonPersonal() []NonPersonal {
 	out = append(out, erasureNonPersonal()...)
 	out = append(out, outboxNonPersonal()...)
 	out = append(out, requestNonPersonal()...)
+	out = append(out, restrictionNonPersonal()...)
 	out = append(out, statementNonPersonal()...)
 	return out
 }

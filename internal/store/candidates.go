@@ -41,6 +41,11 @@ type CandidateFilter struct {
 	BranchID kluis.ID
 	// RegisteredFrom keeps candidates registered on or after the date.
 	RegisteredFrom kluis.Date
+	// Restricted: "" leaves out the candidates whose processing is
+	// restricted (art. 18: their data are not used, so not searched for
+	// matching); "only" lists only them, "include" everyone. Only the
+	// privacy officer (and kluis) may ask for them.
+	Restricted string
 	Sort           string // last_name, registered_on, created_at, city; "-" for descending
 	Page           kluis.Page
 }
@@ -103,6 +108,24 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	if f.RegisteredFrom != "" {
 		w.add("registered_on >= ?", f.RegisteredFrom)
+	}
+	switch f.Restricted {
+	case "":
+		w.add(notProcessingRestricted("candidates", "id"))
+	case "only", "include":
+		if a.Role != "" && a.Role != kluis.RolePrivacy {
+			p := kluis.Problems{}
+			p.Add("restricted", "Alleen de privacyfunctionaris zoekt kandidaten van wie de verwerking is beperkt.",
+				"Only the privacy officer looks for candidates whose processing is restricted.")
+			return nil, 0, p.Err()
+		}
+		if f.Restricted == "only" {
+			w.add("NOT " + notProcessingRestricted("candidates", "id"))
+		}
+	default:
+		p := kluis.Problems{}
+		p.Add("restricted", "Kies only of include.", "Choose only or include.")
+		return nil, 0, p.Err()
 	}
 	var out []kluis.Candidate
 	var total int
