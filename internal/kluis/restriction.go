@@ -206,8 +206,9 @@ func MayProcessAnyway(r Role) bool { return r == RolePrivacy || r == RoleManager
 // ErrProcessingRestricted is the answer to a use, change or deletion of a
 // candidate whose processing is restricted (art. 18).
 func ErrProcessingRestricted() *Error {
-	return Errorf(EConflict, "De verwerking van de gegevens van deze kandidaat is beperkt (art. 18 AVG): ze worden alleen bewaard. Niet gebruiken, wijzigen of wissen, tenzij met een vastgelegde reden van art. 18 lid 2.",
-		"Processing of this candidate's data is restricted (art. 18 GDPR): they are only stored. They cannot be used, changed or erased, except with a recorded reason of art. 18(2).")
+	m := Msg{"De verwerking van de gegevens van deze kandidaat is beperkt (art. 18 AVG): ze worden alleen bewaard. Niet gebruiken, wijzigen of wissen, tenzij met een vastgelegde reden van art. 18 lid 2.",
+		"Processing of this candidate's data is restricted (art. 18 GDPR): they are only stored. They cannot be used, changed or erased, except with a recorded reason of art. 18(2)."}
+	return &Error{Code: EConflict, Message: m, Fields: map[string]Msg{"restriction": m}}
 }
 
 // SupplementaryStatement is what a candidate adds to their data (art. 16):

@@ -46,8 +46,8 @@ type CandidateFilter struct {
 	// matching); "only" lists only them, "include" everyone. Only the
 	// privacy officer (and kluis) may ask for them.
 	Restricted string
-	Sort           string // last_name, registered_on, created_at, city; "-" for descending
-	Page           kluis.Page
+	Sort       string // last_name, registered_on, created_at, city; "-" for descending
+	Page       kluis.Page
 }
 
 // candidateSorts are the sortable fields, per database: SQLite sorts and

@@ -173,9 +173,10 @@ func (db *DB) RectifyForRequest(ctx context.Context, a kluis.Actor, reqID, versi
 				return err
 			}
 			c.UpdatedAt = db.now()
-			rec.Fields = changedColumns(candidates, old, c)
-			if err := candidates.update(ctx, db, tx, c, in.Version); err != nil {
-				return err
+			if rec.Fields = changedColumns(candidates, old, c); len(rec.Fields) > 0 {
+				if err := candidates.update(ctx, db, tx, c, in.Version); err != nil {
+					return err
+				}
 			}
 		}
 		if statement != "" {

@@ -578,8 +578,9 @@ var rightsMail = map[string]bool{"restriction-lift-notice": true, "recipient-not
 // errEraseRestricted is the answer to an erasure of a candidate whose
 // processing is restricted.
 func errEraseRestricted() error {
-	return kluis.Errorf(kluis.EConflict, "De verwerking van deze kandidaat is beperkt (art. 18 AVG): de gegevens worden bewaard en niet gewist. Hef de beperking eerst op, nadat de kandidaat is geïnformeerd.",
-		"Processing of this candidate is restricted (art. 18 GDPR): the data are kept, not erased. Lift the restriction first, after informing the candidate.")
+	m := kluis.Msg{NL: "De verwerking van deze kandidaat is beperkt (art. 18 AVG): de gegevens worden bewaard en niet gewist. Hef de beperking eerst op, nadat de kandidaat is geïnformeerd.",
+		EN: "Processing of this candidate is restricted (art. 18 GDPR): the data are kept, not erased. Lift the restriction first, after informing the candidate."}
+	return &kluis.Error{Code: kluis.EConflict, Message: m, Fields: map[string]kluis.Msg{"restriction": m}}
 }
 
 // readyToErase reports why a request cannot erase yet: an erasure request

@@ -397,6 +397,7 @@ var records = map[string]reflect.Type{
 	"Request":       reflect.TypeFor[kluis.Request](),
 	"Erasure":       reflect.TypeFor[kluis.Erasure](),
 	"CleanupRun":    reflect.TypeFor[store.CleanupRun](),
+	"Restriction":   reflect.TypeFor[kluis.Restriction](),
 }
 
 func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
@@ -479,19 +480,26 @@ func TestTheRecordSchemasNameEveryJSONField(t *testing.T) {
 
 	// The other request bodies match the structs they are decoded onto.
 	for name, typ := range map[string]reflect.Type{
-		"CandidateSearch":     reflect.TypeFor[candidateSearch](),
-		"DocumentDisclosure":  reflect.TypeFor[discloseRequest](),
-		"SettingsChange":      reflect.TypeFor[settingsInput](),
-		"RevealRequest":       reflect.TypeFor[revealRequest](),
-		"FieldAccessChange":   reflect.TypeFor[fieldAccessChange](),
-		"SSOChange":           reflect.TypeFor[ssoInput](),
-		"HoldEnd":             reflect.TypeFor[holdEnd](),
-		"ConsentWithdrawal":   reflect.TypeFor[consentWithdrawal](),
-		"CleanupStart":        reflect.TypeFor[cleanupStart](),
-		"RequestVerification": reflect.TypeFor[requestVerification](),
-		"RequestExtension":    reflect.TypeFor[requestExtension](),
-		"RequestClosing":      reflect.TypeFor[requestClosing](),
-		"RequestErasure":      reflect.TypeFor[requestErasure](),
+		"CandidateSearch":      reflect.TypeFor[candidateSearch](),
+		"DocumentDisclosure":   reflect.TypeFor[discloseRequest](),
+		"SettingsChange":       reflect.TypeFor[settingsInput](),
+		"RevealRequest":        reflect.TypeFor[revealRequest](),
+		"FieldAccessChange":    reflect.TypeFor[fieldAccessChange](),
+		"SSOChange":            reflect.TypeFor[ssoInput](),
+		"HoldEnd":              reflect.TypeFor[holdEnd](),
+		"ConsentWithdrawal":    reflect.TypeFor[consentWithdrawal](),
+		"CleanupStart":         reflect.TypeFor[cleanupStart](),
+		"RequestVerification":  reflect.TypeFor[requestVerification](),
+		"RequestExtension":     reflect.TypeFor[requestExtension](),
+		"RequestClosing":       reflect.TypeFor[requestClosing](),
+		"RequestErasure":       reflect.TypeFor[requestErasure](),
+		"RestrictionPlacement": reflect.TypeFor[restrictionBody](),
+		"RestrictionInform":    reflect.TypeFor[informBody](),
+		"RestrictionDecision":  reflect.TypeFor[decideBody](),
+		"RestrictionLift":      reflect.TypeFor[versionBody](),
+		"RequestRectification": reflect.TypeFor[rectifyBody](),
+		"NoticeOrder":          reflect.TypeFor[store.NoticeOrder](),
+		"CandidateNotice":      reflect.TypeFor[tellBody](),
 	} {
 		s := obj(schemas[name])
 		missing, extra := sameNames(fieldNames(jsonFields(typ)), obj(s["properties"]))
