@@ -107,7 +107,7 @@ type tellBody struct {
 
 // recipientsAnswer is GET /api/v1/requests/{id}/recipients.
 type recipientsAnswer struct {
-	Recipients []store.Recipient        `json:"recipients"`
+	Recipients []store.Recipient       `json:"recipients"`
 	Notices    []kluis.RecipientNotice `json:"notices"`
 }
 
@@ -125,7 +125,7 @@ func (s *Server) apiRestrictions(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := newQuery(r)
 	f := store.RestrictionFilter{CandidateID: q.id("candidate_id"), Page: q.page()}
-	switch q.choice("state", kluis.Choices{{Value: "active"}, {Value: "lifted"}}) {
+	switch q.choice("state", restrictionStates) {
 	case "active":
 		f.Active = true
 	case "lifted":
@@ -414,3 +414,9 @@ var restrictedChoices = kluis.Choices{
 	{Value: "only", Label: kluis.Msg{NL: "Alleen beperkt (art. 18)", EN: "Only restricted (art. 18)"}},
 	{Value: "include", Label: kluis.Msg{NL: "Ook beperkt (art. 18)", EN: "Also restricted (art. 18)"}},
 }
+
+// restrictionStates are the values of the restriction list's filter.
+var restrictionStates = kluis.Choices{{Value: "active"}, {Value: "lifted"}}
+
+// noticeLanguages are the languages of a notice.
+var noticeLanguages = kluis.Choices{{Value: "nl"}, {Value: "en"}}

@@ -51,9 +51,9 @@ func restrictedRefusal(code int, body string) bool {
 // rightsFixture is a candidate who worked, whose CV went to a client with
 // an e-mail address, and the tokens of the roles that deal with them.
 type rightsFixture struct {
-	c                   *kluis.Candidate
-	client              *kluis.Client
-	cv                  kluis.ID
+	c                    *kluis.Candidate
+	client               *kluis.Client
+	cv                   kluis.ID
 	po, rec, mgr, reader string
 }
 

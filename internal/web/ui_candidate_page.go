@@ -153,8 +153,8 @@ type personalTab struct {
 	Reasons     kluis.Choices
 	// Statements are the candidate's supplementary statements (art. 16).
 	Statements []kluis.SupplementaryStatement
-	candidate   kluis.ID
-	lang        string
+	candidate  kluis.ID
+	lang       string
 }
 
 // revealForm is the little form beside a masked value.

@@ -6,6 +6,7 @@ import (
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
+	"kluis/internal/report"
 	"kluis/internal/store"
 )
 
@@ -310,6 +311,7 @@ func (s *Server) loadRequestRights(r *http.Request, q *kluis.Request, lang strin
 		f := newForm(lang)
 		f.Values["version"] = formatID(q.Version)
 		f.Values["lang"], f.Values["channel"] = lang, "email"
+		f.Values["tell_lang"], f.Values["tell_channel"] = lang, "email"
 		return f
 	}
 	rr.RestrictForm, rr.NotifyForm, rr.TellForm = form("restrict"), form("notify"), form("tell")
@@ -380,7 +382,8 @@ func (s *Server) requestRightsForm(step string) handlerFunc {
 		if err := parseForm(r, 0); err != nil {
 			return err
 		}
-		f := formFrom(r, s.baseFor(r, "", "").Lang, "version", "ground", "note", "started_on", "channel", "sent_on", "lang", "about")
+		f := formFrom(r, s.baseFor(r, "", "").Lang, "version", "ground", "note", "started_on", "channel", "sent_on", "lang", "about",
+			"tell_channel", "tell_sent_on", "tell_lang")
 		if !f.HasErrors() {
 			switch step {
 			case "restrict":
@@ -390,7 +393,11 @@ func (s *Server) requestRightsForm(step string) handlerFunc {
 				_, err = s.db.NotifyRecipients(ctx, a, id, store.NoticeOrder{Recipients: r.PostForm["recipient"], Channel: f.Values["channel"],
 					SentOn: kluis.Date(f.Values["sent_on"]), Lang: noticeLang(f.Values["lang"], r), About: f.Values["about"]})
 			case "tell":
-				_, err = s.db.TellCandidate(ctx, a, id, f.Values["channel"], kluis.Date(f.Values["sent_on"]), noticeLang(f.Values["lang"], r))
+				_, err = s.db.TellCandidate(ctx, a, id, f.Values["tell_channel"], kluis.Date(f.Values["tell_sent_on"]), noticeLang(f.Values["tell_lang"], r))
+				if err != nil {
+					// The store names the fields of the API's body.
+					err = renamed(err, map[string]string{"channel": "tell_channel", "sent_on": "tell_sent_on"})
+				}
 			}
 			if err == nil {
 				return seeOther(w, r, "/requests/"+formatID(id), "request."+step+".done")
@@ -490,4 +497,45 @@ func (s *Server) rectifySave(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, http.StatusUnprocessableEntity, "candidate_form", "", v)
+}
+
+// recordCardRights adds to a record card the candidate's restrictions,
+// supplementary statements and the notices of their requests.
+func (s *Server) recordCardRights(r *http.Request, rc *report.RecordCard) error {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	id := rc.Candidate.ID
+	var err error
+	if rc.Restrictions, err = allPages(func(p kluis.Page) ([]kluis.Restriction, int, error) {
+		return s.db.Restrictions(ctx, a, store.RestrictionFilter{CandidateID: id, Page: p})
+	}); err != nil {
+		return err
+	}
+	if rc.Statements, err = s.db.SupplementaryStatements(ctx, a, id); err != nil {
+		return err
+	}
+	for _, q := range rc.Requests {
+		ns, err := s.db.RequestNotices(ctx, a, q.ID)
+		if err != nil {
+			return err
+		}
+		rc.Notices = append(rc.Notices, ns...)
+	}
+	return nil
+}
+
+// renamed moves the field errors of err to the form's names of them.
+func renamed(err error, names map[string]string) error {
+	ke, ok := err.(*kluis.Error)
+	if !ok || len(ke.Fields) == 0 {
+		return err
+	}
+	out := *ke
+	out.Fields = map[string]kluis.Msg{}
+	for k, m := range ke.Fields {
+		if n, ok := names[k]; ok {
+			k = n
+		}
+		out.Fields[k] = m
+	}
+	return &out
 }

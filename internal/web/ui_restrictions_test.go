@@ -141,6 +141,6 @@ func TestARectificationIsMadeInTheUI(t *testing.T) {
 	if !strings.Contains(tab.body, "Foudt") || !strings.Contains(tab.body, "Mijn naam is Foudt.") {
 		t.Fatalf("the personal tab: %s", tab.body)
 	}
-	u.post(t, po, path+"/tell", url.Values{"channel": {"letter"}, "lang": {"nl"}}).expect(t, http.StatusSeeOther)
+	u.post(t, po, path+"/tell", url.Values{"tell_channel": {"letter"}, "tell_lang": {"nl"}}).expect(t, http.StatusSeeOther)
 	u.post(t, po, path+"/close", url.Values{"version": {"3"}, "status": {"done"}, "outcome": {"Gecorrigeerd"}}).expect(t, http.StatusSeeOther)
 }
