@@ -550,3 +550,26 @@ func TestAnErasureWaitsForItsNoticesAndLeavesNothingBehind(t *testing.T) {
 		}
 	})
 }
+
+// TestACandidateRestrictedSinceTheyWereAskedStillAnswers: the answer to a
+// consent request is the candidate's own consent, recorded as processing
+// anyway for that reason.
+func TestACandidateRestrictedSinceTheyWereAskedStillAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		c, _ := richCandidate(t, e, "Gevraagd", false)
+		advanceTo(e, "2028-10-30")
+		if got, err := e.DB.SendConsentRequests(ctx, e.Tenant.ID, "https://kluis.example.nl"); err != nil || got.Sent != 1 {
+			t.Fatalf("asked: %+v %v", got, err)
+		}
+		ms, _, _ := e.DB.OutboxMessages(ctx, po, c.ID, kluis.Page{})
+		x := mustRestrict(t, e, c.ID, "legal-claim")
+		if _, err := e.DB.AnswerConsentRequest(ctx, linkToken(t, ms[0].Text), true); err != nil {
+			t.Fatalf("the answer of a restricted candidate: %v", err)
+		}
+		os, err := e.DB.ProcessingOverrides(ctx, po, x.ID)
+		if err != nil || len(os) != 1 || os[0].Reason != "consent" || os[0].UserID != 0 {
+			t.Fatalf("the answer as processing anyway: %+v %v", os, err)
+		}
+	})
+}
