@@ -71,7 +71,7 @@ func TestARestrictionRequestIsWalkedThroughTheUI(t *testing.T) {
 	)
 	shot(b, "restriction-candidate")
 
-	b.do("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("f-email")))
+	b.do("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("f-password")))
 	b.logIn(kluis.RoleRecruiter)
 	b.do("the recruiter tries to change the candidate",
 		chromedp.Navigate(b.url("/candidates/"+cand)),
@@ -86,7 +86,7 @@ func TestARestrictionRequestIsWalkedThroughTheUI(t *testing.T) {
 	if got, err := b.k.DB.Candidate(ctx, kluis.ActorFor(&rec), c.ID); err != nil || got.City == "Zeist" {
 		t.Fatalf("the restricted candidate was changed: %+v %v", got, err)
 	}
-	b.do("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("f-email")))
+	b.do("log out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("f-password")))
 
 	// A code is used once: the privacy officer's next one is a minute on.
 	b.k.Clock.Advance(time.Minute)
