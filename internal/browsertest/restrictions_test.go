@@ -61,6 +61,7 @@ func TestARestrictionRequestIsWalkedThroughTheUI(t *testing.T) {
 		WaitText(`#request-restriction`, "(a) Juistheid betwist"),
 		WaitText(`#request-status`, "In behandeling"),
 	)
+	shot(b, "restriction-request")
 	b.do("see the banner on the candidate's page",
 		chromedp.Navigate(b.url("/candidates/"+cand)),
 		WaitText(`#processing-restricted`, "Verwerking beperkt (art. 18 AVG)"),
@@ -83,6 +84,7 @@ func TestARestrictionRequestIsWalkedThroughTheUI(t *testing.T) {
 		chromedp.Click(chromedp.ID("candidate-save")),
 		WaitText(`#restriction-refused`, "De verwerking van de gegevens van deze kandidaat is beperkt (art. 18 AVG)"),
 	)
+	shot(b, "restriction-edit-refused")
 	if got, err := b.k.DB.Candidate(ctx, kluis.ActorFor(&rec), c.ID); err != nil || got.City == "Zeist" {
 		t.Fatalf("the restricted candidate was changed: %+v %v", got, err)
 	}
@@ -102,6 +104,7 @@ func TestARestrictionRequestIsWalkedThroughTheUI(t *testing.T) {
 		chromedp.Click(chromedp.ID("restriction-inform")),
 		WaitText(`#restriction-informed`, "Telefoon"),
 	)
+	shot(b, "restriction-page")
 	b.do("lift the restriction",
 		chromedp.Click(chromedp.ID("restriction-lift")),
 		WaitText(`#restriction-state`, "opgeheven"),

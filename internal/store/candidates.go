@@ -111,7 +111,14 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	switch f.Restricted {
 	case "":
-		w.add(notProcessingRestricted("candidates", "id"))
+		// Most agencies have no restriction most of the time: then the
+		// list needs no condition at all; otherwise the restricted are
+		// looked up once (an uncorrelated subquery), not per row.
+		if any, err := db.anyProcessingRestricted(ctx, a.TenantID); err != nil {
+			return nil, 0, err
+		} else if any {
+			w.add(activeRestrictedIDs("candidates.id", "NOT IN"), a.TenantID)
+		}
 	case "only", "include":
 		if a.Role != "" && a.Role != kluis.RolePrivacy {
 			p := kluis.Problems{}
@@ -120,7 +127,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 			return nil, 0, p.Err()
 		}
 		if f.Restricted == "only" {
-			w.add("NOT " + notProcessingRestricted("candidates", "id"))
+			w.add(activeRestrictedIDs("candidates.id", "IN"), a.TenantID)
 		}
 	default:
 		p := kluis.Problems{}

@@ -88,6 +88,27 @@ func notProcessingRestricted(alias, id string) string {
 		" AND r.lifted_on IS NULL)"
 }
 
+// activeRestrictedIDs is the condition that column is (op "IN") or is not
+// (op "NOT IN") the id of a candidate with an active restriction, with one
+// placeholder for the agency.
+func activeRestrictedIDs(column, op string) string {
+	return column + " " + op + " (SELECT r.candidate_id FROM restrictions r WHERE r.tenant_id = ? AND r.lifted_on IS NULL)"
+}
+
+// anyProcessingRestricted reports whether the agency has a candidate with
+// an active restriction.
+func (db *DB) anyProcessingRestricted(ctx context.Context, tenant kluis.ID) (bool, error) {
+	var one int
+	err := db.rc.QueryRowContext(ctx, "SELECT 1 FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL LIMIT 1", tenant).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("restrictions: %w", err)
+	}
+	return true, nil
+}
+
 // activeRestriction returns the id of the candidate's active restriction,
 // 0 when there is none.
 func activeRestriction(ctx context.Context, q querier, tenant, cand kluis.ID) (kluis.ID, error) {
