@@ -480,8 +480,8 @@ func TestARectificationCorrectsTheDataAndTellsTheRecipients(t *testing.T) {
 		if err != nil || len(all) != 3 || all[1].State != "sent" || all[0].State != "pending" {
 			t.Fatalf("the notices: %+v %v", all, err)
 		}
-		if q, err = e.DB.CloseRequest(ctx, po, q.ID, 0, "done", "Naam gecorrigeerd"); err != nil {
-			t.Fatal(err)
+		if done, err := e.DB.CloseRequest(ctx, po, q.ID, 0, "done", "Naam gecorrigeerd"); err != nil || done.Status != "done" {
+			t.Fatalf("close: %+v %v", done, err)
 		}
 	})
 }
