@@ -3,6 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -91,6 +94,16 @@ func TestARestrictionIsHandledInTheUI(t *testing.T) {
 	if !strings.Contains(rp.body, "Dossier voor de rechter") || !strings.Contains(rp.body, `id="restriction-lift-first"`) {
 		t.Fatalf("the restriction's page: %s", rp.body)
 	}
+	// The record card carries the restriction: the JSON lists it, the PDF
+	// opens with the banner.
+	js := u.get(t, po, cand+"/stamkaart.json").expect(t, http.StatusOK)
+	if !strings.Contains(js.body, `"restrictions"`) || !strings.Contains(js.body, `"ground": "accuracy"`) {
+		t.Fatalf("the JSON record card: %s", js.body)
+	}
+	if text, ok := pdfText(t, u.get(t, po, cand+"/stamkaart.pdf").expect(t, http.StatusOK).body); ok && (!strings.Contains(text, "Verwerking beperkt (art. 18 AVG)") ||
+		!strings.Contains(text, "Beperkingen van de verwerking")) {
+		t.Errorf("the PDF record card lacks the restriction:\n%s", text)
+	}
 	if p := u.post(t, po, rpath+"/lift", url.Values{"version": {"1"}}); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, "art. 18 lid 3") {
 		t.Fatalf("lifted before informing: %d", p.status)
 	}
@@ -141,6 +154,32 @@ func TestARectificationIsMadeInTheUI(t *testing.T) {
 	if !strings.Contains(tab.body, "Foudt") || !strings.Contains(tab.body, "Mijn naam is Foudt.") {
 		t.Fatalf("the personal tab: %s", tab.body)
 	}
+	if text, ok := pdfText(t, u.get(t, po, "/candidates/"+idText(c.ID)+"/stamkaart.pdf").expect(t, http.StatusOK).body); ok && !strings.Contains(text, "Mijn naam is Foudt.") {
+		t.Errorf("the PDF record card lacks the statement:\n%s", text)
+	}
 	u.post(t, po, path+"/tell", url.Values{"tell_channel": {"letter"}, "tell_lang": {"nl"}}).expect(t, http.StatusSeeOther)
 	u.post(t, po, path+"/close", url.Values{"version": {"3"}, "status": {"done"}, "outcome": {"Gecorrigeerd"}}).expect(t, http.StatusSeeOther)
+}
+
+// pdfText reads a PDF's text with pdftotext, on one line; without
+// pdftotext (CI installs it) it says so and reports false, and the rest of
+// the test goes on.
+func pdfText(t *testing.T, pdf string) (string, bool) {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext (poppler-utils) is not installed")
+		}
+		t.Log("pdftotext (poppler-utils) is not installed: the PDF's text is not checked")
+		return "", false
+	}
+	file := filepath.Join(t.TempDir(), "card.pdf")
+	if err := os.WriteFile(file, []byte(pdf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(out)), " "), true
 }
