@@ -233,6 +233,7 @@ func fields() []Field {
 	f = append(f, letterFields()...)
 	f = append(f, portalFields()...)
 	f = append(f, breachFields()...)
+	f = append(f, restrictionFields()...)
 	return f
 }
 
@@ -320,6 +321,7 @@ func nonPersonal() []NonPersonal {
 	out = append(out, outboxNonPersonal()...)
 	out = append(out, requestNonPersonal()...)
 	out = append(out, letterNonPersonal()...)
+	out = append(out, restrictionNonPersonal()...)
 	out = append(out, statementNonPersonal()...)
 	out = append(out, portalNonPersonal()...)
 	out = append(out, breachNonPersonal()...)

@@ -34,6 +34,10 @@ type RecordCard struct {
 	Holds       []kluis.LegalHold     `json:"legal_holds"`
 	Requests    []kluis.Request       `json:"requests"`
 	Retention   []retention.Item      `json:"retention"`
+	// The rights of art. 16, 18 and 19 (recordcard_rights.go).
+	Restrictions []kluis.Restriction            `json:"restrictions"`
+	Statements   []kluis.SupplementaryStatement `json:"supplementary_statements"`
+	Notices      []kluis.RecipientNotice        `json:"recipient_notices"`
 }
 
 // Placement is a placement with the name of the client.
@@ -97,6 +101,7 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		Created: rc.Generated,
 	})
 
+	rc.restrictionBanner(d, t, lang)
 	// Personal data, field by field, as the catalogue names them.
 	d.H1(t("Uw gegevens", "Your data"))
 	values := map[string]string{
@@ -143,6 +148,8 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		d.Small(t("Daarnaast bewaart kluis een versleutelde vingerafdruk van uw BSN, alleen om te voorkomen dat u twee keer wordt ingeschreven; daaruit is uw BSN niet terug te halen.",
 			"Besides, kluis keeps an encrypted fingerprint of your BSN, only to avoid registering you twice; your BSN cannot be recovered from it."))
 	}
+
+	rc.statementsSection(d, t)
 
 	d.H1(t("Contactmomenten", "Contact moments"))
 	if len(rc.Moments) == 0 {
@@ -259,6 +266,8 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 		d.Table([]pdf.Column{{Header: t("Ontvangen", "Received"), Width: 1}, {Header: t("Soort", "Kind"), Width: 1.3}, {Header: t("Uiterlijk", "Due"), Width: 1},
 			{Header: t("Stand", "Status"), Width: 1.3}, {Header: t("Uitkomst", "Outcome"), Width: 3}}, rows)
 	}
+
+	rc.rightsSection(d, t, lang)
 
 	d.H1(t("Hoe lang uw gegevens worden bewaard", "How long your data are kept"))
 	var rows [][]string

@@ -29,6 +29,10 @@ type writeTx struct {
 	// connection: a statement run in the transaction is not parsed anew
 	// (a clean-up run's erasures are ~20 statements a candidate).
 	ws *dbStmts
+	// overridden holds the candidates whose art. 18 restriction this
+	// transaction processes anyway, recorded once each (restrictions.go).
+	overridden map[kluis.ID]bool
+	db         *DB
 }
 
 // ExecContext runs a statement in the transaction, prepared once on SQLite.
@@ -91,7 +95,7 @@ func requestIDOf(ctx context.Context) string {
 // recorded to the audit chain before it commits.
 func (db *DB) write(ctx context.Context, a kluis.Actor, fn func(tx *writeTx) error) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		w := &writeTx{Tx: tx, actor: a, ws: db.ws}
+		w := &writeTx{Tx: tx, actor: a, ws: db.ws, db: db}
 		if err := fn(w); err != nil {
 			return err
 		}

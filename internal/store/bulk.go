@@ -234,6 +234,9 @@ func (b *Bulk) commit() error {
 		}
 	}
 	err := b.db.update(b.ctx, func(tx *sql.Tx) error {
+		if err := b.checkRestricted(tx); err != nil {
+			return err
+		}
 		for _, r := range all {
 			if err := r.write(b.ctx, tx); err != nil {
 				return err
@@ -357,6 +360,52 @@ func (r *bulkRows[T]) write(ctx context.Context, tx *sql.Tx) error {
 	if rest := r.n - done; rest > 0 {
 		if _, err := tx.ExecContext(ctx, r.insertSQL(rest), r.args[done*r.width:]...); err != nil {
 			return fmt.Errorf("bulk insert into %s: %w", r.t.name, err)
+		}
+	}
+	return nil
+}
+
+// checkRestricted refuses history added to existing candidates whose data
+// may not change: restricted to the legal minimum, or whose processing is
+// restricted (art. 18). Candidates of the batch itself are new.
+func (b *Bulk) checkRestricted(tx *sql.Tx) error {
+	fresh := map[kluis.ID]bool{}
+	for _, c := range b.candidates.recs {
+		fresh[c.ID] = true
+	}
+	seen := map[kluis.ID]bool{}
+	var ids []kluis.ID
+	add := func(id kluis.ID) {
+		if !fresh[id] && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, p := range b.placements.recs {
+		add(p.CandidateID)
+	}
+	for _, m := range b.contactMoments.recs {
+		add(m.CandidateID)
+	}
+	for _, r := range b.payroll.recs {
+		add(r.CandidateID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	restricted, err := processingRestrictedIn(b.ctx, tx, b.actor.TenantID, ids)
+	if err != nil {
+		return err
+	}
+	if len(restricted) > 0 {
+		return kluis.Errorf(kluis.EConflict, "De verwerking van kandidaat "+restrictedNames(restricted)+" is beperkt (art. 18 AVG): er kan niets aan worden toegevoegd.",
+			"Processing of candidate "+restrictedNames(restricted)+" is restricted (art. 18 GDPR): nothing can be added.")
+	}
+	for _, id := range ids {
+		if r, err := candidateRestriction(b.ctx, tx, b.actor.TenantID, id); err != nil {
+			return err
+		} else if r != "" {
+			return errRestricted()
 		}
 	}
 	return nil

@@ -47,8 +47,13 @@ type CandidateFilter struct {
 	// search that matches a quarter of a million candidates needs its
 	// first page, not a count of all of them.
 	CountUpTo int
-	Sort      string // last_name, registered_on, created_at, city; "-" for descending
-	Page      kluis.Page
+	// Restricted: "" leaves out the candidates whose processing is
+	// restricted (art. 18: their data are not used, so not searched for
+	// matching); "only" lists only them, "include" everyone. Only the
+	// privacy officer (and kluis) may ask for them.
+	Restricted string
+	Sort       string // last_name, registered_on, created_at, city; "-" for descending
+	Page       kluis.Page
 }
 
 // candidateSorts are the sortable fields, per database: SQLite sorts and
@@ -147,6 +152,31 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	if f.RegisteredFrom != "" {
 		w.add("registered_on >= ?", f.RegisteredFrom)
+	}
+	switch f.Restricted {
+	case "":
+		// Most agencies have no restriction most of the time: then the
+		// list needs no condition at all; otherwise the restricted are
+		// looked up once (an uncorrelated subquery), not per row.
+		if any, err := db.anyProcessingRestricted(ctx, a.TenantID); err != nil {
+			return nil, 0, err
+		} else if any {
+			w.add(activeRestrictedIDs("candidates.id", "NOT IN"), a.TenantID)
+		}
+	case "only", "include":
+		if a.Role != "" && a.Role != kluis.RolePrivacy {
+			p := kluis.Problems{}
+			p.Add("restricted", "Alleen de privacyfunctionaris zoekt kandidaten van wie de verwerking is beperkt.",
+				"Only the privacy officer looks for candidates whose processing is restricted.")
+			return nil, 0, p.Err()
+		}
+		if f.Restricted == "only" {
+			w.add(activeRestrictedIDs("candidates.id", "IN"), a.TenantID)
+		}
+	default:
+		p := kluis.Problems{}
+		p.Add("restricted", "Kies only of include.", "Choose only or include.")
+		return nil, 0, p.Err()
 	}
 	var out []kluis.Candidate
 	var total int

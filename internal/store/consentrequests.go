@@ -278,6 +278,10 @@ func (db *DB) AnswerConsentRequest(ctx context.Context, token string, agree bool
 	} else {
 		tenant = r.TenantID
 	}
+	// The answer is the candidate's own: should their processing have been
+	// restricted (art. 18) since they were asked, it is recorded as
+	// processing with their consent (restrictions.go).
+	ctx = WithOverride(ctx, kluis.Override{Reason: "consent", Note: "Antwoord van de kandidaat via het portaal / The candidate's answer through the portal"})
 	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 		r, err := db.consentRequestByToken(ctx, tx, token)
 		if err != nil {

@@ -259,7 +259,8 @@ func (e *EraseError) Unwrap() error { return e.Err }
 
 // childTables are the tables of a candidate's own records, in the order
 // their rows are deleted (payroll records name documents and placements).
-var childTables = []string{"portal_tokens", "payroll_records", "contact_moments", "consent_requests", "consents", "disclosures", "legal_holds", "placements", "documents", "outbox"}
+var childTables = []string{"portal_tokens", "payroll_records", "contact_moments", "consent_requests", "consents", "disclosures", "legal_holds", "placements", "documents", "outbox",
+	"supplementary_statements"}
 
 // eraseOne erases one candidate inside tx; it returns the record (nil when
 // nothing was due) and the keys of the document contents to delete.
@@ -288,6 +289,17 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 		return nil, nil, fmt.Errorf("erase: %w", err)
 	}
 	one.Facts.LastActivity, one.Facts.Erased = one.Facts.Registered, erasedGroups(erased)
+	// Art. 18: a restricted candidate's data are not deleted. The clean-up
+	// passes them by; an erasure on request is refused until the
+	// restriction is lifted (restrictions.go).
+	if rid, err := activeRestriction(ctx, tx, tenant, id); err != nil {
+		return nil, nil, err
+	} else if rid != 0 {
+		if opt.Reason == "request" {
+			return nil, nil, errEraseRestricted()
+		}
+		return nil, nil, nil
+	}
 	if err := db.fillFacts(ctx, tx, tenant, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{id: one}); err != nil {
 		return nil, nil, err
 	}
@@ -323,6 +335,9 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 		return nil, nil, err
 	}
 	if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
+		return nil, nil, err
+	}
+	if err := eraseRestrictionTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
 		return nil, nil, err
 	}
 	rec.Files, rec.FilesPending = len(keys), len(keys)
@@ -689,6 +704,9 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 			return err
 		}
 		if err := eraseLetters(ctx, tx, tenant, id, nil, true, rec.At); err != nil {
+			return err
+		}
+		if err := eraseRestrictionTexts(ctx, tx, tenant, id, nil, true); err != nil {
 			return err
 		}
 		rec.Files, rec.FilesPending = len(keys), len(keys)

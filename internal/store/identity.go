@@ -30,8 +30,12 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 	// at a large agency, and a write transaction would hold up every
 	// other write meanwhile. The write then touches only those rows, and
 	// checks each again.
-	docCond := "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND " + fmt.Sprintf(notEmployed, "documents", "candidate_id")
-	candCond := "tenant_id = $1 AND id_recorded_on <= $2 AND " + fmt.Sprintf(notEmployed, "candidates", "id")
+	// A candidate whose processing is restricted (art. 18) keeps them
+	// until the restriction is lifted: their data are not deleted.
+	docCond := "tenant_id = $1 AND kind = 'id-copy' AND created_at <= $2 AND " + fmt.Sprintf(notEmployed, "documents", "candidate_id") +
+		" AND " + notProcessingRestricted("documents", "candidate_id")
+	candCond := "tenant_id = $1 AND id_recorded_on <= $2 AND " + fmt.Sprintf(notEmployed, "candidates", "id") +
+		" AND " + notProcessingRestricted("candidates", "id")
 	docs, err := queryIDs(ctx, db.r, "SELECT id FROM documents WHERE "+docCond, tenant, cutoff)
 	if err != nil {
 		return out, fmt.Errorf("ID copies due: %w", err)

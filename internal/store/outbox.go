@@ -118,10 +118,19 @@ func (db *DB) enqueueMail(ctx context.Context, tx *writeTx, m *OutboxMessage) er
 		if err := visibleCandidate(ctx, tx, tx.actor, m.CandidateID); err != nil {
 			return err
 		}
-		if r, err := candidateRestriction(ctx, tx, m.TenantID, m.CandidateID); err != nil {
-			return err
-		} else if r != "" {
-			return errRestricted()
+		// The notices of the candidate's own rights still go
+		// (restrictions.go, recipients.go).
+		if !rightsMail[m.Kind] {
+			if r, err := candidateRestriction(ctx, tx, m.TenantID, m.CandidateID); err != nil {
+				return err
+			} else if r != "" {
+				return errRestricted()
+			}
+			// Nor to one whose processing is restricted (art. 18), except
+			// with a recorded reason to process anyway.
+			if err := tx.mayProcess(ctx, m.CandidateID, "outbox"); err != nil {
+				return err
+			}
 		}
 	}
 	m.To, _ = kluis.NormalizeEmail(m.To)

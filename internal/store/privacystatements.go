@@ -185,6 +185,9 @@ func (db *DB) informable(ctx context.Context, tx *writeTx, a kluis.Actor, cand k
 	if restricted != "" {
 		return nil, errRestricted()
 	}
+	if err := tx.mayProcess(ctx, cand, "outbox"); err != nil {
+		return nil, err
+	}
 	s, err := privacyStatement(ctx, tx, a.TenantID, 0)
 	if kluis.ErrorCode(err) == kluis.ENotFound {
 		return nil, kluis.Errorf(kluis.EConflict, "Er is nog geen privacyverklaring gepubliceerd.", "No privacy statement has been published yet.")
@@ -320,7 +323,8 @@ func (db *DB) NotInformedCandidates(ctx context.Context, a kluis.Actor, page klu
 
 // notInformedWhere selects, with $1 the agency and $2 the version, the
 // active, unrestricted candidates without a record of the version.
-const notInformedWhere = `c.tenant_id = $1 AND c.status IN ` + activeStatuses + ` AND c.restricted = ''
+const notInformedWhere = `c.tenant_id = $1 AND c.status IN ` + activeStatuses + ` AND c.restricted = '' AND NOT EXISTS (SELECT 1 FROM restrictions r
+		WHERE r.tenant_id = c.tenant_id AND r.candidate_id = c.id AND r.lifted_on IS NULL)
 	AND NOT EXISTS (SELECT 1 FROM contact_moments m WHERE m.tenant_id = c.tenant_id AND m.candidate_id = c.id AND m.statement_version = $2
 		AND m.kind IN ('privacy-statement-shown', 'privacy-statement-sent'))`
 

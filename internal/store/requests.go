@@ -198,6 +198,13 @@ func (db *DB) CloseRequest(ctx context.Context, a kluis.Actor, id kluis.ID, vers
 				"An erasure request is done once the data are erased: use the Erase button.")
 			return p.Err()
 		}
+		if status == "done" {
+			// A restriction, objection or rectification request is done
+			// once kluis did what it asks (restrictions.go, recipients.go).
+			if err := db.handled(ctx, a, q); err != nil {
+				return err
+			}
+		}
 		return q.Close(status, outcome, db.today())
 	})
 }
@@ -215,7 +222,7 @@ func (db *DB) EraseForRequest(ctx context.Context, a kluis.Actor, id kluis.ID, v
 	if version != 0 && version != q.Version {
 		return nil, nil, kluis.StaleVersion(requests.kind)
 	}
-	if err := q.ReadyToErase(); err != nil {
+	if err := db.readyToErase(ctx, a, q); err != nil {
 		return nil, nil, err
 	}
 	recs, err := db.Erase(ctx, a, []kluis.ID{q.CandidateID}, EraseOptions{Reason: "request", RequestID: id, Verify: true})

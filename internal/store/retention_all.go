@@ -161,6 +161,20 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 				}
 				return nil
 			}},
+		// An art. 18 restriction keeps everything as a legal hold does,
+		// for as long as it lasts (restrictions.go).
+		{"restrictions", "SELECT candidate_id, ground FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL AND " + in, ids,
+			func(r interface{ Scan(...any) error }) error {
+				var id kluis.ID
+				var ground string
+				if err := r.Scan(&id, &ground); err != nil {
+					return err
+				}
+				if c := by[id]; c != nil {
+					c.Facts.Holds = append(c.Facts.Holds, retention.Hold{Reason: "restriction-" + ground})
+				}
+				return nil
+			}},
 		{"ID copies", "SELECT candidate_id, created_at FROM documents WHERE tenant_id = $1 AND kind = 'id-copy' AND " + in, ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID

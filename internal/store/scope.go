@@ -123,21 +123,22 @@ func notRestricted[T any](ctx context.Context, q querier, t *table[T], tenant kl
 	// exactly what is kept. A request may still be registered and
 	// handled: a restricted candidate keeps their rights, and the erasure
 	// request that restricted them is closed after the erasure.
-	if !scoped(t) || t.name == "legal_holds" || t.name == "requests" {
+	// The records of the rights themselves (restrictions.go) likewise.
+	if !scoped(t) || t.name == "legal_holds" || t.name == "requests" || rightsTables[t.name] {
 		return nil
 	}
 	if c, ok := any(rec).(*kluis.Candidate); ok {
 		if c.Restricted != "" {
 			return errRestricted()
 		}
-		return nil
-	}
-	r, err := candidateRestriction(ctx, q, tenant, t.ownerOf(rec))
-	if err != nil {
+	} else if r, err := candidateRestriction(ctx, q, tenant, t.ownerOf(rec)); err != nil {
 		return err
-	}
-	if r != "" {
+	} else if r != "" {
 		return errRestricted()
+	}
+	// An art. 18 restriction: the data are only stored (restrictions.go).
+	if w, ok := q.(*writeTx); ok {
+		return w.mayProcess(ctx, t.ownerOf(rec), t.name)
 	}
 	return nil
 }

@@ -262,8 +262,11 @@ func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[strin
 		var keys []string
 		err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 			if c.Column != "" {
-				ids, err := queryIDs(ctx, tx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> '' RETURNING id",
-					tenant, db.now())
+				// Not of a candidate whose processing is restricted (art.
+				// 18): their data are kept as they are until it is lifted,
+				// and the next round removes them then.
+				ids, err := queryIDs(ctx, tx, "UPDATE candidates SET "+c.Column+" = '', version = version + 1, updated_at = $2 WHERE tenant_id = $1 AND "+c.Column+" <> '' AND "+
+					notProcessingRestricted("candidates", "id")+" RETURNING id", tenant, db.now())
 				for _, id := range ids {
 					tx.record(kluis.AuditEntry{Action: "remove", Entity: "candidates", EntityID: id, CandidateID: id, Fields: []string{c.Column}, Reason: "not-collected"})
 				}
@@ -271,7 +274,7 @@ func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[strin
 				return err
 			}
 			var err error
-			if keys, err = removeDocuments(ctx, tx, "tenant_id = $1 AND kind = $2", "not-collected", tenant, c.BlobKind); err != nil {
+			if keys, err = removeDocuments(ctx, tx, "tenant_id = $1 AND kind = $2 AND "+notProcessingRestricted("documents", "candidate_id"), "not-collected", tenant, c.BlobKind); err != nil {
 				return err
 			}
 			out[key] = len(keys)

@@ -195,11 +195,14 @@ func (t *table[T]) delete(ctx context.Context, q querier, tenant, id kluis.ID, v
 				return fmt.Errorf("delete %s: %w", t.name, err)
 			}
 		}
-		if owner != 0 && t.name != "legal_holds" {
+		if owner != 0 && t.name != "legal_holds" && !rightsTables[t.name] {
 			if r, err := candidateRestriction(ctx, q, tenant, owner); err != nil {
 				return err
 			} else if r != "" {
 				return errRestricted()
+			}
+			if err := w.mayProcess(ctx, owner, t.name); err != nil {
+				return err
 			}
 		}
 		if w.actor.Branch != 0 && owner != 0 {

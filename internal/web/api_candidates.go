@@ -16,11 +16,13 @@ import (
 func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.CandidateFilter{
-		Status:    q.choice("status", kluis.CandidateStatuses),
-		BranchID:  q.id("branch_id"),
-		Sort:      q.str("sort"),
-		Page:      q.page(),
-		CountUpTo: searchCountUpTo,
+		Status:   q.choice("status", kluis.CandidateStatuses),
+		BranchID: q.id("branch_id"),
+		Sort:     q.str("sort"),
+		Page:     q.page(),
+		// Art. 18: left out unless the privacy officer asks.
+		Restricted: q.choice("restricted", restrictedChoices),
+		CountUpTo:  searchCountUpTo,
 	}
 	if err := q.err(); err != nil {
 		return err
@@ -43,8 +45,11 @@ type candidateSearch struct {
 	Status   string   `json:"status"`
 	BranchID kluis.ID `json:"branch_id"`
 	Sort     string   `json:"sort"`
-	Limit    int      `json:"limit"`
-	Offset   int      `json:"offset"`
+	// Restricted: "only" or "include" the candidates whose processing is
+	// restricted (art. 18); the privacy officer's only.
+	Restricted string `json:"restricted"`
+	Limit      int    `json:"limit"`
+	Offset     int    `json:"offset"`
 }
 
 func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error {
@@ -75,7 +80,7 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := store.CandidateFilter{Query: in.Query, City: in.City, Function: in.Function, Status: in.Status,
-		BranchID: in.BranchID, Sort: in.Sort, Page: kluis.Page{Limit: in.Limit, Offset: in.Offset}.Normalize(), CountUpTo: searchCountUpTo}
+		BranchID: in.BranchID, Sort: in.Sort, Restricted: in.Restricted, Page: kluis.Page{Limit: in.Limit, Offset: in.Offset}.Normalize(), CountUpTo: searchCountUpTo}
 	items, total, err := s.db.ListCandidates(r.Context(), actorFrom(r.Context()), f)
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ type catalogue map[string]kluis.Msg
 
 // messages is the UI's message catalogue, merged once from the parts that
 // each screen group keeps beside its handlers.
-var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages, agencyMessages, auditMessages, cleanupMessages, authMessages, ssoMessages, retentionMessages, portalMessages, requestMessages, statementMessages, letterMessages, portalSelfMessages, dashboardMessages, breachMessages)
+var messages = mergeCatalogues(coreMessages, candidateMessages, clientMessages, tabMessages, agencyMessages, auditMessages, cleanupMessages, authMessages, ssoMessages, retentionMessages, portalMessages, requestMessages, statementMessages, letterMessages, portalSelfMessages, dashboardMessages, breachMessages, restrictionMessages)
 
 func mergeCatalogues(parts ...catalogue) catalogue {
 	out := catalogue{}

@@ -18,7 +18,7 @@ var requestMessages = catalogue{
 	"request.facts":             {NL: "Gegevens van het verzoek", EN: "The request"},
 	"request.number":            {NL: "Nummer", EN: "Number"},
 	"request.kind":              {NL: "Soort verzoek", EN: "Kind of request"},
-	"request.kind.help":         {NL: "Rectificatie, beperking, bezwaar en overdraagbaarheid registreert, controleert, verlengt en sluit u hier; de verdere afhandeling daarvan volgt in een latere versie.", EN: "Rectification, restriction, objection and portability are registered, verified, extended and closed here; their further handling follows in a later version."},
+	"request.kind.help":         {NL: "Na de controle van de identiteit handelt u het verzoek op zijn pagina af: stamkaart, wissen, beperken, corrigeren, ontvangers berichten.", EN: "After the identity check you handle the request on its page: record card, erasure, restriction, correction, notices to recipients."},
 	"request.candidate":         {NL: "Kandidaat", EN: "Candidate"},
 	"request.candidate_id":      {NL: "Kandidaatnummer", EN: "Candidate number"},
 	"request.candidate_id.help": {NL: "Het nummer staat op de pagina van de kandidaat.", EN: "The number is on the candidate's page."},

@@ -102,6 +102,9 @@ func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, e
 	if rc.Retention, _, err = s.retentionPlan(ctx, id); err != nil {
 		return nil, err
 	}
+	if err := s.recordCardRights(r, rc); err != nil {
+		return nil, err
+	}
 	return rc, nil
 }
 

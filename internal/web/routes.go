@@ -195,7 +195,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/disclosures", token, s.listDisclosures},
 		{"POST", "/api/v1/disclosures", token, disclosures.handleCreate},
 		{"GET", "/api/v1/disclosures/{id}", token, disclosures.handleGet},
-	}, append(append(s.uiRoutes(), s.privacyStatementAPIRoutes()...), s.breachAPIRoutes()...)...)
+	}, append(append(append(s.uiRoutes(), s.privacyStatementAPIRoutes()...), s.breachAPIRoutes()...), s.restrictionAPIRoutes()...)...)
 }
 
 //go:embed openapi.json

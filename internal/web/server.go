@@ -225,7 +225,14 @@ func (s *Server) authenticated(scope string, h handlerFunc) handlerFunc {
 			return kluis.Errorf(kluis.EForbidden, "Dit token mag dit niet; daarvoor is de scope "+scope+" nodig.",
 				"This token may not do this; it needs the scope "+scope+".")
 		}
-		return h(w, r.WithContext(context.WithValue(r.Context(), actorKey{}, a)))
+		r = r.WithContext(context.WithValue(r.Context(), actorKey{}, a))
+		// Processing a restricted candidate anyway (art. 18(2)) travels
+		// with the one call it is given for (api_restrictions.go).
+		ctx, err := withOverrideHeaders(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r.WithContext(ctx))
 	}
 }
 
@@ -267,7 +274,7 @@ func routeScope(rt route) string {
 	case "retention", "cleanup", "erasures":
 		// The clean-up and its proof concern candidates' data.
 		kind = "candidates"
-	case "holds", "consents", "requests":
+	case "holds", "consents", "requests", "restrictions":
 		// Legal holds, consents and requests belong to the candidate.
 		kind = "candidates"
 	}

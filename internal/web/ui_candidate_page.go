@@ -22,6 +22,9 @@ type candidatePageView struct {
 	// Restricted: only the legal minimum of the candidate is kept, and
 	// nothing of them can be changed; the page offers no changes.
 	Restricted bool
+	// Limits are the candidate's restrictions of processing (art. 18)
+	// that last: a banner on every tab (ui_restrictions.go).
+	Limits []kluis.Restriction
 }
 
 // tabTables are the tables whose records each tab shows.
@@ -86,6 +89,9 @@ func (s *Server) candidatePage(r *http.Request, tab string) (*candidatePageView,
 	}
 	v := &candidatePageView{Base: s.baseFor(r, "candidates", "nav.candidates"), C: c, Tab: tab, Restricted: restricted}
 	v.Title = c.Name()
+	if v.Limits, err = s.db.ActiveRestrictions(r.Context(), actorFrom(r.Context()), c.ID); err != nil {
+		return nil, err
+	}
 	bs, err := s.db.Branches(r.Context(), actorFrom(r.Context()))
 	if err != nil {
 		return nil, err
@@ -145,8 +151,10 @@ type personalTab struct {
 	Revealed    map[string]string
 	RevealError bool
 	Reasons     kluis.Choices
-	candidate   kluis.ID
-	lang        string
+	// Statements are the candidate's supplementary statements (art. 16).
+	Statements []kluis.SupplementaryStatement
+	candidate  kluis.ID
+	lang       string
 }
 
 // revealForm is the little form beside a masked value.
@@ -183,6 +191,13 @@ func (s *Server) loadPersonal(r *http.Request, v *candidatePageView) error {
 			return err
 		}
 		t.IDExpiry = emp.IDCopyExpiry(v.C.IDRecordedOn)
+	}
+	if s.projector(r.Context()).CanSee(role, "supplementary_statements") {
+		ss, err := s.db.SupplementaryStatements(r.Context(), actorFrom(r.Context()), v.C.ID)
+		if err != nil {
+			return err
+		}
+		t.Statements = ss
 	}
 	v.TabData = t
 	return nil

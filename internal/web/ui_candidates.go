@@ -14,7 +14,7 @@ import (
 
 // searchFields are the fields of the candidate search form. The form posts,
 // so that the names and places searched for stay out of URLs and logs.
-var searchFields = []string{"q", "city", "function", "status", "branch_id", "offset"}
+var searchFields = []string{"q", "city", "function", "status", "branch_id", "restricted", "offset"}
 
 type candidateListView struct {
 	Base
@@ -27,7 +27,19 @@ type candidateListView struct {
 	Offset     int
 	Limit      int
 	Searched   bool
+	// RestrictedIDs are the listed candidates whose processing is
+	// restricted (art. 18): the privacy officer's filter shows them, with
+	// a badge.
+	RestrictedIDs map[kluis.ID]bool
 }
+
+// MayFilterRestricted shows the filter on restricted candidates.
+func (v candidateListView) MayFilterRestricted() bool {
+	return v.User != nil && v.User.Role == kluis.RolePrivacy
+}
+
+// RestrictedChoices are the values of that filter.
+func (candidateListView) RestrictedChoices() kluis.Choices { return restrictedChoices }
 
 // From and To are the 1-based positions of the page's first and last row.
 func (v candidateListView) From() int { return min(v.Offset+1, v.Total) }
@@ -83,6 +95,12 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 	}
 	filter := store.CandidateFilter{Query: f.Values["q"], City: f.Values["city"], Function: f.Values["function"],
 		Status: f.Values["status"], BranchID: f.Int64("branch_id"), Page: kluis.Page{Limit: v.Limit, Offset: v.Offset}, CountUpTo: searchCountUpTo}
+	if !v.MayFilterRestricted() {
+		f.Values["restricted"] = ""
+	}
+	if filter.Restricted = f.Values["restricted"]; filter.Restricted != "" && !restrictedChoices.Has(filter.Restricted) {
+		f.Errors["restricted"] = text(v.Lang, "search.badstatus")
+	}
 	for _, k := range []string{"q", "city", "function"} {
 		if _, ok := kluis.CleanLine(f.Values[k], 100); !ok {
 			f.Errors[k] = text(v.Lang, "search.toolong")
@@ -94,13 +112,22 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 	for k, m := range s.searchProblems(ctx, filter, map[string]string{"query": "q", "city": "city", "function": "function", "status": "status"}) {
 		f.Errors[k] = m.In(v.Lang)
 	}
-	v.Searched = filter.Query != "" || filter.City != "" || filter.Function != "" || filter.Status != "" || filter.BranchID != 0
+	v.Searched = filter.Query != "" || filter.City != "" || filter.Function != "" || filter.Status != "" || filter.BranchID != 0 || filter.Restricted != ""
 	if !f.HasErrors() {
 		v.Items, v.Total, err = s.db.ListCandidates(ctx, a, filter)
 		if err != nil {
 			return err
 		}
 		v.Total, v.More = capped(v.Total)
+		if filter.Restricted != "" {
+			ids := make([]kluis.ID, len(v.Items))
+			for i, c := range v.Items {
+				ids[i] = c.ID
+			}
+			if v.RestrictedIDs, err = s.db.RestrictedAmong(ctx, a.TenantID, ids); err != nil {
+				return err
+			}
+		}
 	}
 	return s.render(w, r, code, "candidates", "results", v)
 }
@@ -120,6 +147,18 @@ type candidateFormView struct {
 	Sources   kluis.Choices
 	IDTypes   kluis.Choices
 	Avail     kluis.Choices
+	// Limits are the candidate's restrictions of processing (art. 18):
+	// the banner, and for who may process anyway, the override's fields.
+	Limits []kluis.Restriction
+	// A rectification (ui_restrictions.go) posts the form elsewhere, with
+	// the supplementary statement.
+	Action, Cancel string
+	Rectify        bool
+}
+
+// MayOverride shows the fields of processing anyway (art. 18(2)).
+func (v candidateFormView) MayOverride() bool {
+	return len(v.Limits) > 0 && !v.Rectify && v.User != nil && kluis.MayProcessAnyway(v.User.Role)
 }
 
 func (s *Server) candidateFormView(r *http.Request, f *Form, c *kluis.Candidate) (candidateFormView, error) {
@@ -159,6 +198,13 @@ func formOfCandidate(lang string, c *kluis.Candidate) *Form {
 // the role may see of shown, and their posted values are replaced by the
 // stored ones of stored (nil for a new candidate: empty).
 func (s *Server) lockCandidateFields(ctx context.Context, f *Form, role kluis.Role, shown, stored *kluis.Candidate) {
+	s.lockFieldsBelow(ctx, f, role, shown, stored, catalog.Write)
+}
+
+// lockFieldsBelow locks the fields the role has less than need of: Write
+// for an edit; Read for a rectification, which the privacy officer makes
+// of whatever they can read in full (ui_restrictions.go).
+func (s *Server) lockFieldsBelow(ctx context.Context, f *Form, role kluis.Role, shown, stored *kluis.Candidate, need catalog.Access) {
 	var seen, real *Form
 	if stored != nil {
 		seen, real = formOfCandidate(f.Lang, shown), formOfCandidate(f.Lang, stored)
@@ -177,7 +223,7 @@ func (s *Server) lockCandidateFields(ctx context.Context, f *Form, role kluis.Ro
 			}
 			continue
 		}
-		if name == "version" || proj.Access(role, "candidates", name) == catalog.Write {
+		if name == "version" || proj.Access(role, "candidates", name) >= need {
 			continue
 		}
 		if f.Locked == nil {
@@ -268,6 +314,9 @@ func (s *Server) candidateEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if v.Limits, err = s.db.ActiveRestrictions(r.Context(), actorFrom(r.Context()), c.ID); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "candidate_form", "", v)
 }
 
@@ -285,12 +334,18 @@ func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := s.baseFor(r, "", "").Lang
 	role := actorFrom(r.Context()).Role
-	f := formFrom(r, lang, candidateFields...)
+	f := formFrom(r, lang, append(append([]string{}, candidateFields...), "override_reason", "override_note")...)
 	s.lockCandidateFields(r.Context(), f, role, shown, c)
 	version := f.Int64("version")
 	candidateOfForm(f, c)
+	ctx := r.Context()
+	if f.Values["override_reason"] != "" || f.Values["override_note"] != "" {
+		// Processing a restricted candidate anyway (art. 18(2)): this one
+		// save carries the reason, and the store records it with it.
+		ctx = store.WithOverride(ctx, kluis.Override{Reason: f.Values["override_reason"], Note: f.Values["override_note"]})
+	}
 	if !f.HasErrors() {
-		err := s.db.UpdateCandidate(r.Context(), actorFrom(r.Context()), c, version)
+		err := s.db.UpdateCandidate(ctx, actorFrom(r.Context()), c, version)
 		if err == nil {
 			return seeOther(w, r, "/candidates/"+strconv.FormatInt(c.ID, 10), "form.saved")
 		}
@@ -314,6 +369,9 @@ func (s *Server) candidateUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := s.candidateFormView(r, f, shown)
 	if err != nil {
+		return err
+	}
+	if v.Limits, err = s.db.ActiveRestrictions(r.Context(), actorFrom(r.Context()), c.ID); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusUnprocessableEntity, "candidate_form", "", v)

@@ -42,6 +42,8 @@ type privacyTab struct {
 	tabFlash
 	// Requests are the candidate's requests, for the privacy officer.
 	Requests *requestsView
+	// Restrictions of processing (art. 18), for the privacy officer.
+	Restrictions *restrictionPanel
 }
 
 // keptRow is one category of a candidate's data with its fields, bases
@@ -164,6 +166,9 @@ func (s *Server) fillPrivacy(r *http.Request, v *candidatePageView, f *Form, che
 			return err
 		}
 		t.Requests = &requestsView{Base: v.Base, Items: s.requestRows(r, qs), Total: n}
+	}
+	if t.Restrictions, err = s.loadRestrictionPanel(r, v.C.ID, nil); err != nil {
+		return err
 	}
 	v.TabData = t
 	return nil

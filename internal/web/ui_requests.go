@@ -48,6 +48,8 @@ type requestRow struct {
 	CandidateName string
 	Overdue       bool
 	DueSoon       bool
+	// Restricted: the candidate's processing is restricted (art. 18).
+	Restricted bool
 }
 
 // requestRows adds names and deadline marks to requests.
@@ -65,6 +67,15 @@ func (s *Server) requestRows(r *http.Request, qs []kluis.Request) []requestRow {
 			names[q.CandidateID] = name
 		}
 		out[i] = requestRow{Request: q, CandidateName: name, Overdue: q.Overdue(today), DueSoon: q.DueWithin(today, 7)}
+	}
+	ids := make([]kluis.ID, 0, len(names))
+	for id := range names {
+		ids = append(ids, id)
+	}
+	if restricted, err := s.db.RestrictedAmong(ctx, a.TenantID, ids); err == nil {
+		for i := range out {
+			out[i].Restricted = restricted[out[i].CandidateID]
+		}
 	}
 	return out
 }
@@ -193,6 +204,9 @@ type requestView struct {
 	Kept     []groupRow
 	// The letters kept with the request (letters.go).
 	Letters *requestLetters
+	// Rights is the handling of a restriction, objection, rectification
+	// or erasure request (ui_restrictions.go).
+	Rights *requestRights
 }
 
 // CanExtend reports whether the extension form is shown.
@@ -256,7 +270,11 @@ func (s *Server) loadRequestView(r *http.Request, failed map[string]*Form) (*req
 	if v.Letters, err = s.loadLetters(r, q, v.Lang, v.Q.CandidateName != "", failed["letter"]); err != nil {
 		return nil, err
 	}
-	if q.Kind == "erasure" && q.Verified() && !q.Closed() && v.Q.CandidateName != "" {
+	if v.Rights, err = s.loadRequestRights(r, q, v.Lang, failed); err != nil {
+		return nil, err
+	}
+	if (q.Kind == "erasure" || (q.Kind == "objection" && v.Rights.Restriction != nil && v.Rights.Restriction.Outcome == "upheld" && !v.Rights.Restriction.Active())) &&
+		q.Verified() && !q.Closed() && v.Q.CandidateName != "" {
 		p, err := s.preview(ctx, q.CandidateID, "request")
 		if err != nil {
 			return nil, err

@@ -1,0 +1,37 @@
+-- Rectification (art. 16 GDPR). A supplementary statement the candidate
+-- adds to their data is the candidate's data: it goes with them
+-- (childTables). A rectification is the record of what a rectification
+-- request changed — the names of the fields, never their values, and the
+-- statement it added — and outlives the candidate as the proof, like the
+-- request it belongs to.
+
+-- +goose Up
+CREATE TABLE supplementary_statements (
+    tenant_id    INTEGER NOT NULL,
+    id           INTEGER NOT NULL,
+    candidate_id INTEGER NOT NULL,
+    request_id   INTEGER,
+    body         TEXT NOT NULL,
+    user_id      INTEGER,
+    created_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, candidate_id) REFERENCES candidates (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX supplementary_statements_candidate ON supplementary_statements (tenant_id, candidate_id);
+
+CREATE TABLE rectifications (
+    tenant_id    INTEGER NOT NULL,
+    id           INTEGER NOT NULL,
+    request_id   INTEGER NOT NULL,
+    candidate_id INTEGER NOT NULL,
+    fields       TEXT NOT NULL DEFAULT '',
+    statement_id INTEGER,
+    user_id      INTEGER,
+    at           TIMESTAMP NOT NULL,
+    PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX rectifications_request ON rectifications (tenant_id, request_id);
+
+-- +goose Down
+DROP TABLE rectifications;
+DROP TABLE supplementary_statements;
