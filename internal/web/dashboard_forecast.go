@@ -202,7 +202,7 @@ func (s *Server) forecast(ctx context.Context, tenant kluis.ID) *forecast {
 		done := make(chan struct{})
 		slot.running = done
 		s.background.Add(1)
-		go func() {
+		go func() { // #nosec G118 -- the forecast outlives the view that started it (it serves the next ones); bounded by forecastLimit, waited for at shutdown
 			defer s.background.Done()
 			defer close(done)
 			bg, cancel := context.WithTimeout(context.Background(), forecastLimit)

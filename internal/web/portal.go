@@ -335,7 +335,7 @@ func (s *Server) portalLinkUse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.portalLinkError(w, r, v, err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: portalCookie, Value: ps.Secret, Path: store.PortalPath, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: portalCookie, Value: ps.Secret, Path: store.PortalPath, HttpOnly: true, // #nosec G124 -- Secure is set behind TLS by secureCookies; HttpOnly and SameSite are set
 		SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(r), MaxAge: int(store.PortalSessionTTL.Seconds())})
 	s.log.InfoContext(r.Context(), "portal log-in", "tenant", ps.TenantID, "candidate", ps.CandidateID)
 	http.Redirect(w, r, "/portaal/gegevens"+v.Q(), http.StatusSeeOther)
@@ -372,7 +372,7 @@ func (s *Server) portalLogout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) clearPortalCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: portalCookie, Value: "", Path: store.PortalPath, HttpOnly: true,
+	http.SetCookie(w, &http.Cookie{Name: portalCookie, Value: "", Path: store.PortalPath, HttpOnly: true, // #nosec G124 -- Secure is set behind TLS by secureCookies; HttpOnly and SameSite are set
 		SameSite: http.SameSiteStrictMode, Secure: s.secureCookies(r), MaxAge: -1})
 }
 
