@@ -143,7 +143,7 @@ func (d *dashEnv) seed(t *testing.T) {
 		kind     string
 		received kluis.Date
 		close    string
-	}{{"access", "2026-10-01", ""}, {"access", "2026-11-20", ""}, {"rectification", "2026-11-01", "done"}, {"objection", "2026-10-20", "refused"}, {"access", "2026-10-25", ""}} {
+	}{{"access", "2026-10-01", ""}, {"access", "2026-11-20", ""}, {"portability", "2026-11-01", "done"}, {"objection", "2026-10-20", "refused"}, {"access", "2026-10-25", ""}} {
 		q := &kluis.Request{CandidateID: cands[i].ID, Kind: r.kind, Channel: "email", ReceivedOn: r.received}
 		if err := d.DB.CreateRequest(ctx, po, q); err != nil {
 			t.Fatal(err)
