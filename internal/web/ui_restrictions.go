@@ -307,7 +307,7 @@ func (s *Server) loadRequestRights(r *http.Request, q *kluis.Request, lang strin
 		}
 		f := newForm(lang)
 		f.Values["version"] = formatID(q.Version)
-		f.Values["lang"], f.Values["channel"] = lang, "email"
+		f.Values["notify_lang"], f.Values["channel"] = lang, "email"
 		f.Values["tell_lang"], f.Values["tell_channel"] = lang, "email"
 		return f
 	}
@@ -379,7 +379,7 @@ func (s *Server) requestRightsForm(step string) handlerFunc {
 		if err := parseForm(r, 0); err != nil {
 			return err
 		}
-		f := formFrom(r, s.baseFor(r, "", "").Lang, "version", "ground", "note", "started_on", "channel", "sent_on", "lang", "about",
+		f := formFrom(r, s.baseFor(r, "", "").Lang, "version", "ground", "note", "started_on", "channel", "sent_on", "notify_lang", "about",
 			"tell_channel", "tell_sent_on", "tell_lang")
 		if !f.HasErrors() {
 			switch step {
@@ -388,7 +388,12 @@ func (s *Server) requestRightsForm(step string) handlerFunc {
 					&kluis.Restriction{Ground: f.Values["ground"], Note: f.Values["note"], StartedOn: kluis.Date(f.Values["started_on"])})
 			case "notify":
 				_, err = s.db.NotifyRecipients(ctx, a, id, store.NoticeOrder{Recipients: r.PostForm["recipient"], Channel: f.Values["channel"],
-					SentOn: kluis.Date(f.Values["sent_on"]), Lang: noticeLang(f.Values["lang"], r), About: f.Values["about"]})
+					SentOn: kluis.Date(f.Values["sent_on"]), Lang: noticeLang(f.Values["notify_lang"], r), About: f.Values["about"]})
+				if err != nil {
+					// The language has its own name: the letter form on
+					// the same page has a field lang (f-lang) already.
+					err = renamed(err, map[string]string{"lang": "notify_lang"})
+				}
 			case "tell":
 				_, err = s.db.TellCandidate(ctx, a, id, f.Values["tell_channel"], kluis.Date(f.Values["tell_sent_on"]), noticeLang(f.Values["tell_lang"], r))
 				if err != nil {
