@@ -436,6 +436,11 @@ func walkErasure(t *testing.T) {
 		if strings.Contains(text, c.LastName) {
 			t.Errorf("the erasure letter names the erased candidate %s", c.LastName)
 		}
+		// It tells the candidate which organisations were asked to erase
+		// their data too (art. 19).
+		if !strings.Contains(text, client.Name) {
+			t.Errorf("the erasure letter does not name the organisation told, %s:\n%s", client.Name, clip(text, 900))
+		}
 	}
 	b.do("the erasure record opens from the request",
 		chromedp.Click(chromedp.ID("request-erasure")),

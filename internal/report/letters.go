@@ -161,8 +161,10 @@ func (l *Letter) RefusalLetter(w io.Writer, reason string, loc *time.Location) e
 // ErasureLetter writes the answer to an erasure request (art. 17) from
 // the erasure record (nil: nothing could be erased): what was erased,
 // what was kept, by which rule and until when, and why (art. 17(3)(b),
-// (e)). It holds no personal data: categories, rules and dates only.
-func (l *Letter) ErasureLetter(w io.Writer, e *kluis.Erasure, loc *time.Location) error {
+// (e)), and which organisations that had received the data were told to
+// erase them too (art. 19). It holds no personal data: categories, rules,
+// dates and the names of organisations only.
+func (l *Letter) ErasureLetter(w io.Writer, e *kluis.Erasure, notified []string, loc *time.Location) error {
 	d := l.start(l.t("Uw verzoek om uw gegevens te wissen", "Your request to erase your data"), loc)
 	d.Para(l.t("U vroeg ons uw persoonsgegevens te wissen (artikel 17 AVG). Wij hebben dat gedaan, zonder te wachten tot de gewone bewaartermijnen voorbij zijn.",
 		"You asked us to erase your personal data (article 17 GDPR). We have done so, without waiting for the usual retention terms to end."))
@@ -203,6 +205,16 @@ func (l *Letter) ErasureLetter(w io.Writer, e *kluis.Erasure, loc *time.Location
 			{Header: l.t("Tot", "Until"), Width: 1}}, rows)
 		d.Para(l.t("Deze gegevens moeten wij bewaren om aan een wettelijke plicht te voldoen (artikel 17, derde lid, onder b, AVG), of voor een rechtsvordering (onder e). Tot de termijn voorbij is, zijn ze afgeschermd: alleen de salarisadministratie en de privacyfunctionaris kunnen ze inzien, en wij gebruiken ze nergens anders voor. Daarna wissen wij ze zonder dat u het opnieuw hoeft te vragen.",
 			"We must keep these data to meet a legal obligation (article 17(3)(b) GDPR), or for a legal claim (point (e)). Until the term ends they are locked away: only payroll and the privacy officer can see them, and we use them for nothing else. After that we erase them without your having to ask again."))
+	}
+	if len(notified) > 0 {
+		d.H2(l.t("Ingelichte organisaties", "Organisations informed"))
+		d.Para(l.t("Deze organisaties hadden uw gegevens van ons ontvangen. Wij hebben hun gevraagd die ook te wissen (artikel 19 AVG):",
+			"These organisations had received your data from us. We asked them to erase them too (article 19 GDPR):"))
+		var rows [][]string
+		for _, n := range notified {
+			rows = append(rows, []string{n})
+		}
+		d.Table([]pdf.Column{{Header: l.t("Organisatie", "Organisation"), Width: 1}}, rows)
 	}
 	if e != nil {
 		d.Small(l.t("Bewijs van het wissen: wisbewijs "+strconv.FormatInt(e.ID, 10)+". Dit bewijs en uw verzoek bevatten geen gegevens waarmee u te herkennen bent.",

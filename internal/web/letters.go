@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -122,7 +123,18 @@ func (s *Server) makeLetter(r *http.Request, id kluis.ID, in letterInput) (*klui
 				return nil, err
 			}
 		}
-		err = l.ErasureLetter(&buf, e, amsterdam)
+		// The organisations told to erase the data too (art. 19).
+		notices, nerr := s.db.RequestNotices(ctx, a, q.ID)
+		if nerr != nil {
+			return nil, nerr
+		}
+		var notified []string
+		for _, n := range notices {
+			if !n.ToCandidate && n.About == "erasure" && !slices.Contains(notified, n.Recipient) {
+				notified = append(notified, n.Recipient)
+			}
+		}
+		err = l.ErasureLetter(&buf, e, notified, amsterdam)
 	case "extension", "refusal":
 		var c *kluis.Candidate
 		c, err = s.db.Candidate(ctx, a, q.CandidateID)
