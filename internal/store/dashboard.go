@@ -28,8 +28,8 @@ func (db *DB) RequestTallies(ctx context.Context, a kluis.Actor) ([]RequestTally
 	scopeWhere(w, requests, a)
 	w.args = append(w.args, db.today())
 	late := "$" + strconv.Itoa(len(w.args))
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, status, CASE WHEN closed_on IS NULL AND due_on < `+late+` THEN 1 ELSE 0 END, count(*) // #nosec G202 -- a WHERE of placeholders from the where builder; values are parameters
-		FROM requests`+w.sql()+` GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, w.args...)
+	rows, err := db.r.QueryContext(ctx, `SELECT kind, status, CASE WHEN closed_on IS NULL AND due_on < `+late+` THEN 1 ELSE 0 END, count(*)
+		FROM requests`+w.sql()+` GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, w.args...) // #nosec G202 -- a WHERE of placeholders from the where builder; values are parameters
 	if err != nil {
 		return nil, fmt.Errorf("request tallies: %w", err)
 	}
