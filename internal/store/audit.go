@@ -32,7 +32,10 @@ type writeTx struct {
 	// overridden holds the candidates whose art. 18 restriction this
 	// transaction processes anyway, recorded once each (restrictions.go).
 	overridden map[kluis.ID]bool
-	db         *DB
+	// locked holds the candidates whose row this transaction locked on
+	// PostgreSQL, and how (lockCandidate).
+	locked map[kluis.ID]string
+	db     *DB
 }
 
 // ExecContext runs a statement in the transaction, prepared once on SQLite.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"kluis/internal/blob"
@@ -154,5 +155,167 @@ func TestAnErasureRacingAnEditOrAnUploadLeavesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	})
+}
+
+// TestARestrictionRacingPlacementsLetNoWriteThrough: while twelve
+// recruiters keep placing a candidate, noting contact moments and
+// uploading documents, the privacy officer restricts the candidate's
+// processing (art. 18). The audit log's sequence is the order in which
+// the writes committed (each takes the agency's chain head until it
+// commits), so it tells which came after the restriction:
+//   - no placement, contact moment or document of the candidate was
+//     committed after the restriction (none carried an override);
+//   - a write that began after the restriction was placed was refused;
+//   - every write that was accepted is there, whole, and every refused
+//     one left nothing behind (no row, no file).
+func TestARestrictionRacingPlacementsLetNoWriteThrough(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		client := e.MustCreateClient(t, "Kwekerij Race")
+		raw := storetest.Raw(t, e)
+		const writers, rounds = 12, 5
+		refusedTotal := 0
+		for round := range rounds {
+			c := e.MustCreateCandidate(t, fmt.Sprintf("Beperkt %d", round))
+			var (
+				wg         sync.WaitGroup
+				mu         sync.Mutex
+				accepted   = map[string]map[kluis.ID]bool{"placements": {}, "contact_moments": {}, "documents": {}}
+				refused    int
+				restricted atomic.Bool
+				started    = make(chan struct{}, writers*100)
+			)
+			for i := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					// At least 40 writes each, and on until the restriction
+					// is placed: every recruiter then tries once more.
+					for n := 0; n < 40 || !restricted.Load(); n++ {
+						if n == 5000 {
+							t.Errorf("writer %d: the restriction never came", i)
+							return
+						}
+						after := restricted.Load()
+						var id kluis.ID
+						var table string
+						var err error
+						switch (i + n) % 3 {
+						case 0:
+							p := &kluis.Placement{CandidateID: c.ID, ClientID: client.ID, Function: "Orderpicker", StartDate: "2026-12-07", HourlyWageCents: 1450}
+							err, id, table = e.DB.CreatePlacement(ctx, e.Actor, p), p.ID, "placements"
+						case 1:
+							m := &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: fmt.Sprintf("Gebeld %d.%d", i, n)}
+							err, id, table = e.DB.CreateContactMoment(ctx, e.Actor, m), m.ID, "contact_moments"
+						default:
+							d := &kluis.Document{CandidateID: c.ID, Kind: "cv", FileName: fmt.Sprintf("cv-%d-%d.pdf", i, n)}
+							err, id, table = e.DB.CreateDocument(ctx, e.Actor, d, strings.NewReader("%PDF-1.4\nCV\n%%EOF\n")), d.ID, "documents"
+						}
+						started <- struct{}{}
+						switch {
+						case err == nil && after:
+							t.Errorf("a %s begun after the restriction was accepted", table)
+							return
+						case err == nil:
+							mu.Lock()
+							accepted[table][id] = true
+							mu.Unlock()
+						case code(err) == kluis.EConflict && strings.Contains(err.Error(), "art. 18"):
+							mu.Lock()
+							refused++
+							mu.Unlock()
+							if after {
+								return // refused once it was placed: this recruiter stops
+							}
+						default:
+							t.Errorf("writer %d: %v", i, err)
+							return
+						}
+					}
+				}()
+			}
+			// The restriction comes while the writes go on: after a few
+			// have been made, not at a fixed time.
+			for range writers / 2 {
+				<-started
+			}
+			x := &kluis.Restriction{CandidateID: c.ID, Ground: "accuracy", Note: "De kandidaat betwist de gegevens"}
+			if err := e.DB.Restrict(ctx, po, x); err != nil {
+				t.Fatal(err)
+			}
+			restricted.Store(true)
+			wg.Wait()
+			refusedTotal += refused
+
+			var at int64
+			if err := raw.QueryRow("SELECT seq FROM audit_log WHERE tenant_id = $1 AND entity = 'restrictions' AND entity_id = $2 AND action = 'create'",
+				e.Tenant.ID, x.ID).Scan(&at); err != nil {
+				t.Fatal(err)
+			}
+			for table, ids := range accepted {
+				rows, err := raw.Query("SELECT r.id, a.seq FROM "+table+" r LEFT JOIN audit_log a ON a.tenant_id = r.tenant_id AND a.entity = '"+table+
+					"' AND a.entity_id = r.id AND a.action = 'create' WHERE r.tenant_id = $1 AND r.candidate_id = $2", e.Tenant.ID, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					var id kluis.ID
+					var seq *int64
+					if err := rows.Scan(&id, &seq); err != nil {
+						t.Fatal(err)
+					}
+					n++
+					switch {
+					case !ids[id]:
+						t.Errorf("round %d: %s %d is there, but its write was refused", round, table, id)
+					case seq == nil:
+						t.Errorf("round %d: %s %d has no entry in the log", round, table, id)
+					case *seq > at:
+						t.Errorf("round %d: %s %d was committed after the restriction (log entry %d > %d)", round, table, id, *seq, at)
+					}
+				}
+				if err := rows.Err(); err != nil {
+					t.Fatal(err)
+				}
+				rows.Close()
+				if n != len(ids) {
+					t.Errorf("round %d: %d %s accepted, %d there", round, len(ids), table, n)
+				}
+			}
+			if len(accepted["placements"])+len(accepted["contact_moments"])+len(accepted["documents"]) == 0 || refused == 0 {
+				t.Errorf("round %d: %d placements, %d contact moments, %d documents accepted, %d refused: the writes did not race the restriction",
+					round, len(accepted["placements"]), len(accepted["contact_moments"]), len(accepted["documents"]), refused)
+			}
+		}
+		// Every file in the blob store belongs to a document row: a refused
+		// upload took its file away again.
+		rows := map[string]bool{}
+		res, err := raw.Query("SELECT blob_key FROM documents")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for res.Next() {
+			var k string
+			if err := res.Scan(&k); err != nil {
+				t.Fatal(err)
+			}
+			rows[k] = true
+		}
+		res.Close()
+		bs, err := blob.NewDir(e.Dir + "/blobs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bs.List(ctx, func(key string) error {
+			if !rows[key] {
+				t.Errorf("blob %s has no document", key)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d rounds of %d writers: %d writes refused", rounds, writers, refusedTotal)
 	})
 }

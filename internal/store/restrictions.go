@@ -141,6 +141,9 @@ func (w *writeTx) mayProcess(ctx context.Context, cand kluis.ID, entity string) 
 	if w.overridden[cand] {
 		return nil
 	}
+	if err := w.lockCandidate(ctx, cand, " FOR NO KEY UPDATE"); err != nil {
+		return err
+	}
 	rid, err := activeRestriction(ctx, w, w.actor.TenantID, cand)
 	if err != nil || rid == 0 {
 		return err
@@ -168,6 +171,35 @@ func (w *writeTx) mayProcess(ctx context.Context, cand kluis.ID, entity string) 
 		w.overridden = map[kluis.ID]bool{}
 	}
 	w.overridden[cand] = true
+	return nil
+}
+
+// lockCandidate locks the candidate's row until the transaction ends, on
+// PostgreSQL, with lock " FOR NO KEY UPDATE" (a write of their data) or
+// " FOR UPDATE" (a restriction). Under read committed a write could
+// otherwise find no restriction, be overtaken by one that commits, and
+// commit after it: a row made while the candidate's processing was
+// restricted. With the lock, a write checks either before the restriction
+// (which then waits for it to commit) or after the restriction committed,
+// with a new snapshot that sees it. The writes of one candidate take turns:
+// a shared lock (FOR KEY SHARE) would let a steady stream of them keep a
+// restriction waiting without end, as PostgreSQL queues only the lockers
+// that must wait. A foreign key's check (FOR KEY SHARE) does not wait for
+// it. SQLite runs one write at a time. A row that does not exist (yet)
+// locks nothing.
+func (w *writeTx) lockCandidate(ctx context.Context, cand kluis.ID, lock string) error {
+	if have := w.locked[cand]; w.db.Dialect != Postgres || have == lock || have == " FOR UPDATE" {
+		return nil
+	}
+	var one int
+	err := w.QueryRowContext(ctx, "SELECT 1 FROM candidates WHERE tenant_id = $1 AND id = $2"+lock, w.actor.TenantID, cand).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("lock candidate: %w", err)
+	}
+	if w.locked == nil {
+		w.locked = map[kluis.ID]string{}
+	}
+	w.locked[cand] = lock
 	return nil
 }
 
@@ -295,6 +327,11 @@ func (db *DB) insertRestriction(ctx context.Context, tx *writeTx, x *kluis.Restr
 		return err
 	}
 	if err := visibleCandidate(ctx, tx, tx.actor, x.CandidateID); err != nil {
+		return err
+	}
+	// The writes of the candidate's data that checked before this one
+	// commit first; those after it wait and then see it (mayProcess).
+	if err := tx.lockCandidate(ctx, x.CandidateID, " FOR UPDATE"); err != nil {
 		return err
 	}
 	x.ID, x.Version, x.CreatedAt = db.ids.Next(), 1, db.now()

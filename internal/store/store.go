@@ -250,15 +250,32 @@ func classify(err error) error {
 				return &kluis.Error{Code: kluis.ENotFound, Message: msgGone, Err: err}
 			}
 			return &kluis.Error{Code: kluis.EConflict, Message: msgInUse, Err: err}
+		case "22021", "22P05":
+			// A NUL byte, or a character the database cannot store, in a
+			// value a user sent: SQLite takes it, PostgreSQL refuses text
+			// with it. The user's input, not kluis, is at fault.
+			return &kluis.Error{Code: kluis.EInvalid, Message: msgBadText, Err: err}
+		case "22001", "54000":
+			// A value longer than its column or than an index entry can be.
+			return &kluis.Error{Code: kluis.EInvalid, Message: msgTooLong, Err: err}
 		}
 	}
 	return err
 }
 
+// Classify is classify for the callers outside the store that answer with
+// an error a store call returned: the one place that maps errors to HTTP
+// answers passes every error through it, so that a driver error the input
+// caused is a 400 and not a 500, whichever store path returned it.
+func Classify(err error) error { return classify(err) }
+
 var (
-	msgTaken = kluis.Msg{NL: "Deze waarde is al in gebruik.", EN: "This value is already in use."}
-	msgGone  = kluis.Msg{NL: "Waar dit bij hoort, bestaat niet (meer).", EN: "What this belongs to does not exist (any more)."}
-	msgInUse = kluis.Msg{
+	msgTaken   = kluis.Msg{NL: "Deze waarde is al in gebruik.", EN: "This value is already in use."}
+	msgGone    = kluis.Msg{NL: "Waar dit bij hoort, bestaat niet (meer).", EN: "What this belongs to does not exist (any more)."}
+	msgBadText = kluis.Msg{NL: "De invoer bevat een teken dat niet kan worden opgeslagen (zoals een nul-byte).",
+		EN: "The input holds a character that cannot be stored (such as a NUL byte)."}
+	msgTooLong = kluis.Msg{NL: "De invoer is te lang.", EN: "The input is too long."}
+	msgInUse   = kluis.Msg{
 		NL: "Dit kan niet: er zijn nog gegevens die ernaar verwijzen.",
 		EN: "This is not possible: other records still refer to it.",
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"kluis/internal/kluis"
+	"kluis/internal/store"
 )
 
 // status is the one mapping from domain error codes to HTTP statuses.
@@ -55,6 +56,7 @@ func lang(r *http.Request) string {
 // show. Internal errors are logged with the request id; users see only that
 // id, never the error text.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err)
 	var e *kluis.Error
 	if !errors.As(err, &e) {
 		e = &kluis.Error{Code: kluis.EInternal, Err: err}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"kluis/internal/kluis"
+	"kluis/internal/store"
 )
 
 //go:embed templates static
@@ -153,6 +154,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // uiError answers a failed staff-UI request with a page instead of JSON.
 func (s *Server) uiError(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err)
 	var e *kluis.Error
 	if !errors.As(err, &e) {
 		e = &kluis.Error{Code: kluis.EInternal, Err: err}
