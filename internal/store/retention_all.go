@@ -88,6 +88,12 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 	// numbered parameters up by name, a cost that grows with their number.
 	ids := []any{tenant, page[0].ID, page[len(page)-1].ID}
 	in := "candidate_id BETWEEN $2 AND $3"
+	if len(page) == 1 {
+		// One candidate (an erasure): an equality, which every index on
+		// (tenant_id, candidate_id) serves, where a range may lead the
+		// planner to an index on (tenant_id, kind) instead.
+		ids, in = ids[:2], "candidate_id = $2"
+	}
 	// Each query reads candidate_id first; the rest goes to the fact.
 	type q struct {
 		what, sql string
