@@ -240,29 +240,35 @@ func capped(total int) (int, bool) {
 // actor may see it; a role that may see none of the table's personal
 // fields gets 403.
 func writeProjected[T any](s *Server, w http.ResponseWriter, r *http.Request, table string, items []T, total int, page kluis.Page) error {
-	return writeProjectedList(s, w, r, table, items, total, false, page)
+	views, err := projectList(s, r, table, items)
+	if err != nil {
+		return err
+	}
+	return writeList(w, views, total, page)
 }
 
-// writeProjectedList is writeProjected for a list whose count may have
-// stopped early (more).
-func writeProjectedList[T any](s *Server, w http.ResponseWriter, r *http.Request, table string, items []T, total int, more bool, page kluis.Page) error {
-	role := actorFrom(r.Context()).Role
-	if !s.projector(r.Context()).CanSee(role, table) {
-		return errNoAccess
-	}
-	views, err := access.ProjectAll(s.projector(r.Context()), role, table, items)
+// writeSearch answers a candidate search: a projected page whose count may
+// have stopped early (more).
+func writeSearch(s *Server, w http.ResponseWriter, r *http.Request, items []kluis.Candidate, total int, more bool, page kluis.Page) error {
+	views, err := projectList(s, r, "candidates", items)
 	if err != nil {
 		return err
 	}
 	if views == nil {
 		views = []access.View{}
 	}
-	if table == "candidates" {
-		writeJSON(w, http.StatusOK, searchBody[access.View]{Items: views, Total: total, More: more, Limit: page.Limit, Offset: page.Offset})
-		return nil
-	}
-	writeJSON(w, http.StatusOK, listBody[access.View]{Items: views, Total: total, Limit: page.Limit, Offset: page.Offset})
+	writeJSON(w, http.StatusOK, searchBody[access.View]{Items: views, Total: total, More: more, Limit: page.Limit, Offset: page.Offset})
 	return nil
+}
+
+// projectList projects a page of records of table as the actor may see
+// them; a role that may see none of the table's personal fields gets 403.
+func projectList[T any](s *Server, r *http.Request, table string, items []T) ([]access.View, error) {
+	role := actorFrom(r.Context()).Role
+	if !s.projector(r.Context()).CanSee(role, table) {
+		return nil, errNoAccess
+	}
+	return access.ProjectAll(s.projector(r.Context()), role, table, items)
 }
 
 func writeList[T any](w http.ResponseWriter, items []T, total int, page kluis.Page) error {

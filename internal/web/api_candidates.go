@@ -35,7 +35,7 @@ func (s *Server) listCandidates(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	total, more := capped(total)
-	return writeProjectedList(s, w, r, "candidates", items, total, more, f.Page)
+	return writeSearch(s, w, r, items, total, more, f.Page)
 }
 
 type candidateSearch struct {
@@ -86,7 +86,7 @@ func (s *Server) searchCandidates(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	total, more := capped(total)
-	return writeProjectedList(s, w, r, "candidates", items, total, more, f.Page)
+	return writeSearch(s, w, r, items, total, more, f.Page)
 }
 
 // searchProblems refuses criteria and a sort on fields the caller may not

@@ -418,5 +418,5 @@ var restrictedChoices = kluis.Choices{
 // restrictionStates are the values of the restriction list's filter.
 var restrictionStates = kluis.Choices{{Value: "active"}, {Value: "lifted"}}
 
-// noticeLanguages are the languages of a notice.
-var noticeLanguages = kluis.Choices{{Value: "nl"}, {Value: "en"}}
+// noticeLanguages are the languages of a notice: those of the letters.
+var noticeLanguages = kluis.LetterLanguages

@@ -382,7 +382,7 @@ func sameNames(want []string, got map[string]any) (missing, extra []string) {
 
 // records maps the schema names of the record types to their Go types.
 // breachLangs are the languages of a breach notice.
-var breachLangs = kluis.Choices{{Value: "nl"}, {Value: "en"}}
+var breachLangs = kluis.LetterLanguages
 
 var records = map[string]reflect.Type{
 	"Candidate":       reflect.TypeFor[kluis.Candidate](),
