@@ -22,6 +22,7 @@ import (
 
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
+	"kluis/internal/litefile"
 	"kluis/internal/vault"
 )
 
@@ -114,9 +115,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			f.Close()
 		}
 		q := url.Values{}
-		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "journal_mode(WAL)")
+		if err := litefile.UseWAL(ctx, path, 10*time.Second); err != nil {
+			return nil, fmt.Errorf("open sqlite: write-ahead log: %w", err)
+		}
 		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		// Deleted and overwritten values are zeroed in the file, not left
 		// in free pages where a copy of the file would still carry them.
@@ -284,6 +287,4 @@ var (
 // SQLiteURI turns a file path into a SQLite file: URI. The characters that
 // mean something in a URI are escaped, so that a directory named like
 // "uitzend#2" or "a?b" is opened as itself and not cut short.
-func SQLiteURI(path string) string {
-	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
-}
+func SQLiteURI(path string) string { return litefile.URI(path) }

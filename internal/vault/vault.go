@@ -50,6 +50,8 @@ import (
 	"sync"
 	"time"
 
+	"kluis/internal/litefile"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -121,7 +123,7 @@ func Open(ctx context.Context, dsn string, master *MasterKey, opt Options) (*Vau
 		v.w, v.r = p, p
 	} else {
 		v.keysT, v.shreddedT, v.schemaT = "subject_keys", "shredded", "vault_schema"
-		if err := v.openSQLite(dsn); err != nil {
+		if err := v.openSQLite(ctx, dsn); err != nil {
 			return nil, err
 		}
 	}
@@ -136,7 +138,7 @@ func Open(ctx context.Context, dsn string, master *MasterKey, opt Options) (*Vau
 	return v, nil
 }
 
-func (v *Vault) openSQLite(dsn string) error {
+func (v *Vault) openSQLite(ctx context.Context, dsn string) error {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "file:")
 	if path == "" {
 		return errors.New("vault: no keys database given")
@@ -151,15 +153,17 @@ func (v *Vault) openSQLite(dsn string) error {
 		return fmt.Errorf("vault: create keys database: %w", err)
 	}
 	f.Close()
-	q := sqliteURI(path) + "?_time_format=sqlite" +
+	if err := litefile.UseWAL(ctx, path, 10*time.Second); err != nil {
+		return fmt.Errorf("vault: open sqlite: write-ahead log: %w", err)
+	}
+	q := litefile.URI(path) + "?_time_format=sqlite" +
+		"&_pragma=busy_timeout(10000)" +
 		// secure_delete overwrites deleted rows with zeros, so a
 		// destroyed key leaves no bytes in the file.
 		"&_pragma=secure_delete(1)" +
-		"&_pragma=journal_mode(WAL)" +
 		// A WAL reset truncates the file, so frames that held a destroyed
 		// key do not linger in it.
 		"&_pragma=journal_size_limit(0)" +
-		"&_pragma=busy_timeout(10000)" +
 		// FULL, not NORMAL: a key lost to a power cut after its commit
 		// would make data already sealed under it unreadable for good,
 		// and a destroyed key must not come back.
@@ -543,10 +547,4 @@ func (v *Vault) KeysByMaster(ctx context.Context) (map[string]int, error) {
 		counts[id] = n
 	}
 	return counts, rows.Err()
-}
-
-// sqliteURI turns a file path into a SQLite file: URI, escaping what means
-// something in a URI (the store does the same for the data file).
-func sqliteURI(path string) string {
-	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
