@@ -262,6 +262,45 @@ func (e *EraseError) Unwrap() error { return e.Err }
 var childTables = []string{"portal_tokens", "payroll_records", "contact_moments", "consent_requests", "consents", "disclosures", "legal_holds", "placements", "documents", "outbox",
 	"supplementary_statements"}
 
+// probedTables are the tables an erasure may have to change rows of, besides
+// the candidate's own: the childTables and those whose rows stay as proof
+// with their texts emptied.
+var probedTables = append(slices.Clone(childTables), "requests", "request_letters", "restrictions", "restriction_overrides", "breach_candidates")
+
+// presence says which probedTables hold rows of a candidate; nil means
+// "not asked": every table may.
+type presence map[string]bool
+
+func (p presence) of(table string) bool { return p == nil || p[table] }
+
+// presentInSQL asks, in one statement, whether each of probedTables has a
+// row of the candidate: an index probe each (every one of them has an
+// index that starts with (tenant_id, candidate_id)).
+var presentInSQL = sync.OnceValue(func() string {
+	probes := make([]string, len(probedTables))
+	for i, t := range probedTables {
+		probes[i] = "EXISTS (SELECT 1 FROM " + t + " WHERE tenant_id = $1 AND candidate_id = $2)"
+	}
+	return "SELECT " + strings.Join(probes, ", ")
+})
+
+// presentIn returns which of probedTables hold rows of candidate cand.
+func presentIn(ctx context.Context, q querier, tenant, cand kluis.ID) (presence, error) {
+	found := make([]bool, len(probedTables))
+	dest := make([]any, len(found))
+	for i := range found {
+		dest[i] = &found[i]
+	}
+	if err := q.QueryRowContext(ctx, presentInSQL(), tenant, cand).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("erase: which tables hold the candidate's rows: %w", err)
+	}
+	p := presence{}
+	for i, t := range probedTables {
+		p[t] = found[i]
+	}
+	return p, nil
+}
+
 // eraseOne erases one candidate inside tx; it returns the record (nil when
 // nothing was due) and the keys of the document contents to delete.
 func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, terms retention.Terms, id kluis.ID, opt EraseOptions) (*kluis.Erasure, []string, error) {
@@ -289,18 +328,28 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 		return nil, nil, fmt.Errorf("erase: %w", err)
 	}
 	one.Facts.LastActivity, one.Facts.Erased = one.Facts.Registered, erasedGroups(erased)
+	// Which tables hold rows of the candidate, asked once (after the lock
+	// on PostgreSQL, so that no row can come in unseen): most candidates
+	// have rows in a few of them, and a statement that finds nothing
+	// costs as much to run as one that does.
+	has, err := presentIn(ctx, tx, tenant, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	// Art. 18: a restricted candidate's data are not deleted. The clean-up
 	// passes them by; an erasure on request is refused until the
 	// restriction is lifted (restrictions.go).
-	if rid, err := activeRestriction(ctx, tx, tenant, id); err != nil {
-		return nil, nil, err
-	} else if rid != 0 {
-		if opt.Reason == "request" {
-			return nil, nil, errEraseRestricted()
+	if has.of("restrictions") {
+		if rid, err := activeRestriction(ctx, tx, tenant, id); err != nil {
+			return nil, nil, err
+		} else if rid != 0 {
+			if opt.Reason == "request" {
+				return nil, nil, errEraseRestricted()
+			}
+			return nil, nil, nil
 		}
-		return nil, nil, nil
 	}
-	if err := db.fillFacts(ctx, tx, tenant, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{id: one}); err != nil {
+	if err := db.fillFacts(ctx, tx, tenant, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{id: one}, has); err != nil {
 		return nil, nil, err
 	}
 	ep := planErasure(cat, one.Facts, terms, db.today(), opt)
@@ -315,13 +364,15 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	if ep.complete {
 		// Hook of the breach register (breaches.go): the links stay, the
 		// candidate's name goes from the breaches' texts.
-		if err := db.redactBreachTexts(ctx, tx, tenant, id); err != nil {
+		if has.of("breach_candidates") {
+			if err := db.redactBreachTexts(ctx, tx, tenant, id); err != nil {
+				return nil, nil, err
+			}
+		}
+		if keys, err = deleteCandidateRows(ctx, tx, rec, has); err != nil {
 			return nil, nil, err
 		}
-		if keys, err = deleteCandidateRows(ctx, tx, rec); err != nil {
-			return nil, nil, err
-		}
-	} else if keys, err = db.eraseStaged(ctx, tx, ep, one.Facts.Erased, rec); err != nil {
+	} else if keys, err = db.eraseStaged(ctx, tx, ep, one.Facts.Erased, rec, has); err != nil {
 		return nil, nil, err
 	}
 	// Hook of the request register (requests.go): requests are not
@@ -331,14 +382,20 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	for _, it := range ep.due {
 		dueFields = append(dueFields, it.Fields...)
 	}
-	if err := eraseRequestTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
-		return nil, nil, err
+	if has.of("requests") {
+		if err := eraseRequestTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
+			return nil, nil, err
+		}
 	}
-	if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
-		return nil, nil, err
+	if has.of("request_letters") {
+		if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
+			return nil, nil, err
+		}
 	}
-	if err := eraseRestrictionTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
-		return nil, nil, err
+	if has.of("restrictions") || has.of("restriction_overrides") {
+		if err := eraseRestrictionTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
+			return nil, nil, err
+		}
 	}
 	rec.Files, rec.FilesPending = len(keys), len(keys)
 	if err := insertErasure(ctx, tx, rec, keys); err != nil {
@@ -357,13 +414,19 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 // deleteCandidateRows deletes every row of the candidate of rec, counting
 // them on rec, and returns the keys of their documents' contents, to be
 // deleted once the transaction commits.
-func deleteCandidateRows(ctx context.Context, tx *writeTx, rec *kluis.Erasure) ([]string, error) {
+func deleteCandidateRows(ctx context.Context, tx *writeTx, rec *kluis.Erasure, has presence) ([]string, error) {
 	tenant, id := rec.TenantID, rec.CandidateID
-	keys, err := blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
-	if err != nil {
-		return nil, err
+	var keys []string
+	if has.of("documents") {
+		var err error
+		if keys, err = blobKeys(ctx, tx, "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range childTables {
+		if !has.of(t) {
+			continue
+		}
 		n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
 		if err != nil {
 			return nil, fmt.Errorf("erase %s: %w", t, err)
@@ -380,7 +443,7 @@ func deleteCandidateRows(ctx context.Context, tx *writeTx, rec *kluis.Erasure) (
 // eraseStaged erases the due groups of a candidate of whom something is
 // still kept, and restricts what is left. It returns the keys of the
 // document contents to delete.
-func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, before []string, rec *kluis.Erasure) ([]string, error) {
+func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, before []string, rec *kluis.Erasure, has presence) ([]string, error) {
 	tenant, id := rec.TenantID, rec.CandidateID
 	// Columns per table, and kinds of document, whose group is due.
 	cols := map[string][]string{}
@@ -400,7 +463,7 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 	catalogued := candidateColumns()
 	var keys []string
 	var err error
-	if len(kinds) > 0 || len(cols["documents"]) == catalogued["documents"] {
+	if has.of("documents") && (len(kinds) > 0 || len(cols["documents"]) == catalogued["documents"]) {
 		q := "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2"
 		args := []any{tenant, id}
 		if len(cols["documents"]) < catalogued["documents"] {
@@ -429,7 +492,7 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 		rec.Rows += n
 	}
 	for _, t := range childTables {
-		if t == "documents" || len(cols[t]) == 0 {
+		if t == "documents" || len(cols[t]) == 0 || !has.of(t) {
 			continue
 		}
 		if len(cols[t]) == catalogued[t] {
@@ -696,7 +759,7 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 			return err
 		}
 		var err error
-		if keys, err = deleteCandidateRows(ctx, tx, rec); err != nil {
+		if keys, err = deleteCandidateRows(ctx, tx, rec, nil); err != nil {
 			return err
 		}
 		// Hook of the request register: the requests stay, their texts go.

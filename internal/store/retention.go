@@ -25,7 +25,7 @@ func (db *DB) RetentionFacts(ctx context.Context, a kluis.Actor, cand kluis.ID) 
 		return retention.Facts{}, fmt.Errorf("erased groups: %w", err)
 	}
 	one.Facts.Erased = erasedGroups(erased)
-	if err := db.fillFacts(ctx, db.r, a.TenantID, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{c.ID: one}); err != nil {
+	if err := db.fillFacts(ctx, db.r, a.TenantID, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{c.ID: one}, nil); err != nil {
 		return retention.Facts{}, err
 	}
 	return one.Facts, nil

@@ -58,7 +58,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		if len(page) == 0 {
 			return nil
 		}
-		if err := db.fillFacts(ctx, db.r, a.TenantID, page, by); err != nil {
+		if err := db.fillFacts(ctx, db.r, a.TenantID, page, by, nil); err != nil {
 			return err
 		}
 		for _, c := range page {
@@ -79,7 +79,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 const notActivity = "'consent-requested', 'consent-declined'"
 
 // fillFacts adds what the other tables say of a page of candidates.
-func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts) error {
+func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page []*CandidateFacts, by map[kluis.ID]*CandidateFacts, has presence) error {
 	// The page is in order of id: its facts are those in the id range from
 	// its first to its last candidate, read by the indexes that start with
 	// (tenant_id, candidate_id). Rows of candidates in that range that are
@@ -96,6 +96,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 	}
 	// Each query reads candidate_id first; the rest goes to the fact.
 	type q struct {
+		table     string
 		what, sql string
 		args      []any
 		row       func(rows interface{ Scan(...any) error }) error
@@ -104,7 +105,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 	consentArgs := append(append([]any{}, ids...), today)
 
 	queries := []q{
-		{"last contact", "SELECT candidate_id, max(at) FROM contact_moments WHERE tenant_id = $1 AND " + in + " AND kind NOT IN (" + notActivity + ") GROUP BY candidate_id", ids,
+		{"contact_moments", "last contact", "SELECT candidate_id, max(at) FROM contact_moments WHERE tenant_id = $1 AND " + in + " AND kind NOT IN (" + notActivity + ") GROUP BY candidate_id", ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var last *time.Time
@@ -116,7 +117,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 				}
 				return nil
 			}},
-		{"placements", "SELECT candidate_id, start_date, end_date, contract_kind FROM placements WHERE tenant_id = $1 AND " + in, ids,
+		{"placements", "placements", "SELECT candidate_id, start_date, end_date, contract_kind FROM placements WHERE tenant_id = $1 AND " + in, ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var p retention.Placement
@@ -130,7 +131,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 				}
 				return nil
 			}},
-		{"payroll years", "SELECT DISTINCT candidate_id, year FROM payroll_records WHERE tenant_id = $1 AND " + in, ids,
+		{"payroll_records", "payroll years", "SELECT DISTINCT candidate_id, year FROM payroll_records WHERE tenant_id = $1 AND " + in, ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var y int
@@ -142,7 +143,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 				}
 				return nil
 			}},
-		{"consents", fmt.Sprintf("SELECT candidate_id, max(valid_until) FROM consents WHERE tenant_id = $1 AND %s AND (withdrawn_on IS NULL OR withdrawn_on > $%d) GROUP BY candidate_id",
+		{"consents", "consents", fmt.Sprintf("SELECT candidate_id, max(valid_until) FROM consents WHERE tenant_id = $1 AND %s AND (withdrawn_on IS NULL OR withdrawn_on > $%d) GROUP BY candidate_id",
 			in, len(ids)+1), consentArgs,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
@@ -155,7 +156,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 				}
 				return nil
 			}},
-		{"legal holds", "SELECT candidate_id, kind, end_date FROM legal_holds WHERE tenant_id = $1 AND " + in, ids,
+		{"legal_holds", "legal holds", "SELECT candidate_id, kind, end_date FROM legal_holds WHERE tenant_id = $1 AND " + in, ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var h retention.Hold
@@ -169,7 +170,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 			}},
 		// An art. 18 restriction keeps everything as a legal hold does,
 		// for as long as it lasts (restrictions.go).
-		{"restrictions", "SELECT candidate_id, ground FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL AND " + in, ids,
+		{"restrictions", "restrictions", "SELECT candidate_id, ground FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL AND " + in, ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var ground string
@@ -181,7 +182,7 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 				}
 				return nil
 			}},
-		{"ID copies", "SELECT candidate_id, created_at FROM documents WHERE tenant_id = $1 AND kind = 'id-copy' AND " + in, ids,
+		{"documents", "ID copies", "SELECT candidate_id, created_at FROM documents WHERE tenant_id = $1 AND kind = 'id-copy' AND " + in, ids,
 			func(r interface{ Scan(...any) error }) error {
 				var id kluis.ID
 				var at time.Time
@@ -195,6 +196,9 @@ func (db *DB) fillFacts(ctx context.Context, on querier, tenant kluis.ID, page [
 			}},
 	}
 	for _, x := range queries {
+		if !has.of(x.table) {
+			continue
+		}
 		rows, err := on.QueryContext(ctx, x.sql, x.args...)
 		if err != nil {
 			return fmt.Errorf("retention facts, %s: %w", x.what, err)
