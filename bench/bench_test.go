@@ -116,7 +116,7 @@ func TestParseInitTrace(t *testing.T) {
 func TestLaterMarkdownAfterJSON(t *testing.T) {
 	run := &runResult{DB: "sqlite", Size: 10000, Later: map[string]any{
 		"retention-plan": &planResult{Candidates: 10040, Due: 5181, KluisSeconds: 2, BareSeconds: 0.1, KluisPerSec: 5020, BarePerSec: 100400, CLISeconds: 2.5},
-		"erasure":        &eraseResult{Due: 5181, Erased: 5181, Complete: 3544, Partial: 1637, KluisSeconds: 10, BareSeconds: 2.5, KluisPerSec: 518, BarePerSec: 2072},
+		"erasure":        &eraseResult{Due: 5181, Erased: 5181, Complete: 3544, Partial: 1637, KluisSeconds: 10, VerifySeconds: 2, BareSeconds: 2.5, KluisPerSec: 648, BarePerSec: 2072},
 	}}
 	render := func(res *results) string {
 		var b strings.Builder
@@ -124,7 +124,7 @@ func TestLaterMarkdownAfterJSON(t *testing.T) {
 		return b.String()
 	}
 	typed := render(&results{Runs: []*runResult{run}})
-	for _, want := range []string{"| sqlite 10k | 10,040 | 5181 (52 %) | 2.0 | 0.10 | ×20 | 5020 | 100,400 | 199 s | (❌) |", "| sqlite 10k | 5181 of 5181 due | 3544 / 1637 | 10 (0) | 2.5 | ×4.0 | 518 | 2072 | ❌ |"} {
+	for _, want := range []string{"| sqlite 10k | 10,040 | 5181 (52 %) | 2.0 | 0.10 | ×20 | 5020 | 100,400 | 199 s | (❌) |", "| sqlite 10k | 5181 of 5181 due | 3544 / 1637 | 10 (0; 2.0) | 2.5 | ×3.2 | 648 | 2072 | ❌ |"} {
 		if !strings.Contains(typed, want) {
 			t.Errorf("tables lack %q:\n%s", want, typed)
 		}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"kluis/internal/kluis"
 	"kluis/internal/store"
@@ -29,12 +30,17 @@ type Runner struct {
 	// Progress, when set, is told of a run's progress after every batch
 	// and when it ends.
 	Progress func(run *store.CleanupRun)
+	// Verifying is the time the last Run spent verifying its sample: a
+	// scan of every table, the database file and the documents, whose
+	// cost grows with the database, not with the candidates erased.
+	Verifying time.Duration
 }
 
 // Run does the work of a run until every item is handled or ctx ends. The
 // actor is the one who started it (kluis itself for a nightly run).
 func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) error {
 	db := r.DB
+	r.Verifying = 0
 	set, err := db.Settings(ctx, a.TenantID)
 	if err != nil {
 		return err
@@ -108,7 +114,9 @@ func (r *Runner) Run(ctx context.Context, a kluis.Actor, run *store.CleanupRun) 
 		// that is killed later keeps its verification, and one killed
 		// before it gathers a new sample when it is resumed.
 		if len(toVerify) > 0 {
+			began := time.Now()
 			hits, err := db.VerifyErasures(ctx, toVerify, known)
+			r.Verifying += time.Since(began)
 			if err != nil {
 				return err
 			}

@@ -15,9 +15,18 @@ import (
 // lower case. Folding only ASCII keeps byte offsets of raw files exact; for
 // names with other letters the all-lower and all-upper forms are searched
 // as well.
+//
+// Every needle is at least minIdentifierLen bytes long, so each is filed
+// under its first two bytes: a scan reads the data once, looks each pair
+// of bytes up in a bit set that fits in the processor's first cache, and
+// compares needles only where one may start. (A pass of bytes.Index per
+// needle read a 2 GB database file some three hundred times for a sample
+// of ten candidates.)
 type matcher struct {
 	needles []needle
 	longest int
+	pairs   [1 << 16 / 64]uint64 // bit k: a needle starts with the bytes k>>8, k&0xff
+	byPair  map[uint16][]int32   // the needles that start with a pair
 }
 
 type needle struct {
@@ -46,8 +55,16 @@ func newMatcher(ids []Identifier) (*matcher, error) {
 			m.longest = max(m.longest, len(b))
 		}
 	}
+	m.byPair = map[uint16][]int32{}
+	for j, n := range m.needles {
+		k := pairAt(n.form, 0)
+		m.pairs[k>>6] |= 1 << (k & 63)
+		m.byPair[k] = append(m.byPair[k], int32(j))
+	}
 	return m, nil
 }
+
+func pairAt(b []byte, i int) uint16 { return uint16(b[i])<<8 | uint16(b[i+1]) }
 
 // forms are the ways a value may have been written down.
 func forms(kind, v string) []string {
@@ -115,26 +132,37 @@ func asciiLower(dst, b []byte) []byte {
 
 // each calls fn for every occurrence of every needle in folded, with the
 // identifier, the offset and the length of the match.
+// The calls come in order of offset.
 func (m *matcher) each(folded []byte, fn func(id, off, length int)) {
-	for _, n := range m.needles {
-		for off := 0; ; {
-			i := bytes.Index(folded[off:], n.form)
-			if i < 0 {
-				break
-			}
-			fn(n.id, off+i, len(n.form))
-			off += i + 1
-		}
-	}
+	m.scan(folded, func(id, off, length int) bool {
+		fn(id, off, length)
+		return true
+	})
 }
 
 func (m *matcher) matches(folded []byte) bool {
-	for _, n := range m.needles {
-		if bytes.Contains(folded, n.form) {
-			return true
+	found := false
+	m.scan(folded, func(int, int, int) bool {
+		found = true
+		return false
+	})
+	return found
+}
+
+// scan calls fn for the matches in folded until fn returns false.
+func (m *matcher) scan(folded []byte, fn func(id, off, length int) bool) {
+	for i := 0; i+1 < len(folded); i++ {
+		k := pairAt(folded, i)
+		if m.pairs[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		for _, j := range m.byPair[k] {
+			n := &m.needles[j]
+			if bytes.HasPrefix(folded[i:], n.form) && !fn(n.id, i, len(n.form)) {
+				return
+			}
 		}
 	}
-	return false
 }
 
 // streamChunk is how much of a stream is read at a time.
