@@ -168,27 +168,24 @@ func (db *DB) Erase(ctx context.Context, a kluis.Actor, ids []kluis.ID, opt Eras
 			var keys [][]string
 			err := db.write(ctx, a, func(tx *writeTx) error {
 				recs, keys = recs[:0], keys[:0]
-				for _, id := range chunk {
-					rec, k, err := db.eraseOne(ctx, tx, cat, terms, id, opt)
-					switch {
-					case kluis.ErrorCode(err) == kluis.ENotFound:
-						if err := markItem(ctx, tx, a.TenantID, opt.RunID, id, "skipped", 0); err != nil {
-							return err
-						}
-					case err != nil:
-						return err
-					case rec == nil:
-						if err := markItem(ctx, tx, a.TenantID, opt.RunID, id, "skipped", 0); err != nil {
-							return err
-						}
-					default:
-						if err := markItem(ctx, tx, a.TenantID, opt.RunID, id, "done", rec.ID); err != nil {
-							return err
-						}
-						recs, keys = append(recs, *rec), append(keys, k)
-					}
+				erased, err := db.eraseBatch(ctx, tx, cat, terms, chunk, opt)
+				if err != nil {
+					return err
 				}
-				return nil
+				done := map[kluis.ID]kluis.ID{}
+				var skipped []kluis.ID
+				for _, id := range chunk {
+					// Not found (erased since the run began, or out of
+					// the actor's sight) or nothing due: skipped.
+					e := erased[id]
+					if e.rec == nil {
+						skipped = append(skipped, id)
+						continue
+					}
+					done[id] = e.rec.ID
+					recs, keys = append(recs, *e.rec), append(keys, e.keys)
+				}
+				return markItems(ctx, tx, a.TenantID, opt.RunID, done, skipped)
 			})
 			if err != nil {
 				break // one by one, below, from this chunk on
@@ -356,25 +353,54 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	if ep == nil {
 		return nil, nil, nil
 	}
-	rec := &ep.rec
-	rec.TenantID, rec.ID, rec.CandidateID, rec.Complete = tenant, db.ids.Next(), id, ep.complete
-	rec.Reason, rec.RequestID, rec.RunID, rec.UserID, rec.At = opt.Reason, opt.RequestID, opt.RunID, tx.actor.UserID, db.now()
-
+	rec := db.newErasure(tx, ep, id, opt)
 	var keys []string
 	if ep.complete {
-		// Hook of the breach register (breaches.go): the links stay, the
-		// candidate's name goes from the breaches' texts.
-		if has.of("breach_candidates") {
-			if err := db.redactBreachTexts(ctx, tx, tenant, id); err != nil {
-				return nil, nil, err
-			}
-		}
-		if keys, err = deleteCandidateRows(ctx, tx, rec, has); err != nil {
+		if keys, err = db.deleteCandidate(ctx, tx, rec, has); err != nil {
 			return nil, nil, err
 		}
-	} else if keys, err = db.eraseStaged(ctx, tx, ep, one.Facts.Erased, rec, has); err != nil {
+	} else {
+		staged, err := db.eraseStaged(ctx, tx, ep, one.Facts.Erased, []*kluis.Erasure{rec}, has)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = staged[id]
+	}
+	if err := db.recordErasure(ctx, tx, ep, rec, has, keys, false); err != nil {
 		return nil, nil, err
 	}
+	return rec, keys, nil
+}
+
+// newErasure starts the record of the erasure ep of candidate id.
+func (db *DB) newErasure(tx *writeTx, ep *erasePlan, id kluis.ID, opt EraseOptions) *kluis.Erasure {
+	rec := &ep.rec
+	rec.TenantID, rec.ID, rec.CandidateID, rec.Complete = tx.actor.TenantID, db.ids.Next(), id, ep.complete
+	rec.Reason, rec.RequestID, rec.RunID, rec.UserID, rec.At = opt.Reason, opt.RequestID, opt.RunID, tx.actor.UserID, db.now()
+	return rec
+}
+
+// deleteCandidate deletes a candidate who goes altogether, with every row
+// of theirs, and returns the keys of their documents' contents.
+func (db *DB) deleteCandidate(ctx context.Context, tx *writeTx, rec *kluis.Erasure, has presence) ([]string, error) {
+	// Hook of the breach register (breaches.go): the links stay, the
+	// candidate's name goes from the breaches' texts.
+	if has.of("breach_candidates") {
+		if err := db.redactBreachTexts(ctx, tx, rec.TenantID, rec.CandidateID); err != nil {
+			return nil, err
+		}
+	}
+	return deleteCandidateRows(ctx, tx, rec, has)
+}
+
+// recordErasure does what follows the erasure of the candidate's own rows:
+// the texts of the rows that stay as proof are emptied, and the erasure
+// record and its audit entry are written.
+//
+// With later set, the record is not written: the caller writes the records
+// of a batch together (insertErasures).
+func (db *DB) recordErasure(ctx context.Context, tx *writeTx, ep *erasePlan, rec *kluis.Erasure, has presence, keys []string, later bool) error {
+	tenant, id := rec.TenantID, rec.CandidateID
 	// Hook of the request register (requests.go): requests are not
 	// childTables — they outlive the candidate as proof — but their free
 	// texts go with the catalogue group they belong to.
@@ -384,22 +410,24 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	}
 	if has.of("requests") {
 		if err := eraseRequestTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
 	if has.of("request_letters") {
 		if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
 	if has.of("restrictions") || has.of("restriction_overrides") {
 		if err := eraseRestrictionTexts(ctx, tx, tenant, id, dueFields, ep.complete); err != nil {
-			return nil, nil, err
+			return err
 		}
 	}
 	rec.Files, rec.FilesPending = len(keys), len(keys)
-	if err := insertErasure(ctx, tx, rec, keys); err != nil {
-		return nil, nil, err
+	if !later {
+		if err := insertErasure(ctx, tx, rec, keys); err != nil {
+			return err
+		}
 	}
 	var cats []string
 	for _, g := range rec.Erased {
@@ -407,8 +435,8 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 			cats = append(cats, g.Category)
 		}
 	}
-	tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: id, CandidateID: id, Fields: cats, Reason: opt.Reason})
-	return rec, keys, nil
+	tx.record(kluis.AuditEntry{Action: "erase", Entity: "candidates", EntityID: id, CandidateID: id, Fields: cats, Reason: rec.Reason})
+	return nil
 }
 
 // deleteCandidateRows deletes every row of the candidate of rec, counting
@@ -440,11 +468,23 @@ func deleteCandidateRows(ctx context.Context, tx *writeTx, rec *kluis.Erasure, h
 	return keys, nil
 }
 
-// eraseStaged erases the due groups of a candidate of whom something is
-// still kept, and restricts what is left. It returns the keys of the
-// document contents to delete.
-func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, before []string, rec *kluis.Erasure, has presence) ([]string, error) {
-	tenant, id := rec.TenantID, rec.CandidateID
+// eraseStaged erases the due groups of candidates of whom something is
+// still kept, and restricts what is left: recs are the records of
+// candidates whose erasures share one plan (ep, the plan of one of them,
+// and before, the groups erased from them earlier), has says which tables
+// hold rows of any of them. Each statement serves them all. It returns
+// the keys of the document contents to delete, per candidate.
+func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, before []string, recs []*kluis.Erasure, has presence) (map[kluis.ID][]string, error) {
+	tenant := recs[0].TenantID
+	byID := make(map[kluis.ID]*kluis.Erasure, len(recs))
+	ids := make([]any, len(recs))
+	for i, rec := range recs {
+		byID[rec.CandidateID], ids[i] = rec, rec.CandidateID
+	}
+	// $1 is the agency, $2… the candidates; what else a statement needs
+	// follows them.
+	in := "candidate_id IN (" + placeholders(2, len(ids)) + ")"
+	args := append([]any{tenant}, ids...)
 	// Columns per table, and kinds of document, whose group is due.
 	cols := map[string][]string{}
 	var kinds []string
@@ -458,52 +498,82 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 			cols[table] = append(cols[table], col)
 		}
 	}
-	// A table of whose columns nothing is kept loses the candidate's rows;
+	// del deletes and counts each candidate's rows.
+	del := func(what, query string, args []any) error {
+		rows, err := tx.QueryContext(ctx, query+" RETURNING candidate_id", args...)
+		if err != nil {
+			return fmt.Errorf("erase %s: %w", what, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id kluis.ID
+			if err := rows.Scan(&id); err != nil {
+				return fmt.Errorf("erase %s: %w", what, err)
+			}
+			if rec := byID[id]; rec != nil {
+				rec.Rows++
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("erase %s: %w", what, err)
+		}
+		return nil
+	}
+	// A table of whose columns nothing is kept loses the candidates' rows;
 	// one of which some columns are kept has the others emptied.
 	catalogued := candidateColumns()
-	var keys []string
-	var err error
+	keys := map[kluis.ID][]string{}
 	if has.of("documents") && (len(kinds) > 0 || len(cols["documents"]) == catalogued["documents"]) {
-		q := "SELECT blob_key FROM documents WHERE tenant_id = $1 AND candidate_id = $2"
-		args := []any{tenant, id}
+		where := " WHERE tenant_id = $1 AND " + in
+		dargs := args
 		if len(cols["documents"]) < catalogued["documents"] {
+			dargs = slices.Clone(args)
 			marks := make([]string, len(kinds))
 			for i, k := range kinds {
-				args = append(args, k)
-				marks[i] = fmt.Sprintf("$%d", len(args))
+				dargs = append(dargs, k)
+				marks[i] = fmt.Sprintf("$%d", len(dargs))
 			}
-			q += " AND kind IN (" + strings.Join(marks, ", ") + ")"
+			where += " AND kind IN (" + strings.Join(marks, ", ") + ")"
 		}
-		if keys, err = blobKeys(ctx, tx, q, args...); err != nil {
-			return nil, err
-		}
-		// Payroll records that name a document to be deleted lose the
-		// reference (the records themselves follow their own rule).
-		del := strings.Replace(q, "SELECT blob_key FROM documents", "DELETE FROM documents", 1)
-		ref := "UPDATE payroll_records SET document_id = NULL WHERE tenant_id = $1 AND candidate_id = $2 AND document_id IN (" +
-			strings.Replace(q, "SELECT blob_key", "SELECT id", 1) + ")"
-		if _, err := tx.ExecContext(ctx, ref, args...); err != nil {
-			return nil, fmt.Errorf("erase documents: %w", err)
-		}
-		n, err := execCount(ctx, tx, del, args...)
+		rows, err := tx.QueryContext(ctx, "SELECT candidate_id, blob_key FROM documents"+where, dargs...)
 		if err != nil {
 			return nil, fmt.Errorf("erase documents: %w", err)
 		}
-		rec.Rows += n
+		for rows.Next() {
+			var id kluis.ID
+			var k string
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("erase documents: %w", err)
+			}
+			keys[id] = append(keys[id], k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("erase documents: %w", err)
+		}
+		// Payroll records that name a document to be deleted lose the
+		// reference (the records themselves follow their own rule).
+		if has.of("payroll_records") {
+			if _, err := tx.ExecContext(ctx, "UPDATE payroll_records SET document_id = NULL WHERE tenant_id = $1 AND "+in+" AND document_id IN (SELECT id FROM documents"+where+")", dargs...); err != nil {
+				return nil, fmt.Errorf("erase documents: %w", err)
+			}
+		}
+		if err := del("documents", "DELETE FROM documents"+where, dargs); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range childTables {
 		if t == "documents" || len(cols[t]) == 0 || !has.of(t) {
 			continue
 		}
 		if len(cols[t]) == catalogued[t] {
-			n, err := execCount(ctx, tx, "DELETE FROM "+t+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id)
-			if err != nil {
-				return nil, fmt.Errorf("erase %s: %w", t, err)
+			if err := del(t, "DELETE FROM "+t+" WHERE tenant_id = $1 AND "+in, args); err != nil {
+				return nil, err
 			}
-			rec.Rows += n
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET "+emptied(t, cols[t])+" WHERE tenant_id = $1 AND candidate_id = $2", tenant, id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET "+emptied(t, cols[t])+" WHERE tenant_id = $1 AND "+in, args...); err != nil {
 			return nil, fmt.Errorf("erase %s: %w", t, err)
 		}
 	}
@@ -525,11 +595,25 @@ func (db *DB) eraseStaged(ctx context.Context, tx *writeTx, ep *erasePlan, befor
 		}
 		set += ", " + emptied("candidates", c)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE candidates SET "+set+", erased_groups = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
-		tenant, id, strings.Join(groups, ";"), db.now()); err != nil {
+	n := len(args)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE candidates SET %s, erased_groups = $%d, updated_at = $%d WHERE tenant_id = $1 AND id IN (%s)", set, n+1, n+2, placeholders(2, len(ids))),
+		append(slices.Clone(args), strings.Join(groups, ";"), db.now())...); err != nil {
 		return nil, fmt.Errorf("erase candidate: %w", err)
 	}
 	return keys, nil
+}
+
+// stagedShape is what candidates whose staged erasures eraseStaged can do
+// together share: the groups due, whether what is left is restricted, and
+// the groups erased before.
+func stagedShape(ep *erasePlan, before []string) string {
+	var b strings.Builder
+	for _, it := range ep.due {
+		b.WriteString(it.Key())
+		b.WriteByte('|')
+	}
+	fmt.Fprintf(&b, "%v|%s", ep.restrict, strings.Join(before, ";"))
+	return b.String()
 }
 
 // candidateColumns counts, per table, the catalogued columns of a
@@ -585,28 +669,54 @@ func erasedGroups(s string) []string {
 // insertErasure writes the record of an erasure and the contents still to
 // delete.
 func insertErasure(ctx context.Context, tx *writeTx, rec *kluis.Erasure, keys []string) error {
-	erased, err := json.Marshal(rec.Erased)
-	if err != nil {
-		return err
+	return insertErasures(ctx, tx, []*kluis.Erasure{rec}, [][]string{keys})
+}
+
+// insertErasures writes the records of erasures and the contents still to
+// delete (keys[i] of recs[i]): two statements for all of them.
+func insertErasures(ctx context.Context, tx *writeTx, recs []*kluis.Erasure, keys [][]string) error {
+	if len(recs) == 0 {
+		return nil
 	}
-	kept, err := json.Marshal(rec.Kept)
-	if err != nil {
-		return err
+	var rows, files []string
+	var args, fileArgs []any
+	for i, rec := range recs {
+		erased, err := json.Marshal(rec.Erased)
+		if err != nil {
+			return err
+		}
+		kept, err := json.Marshal(rec.Kept)
+		if err != nil {
+			return err
+		}
+		if rec.Kept == nil {
+			kept = []byte("[]")
+		}
+		rows = append(rows, "("+placeholders(len(args)+1, 14)+")")
+		args = append(args, rec.TenantID, rec.ID, rec.CandidateID, rec.Complete, rec.Reason, nullID(rec.RequestID), nullID(rec.RunID), string(erased), string(kept),
+			rec.Rows, rec.Files, nullID(rec.UserID), rec.At, len(keys[i]))
+		for _, k := range keys[i] {
+			files = append(files, "("+placeholders(len(fileArgs)+1, 3)+")")
+			fileArgs = append(fileArgs, rec.TenantID, rec.ID, k)
+		}
 	}
-	if rec.Kept == nil {
-		kept = []byte("[]")
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO erasures (tenant_id, id, candidate_id, complete, reason, request_id, run_id, erased, kept,
-		rows_erased, files_erased, user_id, erased_at, files_pending) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		rec.TenantID, rec.ID, rec.CandidateID, rec.Complete, rec.Reason, nullID(rec.RequestID), nullID(rec.RunID), string(erased), string(kept),
-		rec.Rows, rec.Files, nullID(rec.UserID), rec.At, len(keys))
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO erasures (tenant_id, id, candidate_id, complete, reason, request_id, run_id, erased, kept,
+		rows_erased, files_erased, user_id, erased_at, files_pending) VALUES `+strings.Join(rows, ", "), args...); err != nil {
 		return fmt.Errorf("erasure record: %w", err)
 	}
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO erasure_files (tenant_id, erasure_id, blob_key) VALUES ($1, $2, $3)", rec.TenantID, rec.ID, k); err != nil {
+	// A few hundred files to a statement, well under the databases'
+	// limits on parameters.
+	for len(files) > 0 {
+		n := min(len(files), 300)
+		chunk := fileArgs[:3*n]
+		q := make([]string, n)
+		for i := range n {
+			q[i] = "(" + placeholders(3*i+1, 3) + ")"
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO erasure_files (tenant_id, erasure_id, blob_key) VALUES "+strings.Join(q, ", "), chunk...); err != nil {
 			return fmt.Errorf("erasure record: %w", err)
 		}
+		files, fileArgs = files[n:], fileArgs[3*n:]
 	}
 	return nil
 }

@@ -423,6 +423,10 @@ func (v *Vault) Destroy(ctx context.Context, tenant, subject int64) error {
 	return v.DestroyMany(ctx, tenant, []int64{subject})
 }
 
+// destroyChunk is how many subjects' keys DestroyMany shreds with one set
+// of statements (4 + 1 parameters each, well under both databases' limits).
+const destroyChunk = 500
+
 // DestroyMany shreds the keys of many subjects of one tenant in one
 // transaction, as Destroy does one: the clean-up erases thousands at a
 // time, and one commit (and on SQLite one checkpoint) for all of them is
@@ -432,8 +436,14 @@ func (v *Vault) DestroyMany(ctx context.Context, tenant int64, subjects []int64)
 		return nil
 	}
 	now := v.now()
+	// In order, so that two of them lock the same keys in the same order.
+	sorted := slices.Clone(subjects)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
 	err := v.update(ctx, func(tx *sql.Tx) error {
-		for _, subject := range subjects {
+		for len(sorted) > 0 {
+			chunk := sorted[:min(len(sorted), destroyChunk)]
+			sorted = sorted[len(chunk):]
 			// On PostgreSQL a DELETE does not see, and does not wait
 			// for, a key another transaction is inserting, which could
 			// then commit after the tombstone check of its Create and
@@ -442,16 +452,33 @@ func (v *Vault) DestroyMany(ctx context.Context, tenant int64, subjects []int64)
 			// DELETE then removes whichever row is there. A Create that
 			// starts later waits for this transaction in its INSERT and
 			// then finds the tombstone. (SQLite has one writer at a
-			// time: there is no race there.)
-			if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.keysT+" (tenant_id, subject_id, master_id, wrapped, created_at) VALUES ($1, $2, '', $3, $4) ON CONFLICT (tenant_id, subject_id) DO NOTHING", // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
-				tenant, subject, []byte{0}, now); err != nil {
-				return fmt.Errorf("vault: destroy key: %w", err)
+			// time: there is no race there.) Three statements for a
+			// chunk of subjects, not three for each: on PostgreSQL
+			// every statement is a round trip.
+			// rows writes one row per subject: the subject is $from+i,
+			// the other columns are in row.
+			rows := func(row string, from int) (string, []any) {
+				parts := make([]string, len(chunk))
+				args := make([]any, len(chunk))
+				for i, subject := range chunk {
+					parts[i] = strings.Replace(row, "$S", "$"+strconv.Itoa(from+i), 1)
+					args[i] = subject
+				}
+				return strings.Join(parts, ", "), args
 			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+v.keysT+" WHERE tenant_id = $1 AND subject_id = $2", tenant, subject); err != nil { // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
-				return fmt.Errorf("vault: destroy key: %w", err)
+			keyRows, subjects := rows("($1, $S, '', $2, $3)", 4)
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.keysT+" (tenant_id, subject_id, master_id, wrapped, created_at) VALUES "+keyRows+" ON CONFLICT (tenant_id, subject_id) DO NOTHING", // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
+				append([]any{tenant, []byte{0}, now}, subjects...)...); err != nil {
+				return fmt.Errorf("vault: destroy keys: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.shreddedT+" (tenant_id, subject_id, shredded_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, subject_id) DO NOTHING", // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
-				tenant, subject, now); err != nil {
+			in, _ := rows("$S", 2)
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+v.keysT+" WHERE tenant_id = $1 AND subject_id IN ("+in+")", // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
+				append([]any{tenant}, subjects...)...); err != nil {
+				return fmt.Errorf("vault: destroy keys: %w", err)
+			}
+			tombstones, _ := rows("($1, $S, $2)", 3)
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+v.shreddedT+" (tenant_id, subject_id, shredded_at) VALUES "+tombstones+" ON CONFLICT (tenant_id, subject_id) DO NOTHING", // #nosec G202 -- the key store's table name is fixed at Open; values are parameters
+				append([]any{tenant, now}, subjects...)...); err != nil {
 				return fmt.Errorf("vault: record shredding: %w", err)
 			}
 		}

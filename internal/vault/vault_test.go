@@ -119,6 +119,41 @@ func TestSubjectKeys(t *testing.T) {
 				t.Errorf("Key: %v, want ErrShredded", err)
 			}
 		})
+		t.Run("many keys destroyed at once are each gone, the others stay", func(t *testing.T) {
+			// More than one chunk of DestroyMany, with duplicates, subjects
+			// that never had a key and one destroyed before.
+			var subjects []int64
+			for s := int64(1000); s < 1000+destroyChunk+123; s++ {
+				if s%7 != 0 {
+					mustCreate(t, v, 2, s)
+				}
+				subjects = append(subjects, s)
+			}
+			subjects = append(subjects, 1003, 1004)
+			mustCreate(t, v, 2, 999)
+			mustCreate(t, v, 3, 1001) // another agency's subject of the same number
+			if err := v.Destroy(ctx, 2, 1010); err != nil {
+				t.Fatal(err)
+			}
+			if err := v.DestroyMany(ctx, 2, subjects); err != nil {
+				t.Fatal(err)
+			}
+			fresh := s.open(t, Options{}, master)
+			for _, sub := range subjects {
+				if _, err := fresh.Key(ctx, 2, sub); !errors.Is(err, ErrShredded) {
+					t.Fatalf("Key of %d: %v, want ErrShredded", sub, err)
+				}
+			}
+			for _, k := range [][2]int64{{2, 999}, {3, 1001}} {
+				if _, err := fresh.Key(ctx, k[0], k[1]); err != nil {
+					t.Errorf("Key %v: %v", k, err)
+				}
+			}
+			var left int
+			if err := v.r.QueryRowContext(ctx, "SELECT count(*) FROM "+v.keysT+" WHERE tenant_id = 2 AND subject_id >= 1000").Scan(&left); err != nil || left != 0 {
+				t.Errorf("%d wrapped keys left, %v", left, err)
+			}
+		})
 		t.Run("a tombstone holds no key material", func(t *testing.T) {
 			var cols []string
 			q := "SELECT * FROM " + v.shreddedT + " LIMIT 1"
