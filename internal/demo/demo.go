@@ -176,6 +176,9 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	if err := a.createHandMade(ctx, newGen(opt.Seed, 0x68616e64, tenant.CreatedAt, ids)); err != nil { // "hand"
 		return nil, err
 	}
+	if err := a.createPrivacyOfficersDesk(ctx, privacy); err != nil {
+		return nil, err
+	}
 	if opt.Candidates > 0 {
 		if err := a.generate(ctx, newGen(opt.Seed, 0x7363616c, tenant.CreatedAt, ids), opt.Candidates, opt.Progress); err != nil { // "scal"
 			return nil, err
