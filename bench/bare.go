@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -190,19 +192,20 @@ func bareMain(args []string) int {
 	dsn := fs.String("db", "", "postgres:// URL or SQLite file")
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	tenant := fs.Int64("tenant", 0, "tenant id of the candidates")
+	font := fs.String("font", "", "TTF font file for the stamkaart's PDF")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := bareServe(ctx, *dsn, *addr, *tenant); err != nil {
+	if err := bareServe(ctx, *dsn, *addr, *tenant, *font); err != nil {
 		fmt.Fprintln(os.Stderr, "bare-serve:", err)
 		return 1
 	}
 	return 0
 }
 
-func bareServe(ctx context.Context, dsn, addr string, tenant int64) error {
+func bareServe(ctx context.Context, dsn, addr string, tenant int64, fontFile string) error {
 	if host, _, err := net.SplitHostPort(addr); err != nil || (host != "127.0.0.1" && host != "localhost" && host != "::1") {
 		return fmt.Errorf("listen on a loopback address, not %q", addr)
 	}
@@ -275,6 +278,54 @@ func bareServe(ctx context.Context, dsn, addr string, tenant int64) error {
 			return
 		}
 		writeJSON(w, &out)
+	})
+	// The font is read on the first PDF, not at start: the bare start-up
+	// stays what it was.
+	readFont := sync.OnceValues(func() ([]byte, error) {
+		if fontFile == "" {
+			return nil, errors.New("bare-serve was started without -font")
+		}
+		return os.ReadFile(fontFile)
+	})
+	// The stamkaart (bare_card.go): JSON, or a plain PDF.
+	card := func(w http.ResponseWriter, r *http.Request) (*bareCard, bool) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.NotFound(w, r)
+			return nil, false
+		}
+		c, found, err := readBareCard(r.Context(), db, tenant, id)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return nil, false
+		}
+		if !found {
+			http.NotFound(w, r)
+		}
+		return c, found
+	}
+	mux.HandleFunc("GET /stamkaart/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := card(w, r); ok {
+			writeJSON(w, c)
+		}
+	})
+	mux.HandleFunc("GET /stamkaart/{id}/pdf", func(w http.ResponseWriter, r *http.Request) {
+		font, err := readFont()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		c, ok := card(w, r)
+		if !ok {
+			return
+		}
+		var b bytes.Buffer
+		if err := writeBarePDF(&b, c, font); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		_, _ = w.Write(b.Bytes())
 	})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

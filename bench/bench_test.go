@@ -141,3 +141,36 @@ func TestLaterMarkdownAfterJSON(t *testing.T) {
 		t.Errorf("after JSON:\n%s\nbefore:\n%s", got, typed)
 	}
 }
+
+// TestTheStamkaartIsJudgedByItsP50AndReadBackFromResults: the goals and the
+// table of the stamkaart, from a result as results.json gives it back.
+func TestTheStamkaartIsJudgedByItsP50AndReadBackFromResults(t *testing.T) {
+	in := &cardResult{RatePerS: cardRate, Bytes: map[string]int{"kluis-pdf": 150 << 10}, Steps: []step{
+		{Target: "kluis-json", OK: 24, P50: 25, P99: 40}, {Target: "bare-json", OK: 24, P50: 10, P99: 20},
+		{Target: "kluis-pdf", OK: 24, P50: 90, P99: 180}, {Target: "bare-pdf", OK: 24, P50: 120, P99: 200}}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		t.Fatal(err)
+	}
+	r := &runResult{DB: "sqlite", Size: 10000, Later: map[string]any{"stamkaart": generic}}
+	gs := goals(r)
+	if len(gs) != len(goalNames) {
+		t.Fatalf("%d goals for %d names", len(gs), len(goalNames))
+	}
+	pdf, js := gs[len(gs)-2], gs[len(gs)-1]
+	if !pdf.met || js.met || !strings.HasPrefix(pdf.text, "90 ms") || !strings.HasPrefix(js.text, "25 ms") {
+		t.Errorf("PDF %+v, JSON %+v", pdf, js)
+	}
+	var doc strings.Builder
+	(&results{Runs: []*runResult{r}}).cardMarkdown(func(f string, args ...any) { fmt.Fprintf(&doc, f, args...) })
+	if !strings.Contains(doc.String(), "| 25 / 40 | 10 / 20 | ×2.5 | 90 / 180 | 120 / 200 | ×0.80 |") || !strings.Contains(doc.String(), "PDF ✅ JSON ❌") {
+		t.Errorf("the table:\n%s", doc.String())
+	}
+	if gs := goals(&runResult{}); gs[len(gs)-1].text != "not measured" {
+		t.Errorf("without the scenario: %+v", gs[len(gs)-1])
+	}
+}

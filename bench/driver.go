@@ -190,7 +190,8 @@ func (r *runEnv) startBare(tag string) (*server, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	args := []string{"bare-serve", "-db", r.d.openDSN, "-addr", addr, "-tenant", strconv.FormatInt(r.p.tenant, 10)}
+	args := []string{"bare-serve", "-db", r.d.openDSN, "-addr", addr, "-tenant", strconv.FormatInt(r.p.tenant, 10),
+		"-font", filepath.Join(r.cfg.root, "internal", "pdf", "fonts", "DejaVuSans.ttf")}
 	logPath := filepath.Join(r.cfg.tmp, fmt.Sprintf("bare-%s-%d-%s.log", r.d.db, r.d.size, tag))
 	began := time.Now()
 	s, err := startServer("bare server", r.self, args, nil, logPath, addr)

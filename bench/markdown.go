@@ -128,6 +128,8 @@ var goalNames = []string{
 	"search p99 ≤ 20 ms at 1M candidates (worst of name and city)",
 	"RSS of kluis serve ≤ 200 MB at 1M candidates (peak, VmHWM)",
 	"start-up (process start → /readyz 200) ≤ 1 s",
+	"stamkaart PDF ≤ 100 ms (p50, through the API)",
+	"stamkaart JSON ≤ 20 ms (p50, through the API)",
 }
 
 func goals(r *runResult) []goal {
@@ -169,6 +171,19 @@ func goals(r *runResult) []goal {
 		text: fmt.Sprintf("%s MB (%s), bare %s MB", num(r.Memory.KluisPeakMB), margin(200-r.Memory.KluisPeakMB, "MB"), num(r.Memory.BarePeakMB))})
 	out = append(out, goal{met: r.Startup.KluisMedian <= 1000, at: true,
 		text: fmt.Sprintf("%s ms (%s), bare %s ms", num(r.Startup.KluisMedian), margin(1000-r.Startup.KluisMedian, "ms"), num(r.Startup.BareMedian))})
+	c, _ := laterOf[cardResult](r, "stamkaart")
+	for _, g := range []struct {
+		target, bare string
+		limit        float64
+	}{{"kluis-pdf", "bare-pdf", 100}, {"kluis-json", "bare-json", 20}} {
+		if c == nil || c.step(g.target).OK == 0 {
+			out = append(out, goal{text: "not measured"})
+			continue
+		}
+		k, b := c.step(g.target), c.step(g.bare)
+		out = append(out, goal{met: k.P50 <= g.limit && k.Errors == 0, at: true,
+			text: fmt.Sprintf("%s ms (%s; p99 %s ms), bare %s ms", num(k.P50), margin(g.limit-k.P50, "ms"), num(k.P99), num(b.P50))})
+	}
 	return out
 }
 
@@ -392,6 +407,7 @@ func (res *results) markdown(perf string) string {
 	}
 
 	res.laterMarkdown(w)
+	res.cardMarkdown(w)
 
 	if len(res.NotYetMeasured) > 0 {
 		w("### Not yet measured\n\n")

@@ -36,9 +36,10 @@ var laterScenarios = []laterScenario{
 		measure: measureErasure,
 	},
 	{
-		Name:   "stamkaart",
-		What:   "produce a candidate's stamkaart (the record card with everything held about them) through the API",
-		Goal:   "to be set with the feature; compare with the bare reads of the same rows",
-		Status: "not yet measured: the feature does not exist yet",
+		Name:    "stamkaart",
+		What:    "fetch one candidate's stamkaart (the record card with everything held about them: 1,000 contact moments, 50 documents, 7 years of monthly pay slips, made on a copy of the data set) through the API as JSON and as PDF at a low fixed rate, vs. the bare server reading the same rows with plain SQL and writing them as JSON or into a plain fpdf document",
+		Goal:    "PDF ≤ 100 ms, JSON ≤ 20 ms (p50)",
+		Status:  "measured",
+		measure: measureStamkaart,
 	},
 }

@@ -6,6 +6,7 @@
 package pdf
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -49,6 +50,11 @@ type Doc struct {
 	heads   []heading // headings waiting for the block they belong to
 	pending float64   // space owed below the last thing drawn, in mm
 	written bool
+	// font is the style whose font was last set on page fontPage: fpdf
+	// writes a font change into the page for every SetFont, even to the
+	// same font, and a table sets one per cell.
+	font     style
+	fontPage int
 }
 
 const (
@@ -105,6 +111,7 @@ func New(o Options) *Doc {
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(false, 0) // Doc breaks pages itself, to keep rows and headings whole
 	f.SetCellMargin(0)
+	f.SetCompression(false) // Write compresses the pages (compress.go)
 	f.SetCatalogSort(true)
 	f.SetCreationDate(o.Created)
 	f.SetModificationDate(o.Created)
@@ -319,6 +326,16 @@ func (d *Doc) Write(w io.Writer) error {
 		return errors.New("pdf: document already written")
 	}
 	d.written = true
+	d.finish()
+	var raw bytes.Buffer
+	if err := d.f.Output(&raw); err != nil {
+		return err
+	}
+	return compressPages(w, raw.Bytes())
+}
+
+// finish lays out what is pending and draws the footers.
+func (d *Doc) finish() {
 	d.begin(0, 0)
 	// The footers are drawn last, when the page count is known: fpdf's
 	// AliasNbPages would replace "{nb}" after layout, so a right-aligned
@@ -328,7 +345,6 @@ func (d *Doc) Write(w io.Writer) error {
 		d.f.SetPage(p)
 		d.footer(p, n)
 	}
-	return d.f.Output(w)
 }
 
 func (d *Doc) footer(page, pages int) {
@@ -476,12 +492,17 @@ func (d *Doc) paint(cols []column, from, to int, y, lh float64) {
 }
 
 func (d *Doc) use(st style) {
-	b := ""
-	if st.bold {
-		b = "B"
+	// A new page starts with the font of the last (fpdf sets it again);
+	// footer goes back to earlier pages, so the page must be the same.
+	if p := d.f.PageNo(); p != d.fontPage || st != d.font {
+		b := ""
+		if st.bold {
+			b = "B"
+		}
+		d.f.SetFont(family, b, st.size)
+		d.f.SetTextColor(st.color.r, st.color.g, st.color.b)
+		d.font, d.fontPage = st, p
 	}
-	d.f.SetFont(family, b, st.size)
-	d.f.SetTextColor(st.color.r, st.color.g, st.color.b)
 }
 
 func (d *Doc) setDraw(c rgb, width float64) {

@@ -147,3 +147,13 @@ func BenchmarkRecordCardPDF(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecordCardJSON is the same record card as JSON.
+func BenchmarkRecordCardJSON(b *testing.B) {
+	rc := richCard(1000, 50, 7)
+	for b.Loop() {
+		if err := rc.JSON(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -47,6 +47,20 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 	return out, total, err
 }
 
+// AllContactMoments returns every contact moment of a candidate the actor
+// may see, newest first, in one query: the record card holds them all.
+func (db *DB) AllContactMoments(ctx context.Context, a kluis.Actor, candidate kluis.ID) ([]kluis.ContactMoment, error) {
+	w := tenantWhere(a.TenantID)
+	scopeWhere(w, contactMoments, a)
+	w.add("candidate_id = ?", candidate)
+	var out []kluis.ContactMoment
+	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+		out, err = contactMoments.all(ctx, db, tx, w, "at DESC, id DESC")
+		return err
+	})
+	return out, err
+}
+
 // ContactMoment returns one history entry.
 func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.ContactMoment, error) {
 	return getOne(ctx, db, contactMoments, a, id)

@@ -368,3 +368,32 @@ func orderBy(sort string, allowed map[string]string, def string) (string, error)
 	}
 	return col + ", id", nil
 }
+
+// all returns every record matching w in the given order, with one query
+// and no count: for what must be read whole (a candidate's history on the
+// record card), which pages of kluis.MaxPageSize would read and sort again
+// from the start for every page.
+func (t *table[T]) all(ctx context.Context, db *DB, q querier, w *where, order string) ([]T, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+t.selectList()+" FROM "+t.name+w.sql()+" ORDER BY "+order, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.name, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var rec T
+		if err := rows.Scan(t.targets(&rec)...); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", t.name, err)
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list %s: %w", t.name, err)
+	}
+	for i := range out {
+		if err := t.open(ctx, db, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

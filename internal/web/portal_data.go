@@ -142,9 +142,7 @@ func (s *Server) portalHomeData(r *http.Request) (*portalHomeView, error) {
 			v.Fields = append(v.Fields, pf)
 		}
 	}
-	moments, err := allPages(func(p kluis.Page) ([]kluis.ContactMoment, int, error) {
-		return s.db.ListContactMoments(ctx, a, store.ContactMomentFilter{CandidateID: cand, Page: p})
-	})
+	moments, err := s.db.AllContactMoments(ctx, a, cand)
 	if err != nil {
 		return nil, err
 	}

@@ -47,9 +47,9 @@ func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, e
 		return nil, err
 	}
 	rc := &report.RecordCard{Controller: ctl, Generated: s.clock.Now().UTC().Truncate(1e9), Candidate: c}
-	if rc.Moments, err = allPages(func(p kluis.Page) ([]kluis.ContactMoment, int, error) {
-		return s.db.ListContactMoments(ctx, a, store.ContactMomentFilter{CandidateID: id, Page: p})
-	}); err != nil {
+	// A candidate's history can run to thousands of moments: one query,
+	// not pages that each sort and skip the ones before.
+	if rc.Moments, err = s.db.AllContactMoments(ctx, a, id); err != nil {
 		return nil, err
 	}
 	if rc.Documents, err = allPages(func(p kluis.Page) ([]kluis.Document, int, error) {
