@@ -391,6 +391,10 @@ func TestARestrictedCandidateIsNeitherMailedNorCleanedUpThroughTheAPI(t *testing
 	if code, body := u.apiCall(t, f.po, "POST", "/api/v1/privacy-statement-sends", "", &job); code != http.StatusAccepted && code != http.StatusCreated || job.Total != 1 {
 		t.Fatalf("the bulk sending: %d %s", code, body)
 	}
+	// The sending runs in the background: it must be done before the
+	// clock moves, or its contact moment is dated years later and makes
+	// the other candidate active again.
+	u.web.Wait()
 	if code, body := u.apiCall(t, f.po, "POST", "/api/v1/candidates/"+idText(f.c.ID)+"/privacy-statement/send", `{}`, nil); !restrictedRefusal(code, body) {
 		t.Fatalf("a single sending: %d %s", code, body)
 	}
