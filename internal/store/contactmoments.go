@@ -40,7 +40,7 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 	}
 	var out []kluis.ContactMoment
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = contactMoments.list(ctx, db, tx, w, "at DESC, id DESC", f.Page)
 		return err
 	})
