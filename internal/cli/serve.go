@@ -57,6 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return errors.New("--maintenance-interval must be at least 1m")
 	}
 	log := newLogger(e.stderr, *logLevel)
+	warnBypassRowSecurity(ctx, db, log)
 	if err := startOutbox(ctx, e, db, smtp, log, *stale); err != nil {
 		return err
 	}
@@ -73,6 +74,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	go maintain(ctx, db, log, *every, *publicURL)
 	return serve(ctx, e, db, *addr, *publicURL, log, nil, opts...)
+}
+
+// warnBypassRowSecurity says once when kluis connects to PostgreSQL as a
+// role that row-level security does not hold (a superuser, or BYPASSRLS):
+// the second wall between agencies is then not there (docs/OPERATIONS.md).
+func warnBypassRowSecurity(ctx context.Context, db *store.DB, log *slog.Logger) {
+	by, err := db.BypassesRowSecurity(ctx)
+	switch {
+	case err != nil:
+		log.Warn("could not check whether the database role bypasses row-level security", "err", err)
+	case by:
+		log.Warn("the database role is a superuser or has BYPASSRLS: row-level security does not separate the agencies; connect as an ordinary role that owns the tables (docs/OPERATIONS.md)")
+	}
 }
 
 // readSecretFile reads a secret from a file, so that it stays out of the

@@ -97,7 +97,7 @@ func requestIDOf(ctx context.Context) string {
 // write runs fn in a write transaction on behalf of a and appends what fn
 // recorded to the audit chain before it commits.
 func (db *DB) write(ctx context.Context, a kluis.Actor, fn func(tx *writeTx) error) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		w := &writeTx{Tx: tx, actor: a, ws: db.ws, db: db}
 		if err := fn(w); err != nil {
 			return err
@@ -218,7 +218,7 @@ func auditHash(prev []byte, e *kluis.AuditEntry) []byte {
 // LogAccess appends entries about what was viewed, revealed or downloaded:
 // entries of one agency, in one transaction.
 func (db *DB) LogAccess(ctx context.Context, tenant kluis.ID, entries []kluis.AuditEntry) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		return db.appendAudit(ctx, tx, tenant, "", entries)
 	})
 }
@@ -253,7 +253,7 @@ func (db *DB) AuditLog(ctx context.Context, a kluis.Actor, f AuditFilter) ([]klu
 	page := f.Page.Normalize()
 	var out []kluis.AuditEntry
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM audit_log"+w.sql(), w.args...).Scan(&total); err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func (p ChainProblem) Error() string {
 // checked.
 func (db *DB) VerifyAudit(ctx context.Context, tenant kluis.ID) (int64, error) {
 	var n int64
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.view(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT seq, at, user_id, role, action, entity, entity_id, candidate_id, fields, reason, request_id, prev_hash, hash
 			FROM audit_log WHERE tenant_id = $1 ORDER BY seq`, tenant)
 		if err != nil {
@@ -436,7 +436,12 @@ type AccessCount struct {
 // AccessCounts counts, per staff member, the candidates viewed and the
 // values revealed since a moment, most candidates first.
 func (db *DB) AccessCounts(ctx context.Context, a kluis.Actor, since time.Time) ([]AccessCount, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT user_id,
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, `SELECT user_id,
 			count(DISTINCT CASE WHEN action IN ('view', 'download') THEN candidate_id END),
 			COALESCE(SUM(CASE WHEN action = 'reveal' THEN 1 ELSE 0 END), 0)
 		FROM audit_log WHERE tenant_id = $1 AND at >= $2 AND user_id IS NOT NULL AND action IN ('view', 'download', 'reveal')
@@ -466,7 +471,7 @@ const AuditTerm = 2 * 365 * 24 * time.Hour
 // proves the rest whole. It returns how many entries went.
 func (db *DB) PruneAudit(ctx context.Context, tenant kluis.ID, before time.Time) (int, error) {
 	var n int64
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM audit_log WHERE tenant_id = $1 AND at < $2
 			AND seq < (SELECT seq FROM audit_heads WHERE tenant_id = $1)`, tenant, before.UTC())
 		if err != nil {

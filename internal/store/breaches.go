@@ -86,7 +86,7 @@ func (db *DB) Breaches(ctx context.Context, a kluis.Actor, f BreachFilter) ([]kl
 	}
 	var out []kluis.Breach
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = breaches.list(ctx, db, tx, w, "CASE WHEN decision = '' THEN 0 ELSE 1 END, CASE WHEN decision = '' THEN discovered_at END, discovered_at DESC, id DESC", f.Page)
 		return err
 	})
@@ -127,6 +127,11 @@ type BreachLinkCount struct{ Linked, Informed int }
 
 // BreachLinkCounts counts the linked and informed candidates of breaches.
 func (db *DB) BreachLinkCounts(ctx context.Context, a kluis.Actor, bs []kluis.Breach) (map[kluis.ID]BreachLinkCount, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	out := map[kluis.ID]BreachLinkCount{}
 	if len(bs) == 0 {
 		return out, nil
@@ -137,7 +142,7 @@ func (db *DB) BreachLinkCounts(ctx context.Context, a kluis.Actor, bs []kluis.Br
 		args = append(args, b.ID)
 		marks = append(marks, "$"+strconv.Itoa(len(args)))
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT breach_id, count(*), count(informed_at) FROM breach_candidates
+	rows, err := rd.QueryContext(ctx, `SELECT breach_id, count(*), count(informed_at) FROM breach_candidates
 		WHERE tenant_id = $1 AND breach_id IN (`+strings.Join(marks, ", ")+`) GROUP BY breach_id`, args...) // #nosec G202 -- numbered placeholders only; values are parameters
 	if err != nil {
 		return nil, fmt.Errorf("breach links: %w", err)
@@ -469,7 +474,7 @@ func (db *DB) BreachCandidates(ctx context.Context, a kluis.Actor, id kluis.ID, 
 	}
 	var out []kluis.BreachCandidate
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM breach_candidates WHERE tenant_id = $1 AND breach_id = $2", a.TenantID, id).Scan(&total); err != nil {
 			return fmt.Errorf("breach candidates: %w", err)
 		}
@@ -832,13 +837,18 @@ func redactFold(s, old, repl string) string {
 // for 0) closed more than BreachRetentionYears ago, with their links
 // (catalogue rule "breach"), and returns how many.
 func (db *DB) DeleteExpiredBreaches(ctx context.Context, tenant kluis.ID) (int, error) {
+	rd, _, done, err := db.reader(ctx, agencyOrEvery(tenant))
+	if err != nil {
+		return 0, err
+	}
+	defer done()
 	before := db.now().AddDate(-catalog.BreachRetentionYears, 0, 0)
 	cond, args := "status = 'closed' AND closed_at < $1", []any{before}
 	if tenant != 0 {
 		cond += " AND tenant_id = $2"
 		args = append(args, tenant)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT tenant_id, id FROM breaches WHERE "+cond, args...) // #nosec G202 -- a constant condition; values are parameters
+	rows, err := rd.QueryContext(ctx, "SELECT tenant_id, id FROM breaches WHERE "+cond, args...) // #nosec G202 -- a constant condition; values are parameters
 	if err != nil {
 		return 0, fmt.Errorf("expired breaches: %w", err)
 	}
@@ -853,6 +863,7 @@ func (db *DB) DeleteExpiredBreaches(ctx context.Context, tenant kluis.ID) (int, 
 		keys = append(keys, k)
 	}
 	rows.Close()
+	done()
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}

@@ -68,7 +68,12 @@ func (db *DB) BulkLoad(ctx context.Context, a kluis.Actor, fn func(b *Bulk) erro
 		contactMoments: newBulkRows(db, contactMoments),
 		payroll:        newBulkRows(db, payrollRecords),
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT id FROM branches WHERE tenant_id = $1", a.TenantID)
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT id FROM branches WHERE tenant_id = $1", a.TenantID)
 	if err != nil {
 		return fmt.Errorf("bulk load: read branches: %w", err)
 	}
@@ -233,7 +238,7 @@ func (b *Bulk) commit() error {
 			return err
 		}
 	}
-	err := b.db.update(b.ctx, func(tx *sql.Tx) error {
+	err := b.db.update(b.ctx, forAgency(b.actor.TenantID), func(tx *sql.Tx) error {
 		if err := b.checkRestricted(tx); err != nil {
 			return err
 		}

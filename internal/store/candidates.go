@@ -93,12 +93,17 @@ func (db *DB) caselessArg() string {
 // cityExists reports whether some candidate of the agency lives in city,
 // written in any case.
 func (db *DB) cityExists(ctx context.Context, tenant kluis.ID, city string) (bool, error) {
+	_, rdp, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	q := "SELECT 1 FROM candidates WHERE tenant_id = $1 AND city = $2 COLLATE NOCASE LIMIT 1"
 	if db.Dialect != SQLite {
 		q = "SELECT 1 FROM candidates WHERE tenant_id = $1 AND lower(city) = $2 LIMIT 1"
 	}
 	var one int
-	err := db.rc.QueryRowContext(ctx, q, tenant, strings.ToLower(strings.TrimSpace(city))).Scan(&one)
+	err = rdp.QueryRowContext(ctx, q, tenant, strings.ToLower(strings.TrimSpace(city))).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -180,7 +185,7 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	var out []kluis.Candidate
 	var total int
-	err = db.view(ctx, func(tx *sql.Tx) error {
+	err = db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		out, total, err = candidates.listCounting(ctx, db, tx, w, order, f.Page, f.CountUpTo)
 		return err
 	})

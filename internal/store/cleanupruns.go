@@ -141,7 +141,12 @@ func scanCleanupRun(r interface{ Scan(...any) error }) (*CleanupRun, error) {
 
 // CleanupRun returns one run.
 func (db *DB) CleanupRun(ctx context.Context, a kluis.Actor, id kluis.ID) (*CleanupRun, error) {
-	run, err := scanCleanupRun(db.r.QueryRowContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	run, err := scanCleanupRun(rd.QueryRowContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kluis.NotFound("clean-up run")
 	}
@@ -153,12 +158,17 @@ func (db *DB) CleanupRun(ctx context.Context, a kluis.Actor, id kluis.ID) (*Clea
 
 // CleanupRuns lists the runs of an agency, newest first.
 func (db *DB) CleanupRuns(ctx context.Context, a kluis.Actor, page kluis.Page) ([]CleanupRun, int, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer done()
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM cleanup_runs WHERE tenant_id = $1", a.TenantID).Scan(&total); err != nil {
+	if err := rd.QueryRowContext(ctx, "SELECT count(*) FROM cleanup_runs WHERE tenant_id = $1", a.TenantID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("clean-up runs: %w", err)
 	}
 	pg := page.Normalize()
-	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1"+ // #nosec G202 -- a constant column list; values are parameters
+	rows, err := rd.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs WHERE tenant_id = $1"+ // #nosec G202 -- a constant column list; values are parameters
 		fmt.Sprintf(" ORDER BY started_at DESC, id DESC LIMIT %d OFFSET %d", pg.Limit, pg.Offset), a.TenantID)
 	if err != nil {
 		return nil, 0, fmt.Errorf("clean-up runs: %w", err)
@@ -179,6 +189,11 @@ func (db *DB) CleanupRuns(ctx context.Context, a kluis.Actor, page kluis.Page) (
 // given no sign of life for StaleHeartbeat (or all running ones of the
 // tenant, with stale false): a crash left them, and they are to be resumed.
 func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleOnly bool) ([]CleanupRun, error) {
+	rd, _, done, err := db.reader(ctx, agencyOrEvery(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	w := &where{}
 	w.conds = append(w.conds, "state = 'running'")
 	if tenant != 0 {
@@ -187,7 +202,7 @@ func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleO
 	if staleOnly {
 		w.add("heartbeat_at < ?", db.staleBefore())
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs"+w.sql()+" ORDER BY started_at", w.args...) // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
+	rows, err := rd.QueryContext(ctx, "SELECT "+cleanupRunColumns+" FROM cleanup_runs"+w.sql()+" ORDER BY started_at", w.args...) // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 	if err != nil {
 		return nil, fmt.Errorf("unfinished clean-up runs: %w", err)
 	}
@@ -205,7 +220,12 @@ func (db *DB) UnfinishedCleanupRuns(ctx context.Context, tenant kluis.ID, staleO
 
 // PendingCleanupItems returns up to n candidates of a run still to do.
 func (db *DB) PendingCleanupItems(ctx context.Context, tenant, run kluis.ID, n int) ([]kluis.ID, error) {
-	return pendingItems(ctx, db.r, "cleanup_run_items", "run_id", tenant, run, n)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return pendingItems(ctx, rd, "cleanup_run_items", "run_id", tenant, run, n)
 }
 
 // Background jobs (clean-up runs, sending the privacy statement) write one
@@ -285,7 +305,7 @@ func markItems(ctx context.Context, q querier, tenant, run kluis.ID, done map[kl
 
 // MarkCleanupItem records that an item was skipped or failed.
 func (db *DB) MarkCleanupItem(ctx context.Context, tenant, run, cand kluis.ID, state string) error {
-	return markItem(ctx, db.w, tenant, run, cand, state, 0)
+	return db.writeOne(ctx, forAgency(tenant), func(w querier) error { return markItem(ctx, w, tenant, run, cand, state, 0) })
 }
 
 // SaveCleanupProgress writes a run's counters, report and sign of life,
@@ -308,7 +328,12 @@ func (db *DB) SaveCleanupCounts(ctx context.Context, run *CleanupRun) error {
 // CountCleanupRun counts a run's progress afresh from its items and
 // erasure records (so that a resumed run counts what its predecessor did).
 func (db *DB) CountCleanupRun(ctx context.Context, run *CleanupRun) error {
-	rows, err := db.r.QueryContext(ctx, "SELECT state, count(*) FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 GROUP BY state", run.TenantID, run.ID)
+	rd, _, done, err := db.reader(ctx, forAgency(run.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT state, count(*) FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 GROUP BY state", run.TenantID, run.ID)
 	if err != nil {
 		return fmt.Errorf("clean-up progress: %w", err)
 	}
@@ -325,7 +350,7 @@ func (db *DB) CountCleanupRun(ctx context.Context, run *CleanupRun) error {
 	rows.Close()
 	run.Done = by["done"] + by["skipped"] + by["failed"]
 	run.Skipped, run.Failed = by["skipped"], by["failed"]
-	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN complete THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN complete THEN 0 ELSE 1 END), 0),
+	if err := rd.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN complete THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN complete THEN 0 ELSE 1 END), 0),
 		COALESCE(SUM(CASE WHEN verified_at IS NULL THEN 0 ELSE 1 END), 0), COALESCE(SUM(residue_hits), 0)
 		FROM erasures WHERE tenant_id = $1 AND run_id = $2`, run.TenantID, run.ID).Scan(&run.Complete, &run.Partial, &run.Verified, &run.Residue); err != nil {
 		return fmt.Errorf("clean-up progress: %w", err)
@@ -352,10 +377,13 @@ func (db *DB) saveCleanupRun(ctx context.Context, run *CleanupRun, finished bool
 	if err != nil {
 		return err
 	}
-	_, err = db.w.ExecContext(ctx, `UPDATE cleanup_runs SET state = $3, done = $4, complete = $5, partial = $6, skipped = $7, failed = $8,
+	err = db.writeOne(ctx, forAgency(run.TenantID), func(w querier) error {
+		_, err := w.ExecContext(ctx, `UPDATE cleanup_runs SET state = $3, done = $4, complete = $5, partial = $6, skipped = $7, failed = $8,
 		verified = $9, residue = $10, report = $11, heartbeat_at = $12, finished_at = $13 WHERE tenant_id = $1 AND id = $2`,
-		run.TenantID, run.ID, run.State, run.Done, run.Complete, run.Partial, run.Skipped, run.Failed, run.Verified, run.Residue,
-		string(report), run.HeartbeatAt, run.FinishedAt)
+			run.TenantID, run.ID, run.State, run.Done, run.Complete, run.Partial, run.Skipped, run.Failed, run.Verified, run.Residue,
+			string(report), run.HeartbeatAt, run.FinishedAt)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("clean-up progress: %w", err)
 	}
@@ -365,7 +393,12 @@ func (db *DB) saveCleanupRun(ctx context.Context, run *CleanupRun, finished bool
 // reportOf counts, from the run's erasure records, the candidates erased
 // per group ("category rule").
 func (db *DB) reportOf(ctx context.Context, run *CleanupRun) error {
-	rows, err := db.r.QueryContext(ctx, "SELECT erased FROM erasures WHERE tenant_id = $1 AND run_id = $2", run.TenantID, run.ID)
+	rd, _, done, err := db.reader(ctx, forAgency(run.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT erased FROM erasures WHERE tenant_id = $1 AND run_id = $2", run.TenantID, run.ID)
 	if err != nil {
 		return fmt.Errorf("clean-up report: %w", err)
 	}

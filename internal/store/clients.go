@@ -52,7 +52,7 @@ func (db *DB) ListClients(ctx context.Context, a kluis.Actor, f ClientFilter) ([
 	}
 	var out []kluis.Client
 	var total int
-	err = db.view(ctx, func(tx *sql.Tx) error {
+	err = db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		out, total, err = clients.list(ctx, db, tx, w, order, f.Page)
 		return err
 	})
@@ -149,7 +149,7 @@ func (db *DB) ClientContacts(ctx context.Context, a kluis.Actor, client kluis.ID
 	w.add("client_id = ?", client)
 	var out []kluis.ClientContact
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		if ok, err := clients.exists(ctx, tx, a.TenantID, client); err != nil {
 			return err
 		} else if !ok {

@@ -255,12 +255,18 @@ func scanConsentRequest(row interface{ Scan(...any) error }) (*kluis.ConsentRequ
 
 // ConsentLinkInfo tells the portal what a link is about.
 func (db *DB) ConsentLinkInfo(ctx context.Context, token string) (*ConsentLink, error) {
-	r, err := db.consentRequestByToken(ctx, db.r, token)
+	// The link is all there is to go on: the agency is what it finds.
+	rd, _, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	r, err := db.consentRequestByToken(ctx, rd, token)
 	if err != nil {
 		return nil, err
 	}
 	var agency, slug string
-	if err := db.r.QueryRowContext(ctx, "SELECT name, slug FROM tenants WHERE id = $1", r.TenantID).Scan(&agency, &slug); err != nil {
+	if err := rd.QueryRowContext(ctx, "SELECT name, slug FROM tenants WHERE id = $1", r.TenantID).Scan(&agency, &slug); err != nil {
 		return nil, fmt.Errorf("agency: %w", err)
 	}
 	return &ConsentLink{Agency: agency, AgencySlug: slug, DataExpires: r.DataExpires, Answer: r.Answer, Expired: !db.now().Before(r.LinkExpires)}, nil
@@ -273,16 +279,21 @@ func (db *DB) ConsentLinkInfo(ctx context.Context, token string) (*ConsentLink, 
 func (db *DB) AnswerConsentRequest(ctx context.Context, token string, agree bool) (*kluis.ConsentRequest, error) {
 	var out *kluis.ConsentRequest
 	var tenant kluis.ID
-	if r, err := db.consentRequestByToken(ctx, db.r, token); err != nil {
+	err := db.readOne(ctx, acrossAgencies(), func(rd querier) error {
+		r, err := db.consentRequestByToken(ctx, rd, token)
+		if err == nil {
+			tenant = r.TenantID
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
-	} else {
-		tenant = r.TenantID
 	}
 	// The answer is the candidate's own: should their processing have been
 	// restricted (art. 18) since they were asked, it is recorded as
 	// processing with their consent (restrictions.go).
 	ctx = WithOverride(ctx, kluis.Override{Reason: "consent", Note: "Antwoord van de kandidaat via het portaal / The candidate's answer through the portal"})
-	err := db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
+	err = db.write(ctx, kluis.Actor{TenantID: tenant}, func(tx *writeTx) error {
 		r, err := db.consentRequestByToken(ctx, tx, token)
 		if err != nil {
 			return err
@@ -338,7 +349,12 @@ func (db *DB) ConsentRequests(ctx context.Context, a kluis.Actor, cand kluis.ID)
 	if _, err := db.Candidate(ctx, a, cand); err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+consentRequestColumns+" FROM consent_requests WHERE tenant_id = $1 AND candidate_id = $2 ORDER BY created_at DESC, id DESC",
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT "+consentRequestColumns+" FROM consent_requests WHERE tenant_id = $1 AND candidate_id = $2 ORDER BY created_at DESC, id DESC",
 		a.TenantID, cand)
 	if err != nil {
 		return nil, fmt.Errorf("consent requests: %w", err)

@@ -40,7 +40,7 @@ func (db *DB) ListContactMoments(ctx context.Context, a kluis.Actor, f ContactMo
 	}
 	var out []kluis.ContactMoment
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = contactMoments.list(ctx, db, tx, w, "at DESC, id DESC", f.Page)
 		return err
 	})
@@ -54,7 +54,7 @@ func (db *DB) AllContactMoments(ctx context.Context, a kluis.Actor, candidate kl
 	scopeWhere(w, contactMoments, a)
 	w.add("candidate_id = ?", candidate)
 	var out []kluis.ContactMoment
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, err = contactMoments.all(ctx, db, tx, w, "at DESC, id DESC")
 		return err
 	})

@@ -24,11 +24,16 @@ type RequestTally struct {
 // RequestTallies counts the request register by kind, state and whether
 // an open request is past its deadline, in the same scope as Requests.
 func (db *DB) RequestTallies(ctx context.Context, a kluis.Actor) ([]RequestTally, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	w := tenantWhere(a.TenantID)
 	scopeWhere(w, requests, a)
 	w.args = append(w.args, db.today())
 	late := "$" + strconv.Itoa(len(w.args))
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, status, CASE WHEN closed_on IS NULL AND due_on < `+late+` THEN 1 ELSE 0 END, count(*)
+	rows, err := rd.QueryContext(ctx, `SELECT kind, status, CASE WHEN closed_on IS NULL AND due_on < `+late+` THEN 1 ELSE 0 END, count(*)
 		FROM requests`+w.sql()+` GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, w.args...) // #nosec G202 -- a WHERE of placeholders from the where builder; values are parameters
 	if err != nil {
 		return nil, fmt.Errorf("request tallies: %w", err)
@@ -79,7 +84,7 @@ func (db *DB) ConsentRequestTallies(ctx context.Context, a kluis.Actor, from klu
 	w := tenantWhere(a.TenantID)
 	w.add("sent_on >= ?", from)
 	branchOfCandidate("consent_requests", a, w)
-	return db.monthTallies(ctx, "SELECT "+db.month("sent_on")+", answer, count(*) FROM consent_requests"+w.sql()+" GROUP BY 1, 2 ORDER BY 1, 2", w.args)
+	return db.monthTallies(ctx, forAgency(a.TenantID), "SELECT "+db.month("sent_on")+", answer, count(*) FROM consent_requests"+w.sql()+" GROUP BY 1, 2 ORDER BY 1, 2", w.args)
 }
 
 // CleanupTallies counts, per month of the runs since a day, the candidates
@@ -87,13 +92,18 @@ func (db *DB) ConsentRequestTallies(ctx context.Context, a kluis.Actor, from klu
 // clean-up is the agency's: the counts are not limited to a branch.
 func (db *DB) CleanupTallies(ctx context.Context, a kluis.Actor, from kluis.Date) ([]MonthTally, error) {
 	m := db.month("run_date")
-	return db.monthTallies(ctx, `SELECT `+m+`, 'complete', COALESCE(SUM(complete), 0) FROM cleanup_runs WHERE tenant_id = $1 AND run_date >= $2 GROUP BY 1
+	return db.monthTallies(ctx, forAgency(a.TenantID), `SELECT `+m+`, 'complete', COALESCE(SUM(complete), 0) FROM cleanup_runs WHERE tenant_id = $1 AND run_date >= $2 GROUP BY 1
 		UNION ALL SELECT `+m+`, 'partial', COALESCE(SUM(partial), 0) FROM cleanup_runs WHERE tenant_id = $1 AND run_date >= $2 GROUP BY 1
 		ORDER BY 1, 2`, []any{a.TenantID, from})
 }
 
-func (db *DB) monthTallies(ctx context.Context, query string, args []any) ([]MonthTally, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+func (db *DB) monthTallies(ctx context.Context, t tenancy, query string, args []any) ([]MonthTally, error) {
+	rd, _, done, err := db.reader(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("tallies: %w", err)
 	}
@@ -113,6 +123,11 @@ func (db *DB) monthTallies(ctx context.Context, query string, args []any) ([]Mon
 // runs since a moment that erased something of it: how many candidates
 // lost that category to the clean-up.
 func (db *DB) ErasedCategories(ctx context.Context, a kluis.Actor, since time.Time) (map[string]int, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	q := "SELECT count(*)"
 	for _, c := range kluis.DataCategories {
 		// The erased groups are JSON written by kluis: {"category":"bsn",…}.
@@ -124,7 +139,7 @@ func (db *DB) ErasedCategories(ctx context.Context, a kluis.Actor, since time.Ti
 	for i := range dest {
 		dest[i] = &ns[i]
 	}
-	if err := db.r.QueryRowContext(ctx, q, a.TenantID, since.UTC()).Scan(dest...); err != nil {
+	if err := rd.QueryRowContext(ctx, q, a.TenantID, since.UTC()).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("erased categories: %w", err)
 	}
 	out := map[string]int{}
@@ -159,7 +174,12 @@ func (db *DB) StatementTallies(ctx context.Context, a kluis.Actor) ([]StatementT
 		args = append(args, a.Branch)
 		cond += " AND c.branch_id = $3"
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT c.status, count(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM contact_moments m
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, `SELECT c.status, count(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM contact_moments m
 			WHERE m.tenant_id = c.tenant_id AND m.candidate_id = c.id AND m.statement_version = $2
 			AND m.kind IN ('privacy-statement-shown', 'privacy-statement-sent')) THEN 1 ELSE 0 END), 0)
 		FROM candidates c WHERE `+cond+` GROUP BY c.status ORDER BY c.status`, args...)
@@ -190,6 +210,11 @@ type ConsentRequestFilter struct {
 // ListConsentRequests lists the agency's consent requests the actor may
 // see (their branch's), the latest sent first, and counts all that match.
 func (db *DB) ListConsentRequests(ctx context.Context, a kluis.Actor, f ConsentRequestFilter) ([]kluis.ConsentRequest, int, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer done()
 	w := tenantWhere(a.TenantID)
 	branchOfCandidate("consent_requests", a, w)
 	if f.SentFrom != "" {
@@ -206,11 +231,11 @@ func (db *DB) ListConsentRequests(ctx context.Context, a kluis.Actor, f ConsentR
 		w.add("answer = ?", f.Answer)
 	}
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM consent_requests"+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := rd.QueryRowContext(ctx, "SELECT count(*) FROM consent_requests"+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("consent requests: %w", err)
 	}
 	p := f.Page.Normalize()
-	rows, err := db.r.QueryContext(ctx, "SELECT "+consentRequestColumns+" FROM consent_requests"+w.sql()+ // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
+	rows, err := rd.QueryContext(ctx, "SELECT "+consentRequestColumns+" FROM consent_requests"+w.sql()+ // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 		fmt.Sprintf(" ORDER BY sent_on DESC, id DESC LIMIT %d OFFSET %d", p.Limit, p.Offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("consent requests: %w", err)

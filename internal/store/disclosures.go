@@ -41,7 +41,7 @@ func (db *DB) ListDisclosures(ctx context.Context, a kluis.Actor, f DisclosureFi
 	}
 	var out []kluis.Disclosure
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = disclosures.list(ctx, db, tx, w, "disclosed_at DESC, id DESC", f.Page)
 		return err
 	})

@@ -65,7 +65,7 @@ func (db *DB) ListDocuments(ctx context.Context, a kluis.Actor, f DocumentFilter
 	}
 	var out []kluis.Document
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = documents.list(ctx, db, tx, w, "created_at DESC, id DESC", f.Page)
 		return err
 	})
@@ -152,13 +152,19 @@ func (db *DB) CreateDocument(ctx context.Context, a kluis.Actor, d *kluis.Docume
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	if ok, err := candidates.exists(ctx, db.r, a.TenantID, d.CandidateID); err != nil {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	if ok, err := candidates.exists(ctx, rd, a.TenantID, d.CandidateID); err != nil {
 		return err
 	} else if !ok {
 		p := kluis.Problems{}
 		p.Add("candidate_id", "Bestaat niet (meer).", "Does not exist (any more).")
 		return p.Err()
 	}
+	done()
 	d.ID = db.ids.Next()
 	var rnd [8]byte
 	if _, err := rand.Read(rnd[:]); err != nil {

@@ -749,10 +749,14 @@ func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.
 	if len(withFiles) > 0 {
 		in := placeholders(2, len(withFiles))
 		args := append([]any{tenant}, withFiles...)
-		if _, err := db.w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id IN ("+in+")", args...); err != nil { // #nosec G202 -- in is a list of placeholders; values are parameters
-			return fmt.Errorf("finish erasure: %w", err)
-		}
-		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id IN ("+in+")", args...); err != nil { // #nosec G202 -- in is a list of placeholders; values are parameters
+		err := db.writeOne(ctx, forAgency(tenant), func(w querier) error {
+			if _, err := w.ExecContext(ctx, "DELETE FROM erasure_files WHERE tenant_id = $1 AND erasure_id IN ("+in+")", args...); err != nil { // #nosec G202 -- in is a list of placeholders; values are parameters
+				return err
+			}
+			_, err := w.ExecContext(ctx, "UPDATE erasures SET files_pending = 0 WHERE tenant_id = $1 AND id IN ("+in+")", args...) // #nosec G202 -- in is a list of placeholders; values are parameters
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("finish erasure: %w", err)
 		}
 	}
@@ -765,7 +769,11 @@ func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.
 		}
 		now := db.now()
 		args := append([]any{tenant, now}, complete...)
-		if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $2 WHERE tenant_id = $1 AND id IN ("+placeholders(3, len(complete))+")", args...); err != nil { // #nosec G202 -- a list of placeholders; values are parameters
+		err := db.writeOne(ctx, forAgency(tenant), func(w querier) error {
+			_, err := w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $2 WHERE tenant_id = $1 AND id IN ("+placeholders(3, len(complete))+")", args...) // #nosec G202 -- a list of placeholders; values are parameters
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("finish erasure: %w", err)
 		}
 	}
@@ -784,7 +792,12 @@ func (db *DB) finishErasures(ctx context.Context, tenant kluis.ID, recs []kluis.
 // every candidate an erasure removed who is back — from a restored backup
 // of the data. It returns how many erasures it finished or repeated.
 func (db *DB) ResumeErasures(ctx context.Context) (int, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT tenant_id, id, candidate_id, complete FROM erasures
+	rd, _, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, `SELECT tenant_id, id, candidate_id, complete FROM erasures
 		WHERE files_pending > 0 OR (complete AND key_shredded_at IS NULL) ORDER BY tenant_id, id`)
 	if err != nil {
 		return 0, fmt.Errorf("resume erasures: %w", err)
@@ -799,13 +812,18 @@ func (db *DB) ResumeErasures(ctx context.Context) (int, error) {
 		open = append(open, e)
 	}
 	rows.Close()
+	done()
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0
 	for i := range open {
 		e := &open[i]
-		keys, err := blobKeys(ctx, db.r, "SELECT blob_key FROM erasure_files WHERE tenant_id = $1 AND erasure_id = $2", e.TenantID, e.ID)
+		var keys []string
+		err := db.readOne(ctx, forAgency(e.TenantID), func(rd querier) (err error) {
+			keys, err = blobKeys(ctx, rd, "SELECT blob_key FROM erasure_files WHERE tenant_id = $1 AND erasure_id = $2", e.TenantID, e.ID)
+			return err
+		})
 		if err != nil {
 			return n, err
 		}
@@ -839,7 +857,11 @@ func (db *DB) reapplyErasures(ctx context.Context) (int, error) {
 			for _, s := range subjects {
 				args = append(args, s)
 			}
-			back, err := queryIDs(ctx, db.r, "SELECT id FROM candidates WHERE tenant_id = $1 AND id IN ("+placeholders(2, len(subjects))+")", args...)
+			var back []kluis.ID
+			err := db.readOne(ctx, forAgency(t.ID), func(rd querier) (err error) {
+				back, err = queryIDs(ctx, rd, "SELECT id FROM candidates WHERE tenant_id = $1 AND id IN ("+placeholders(2, len(subjects))+")", args...)
+				return err
+			})
 			if err != nil {
 				return err
 			}
@@ -896,7 +918,11 @@ func (db *DB) eraseRestored(ctx context.Context, tenant, id kluis.ID) error {
 	// restored document store have brought them back, go again.
 	now := db.now()
 	rec.KeyShreddedAt = &now
-	if _, err := db.w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $3 WHERE tenant_id = $1 AND id = $2", tenant, rec.ID, now); err != nil {
+	err = db.writeOne(ctx, forAgency(tenant), func(w querier) error {
+		_, err := w.ExecContext(ctx, "UPDATE erasures SET key_shredded_at = $3 WHERE tenant_id = $1 AND id = $2", tenant, rec.ID, now)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	return db.finishErasures(ctx, tenant, []kluis.Erasure{*rec}, [][]string{keys})
@@ -941,6 +967,11 @@ type ErasureFilter struct {
 // Erasures lists the records of erasures, newest first, and counts all
 // that match.
 func (db *DB) Erasures(ctx context.Context, a kluis.Actor, f ErasureFilter) ([]kluis.Erasure, int, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer done()
 	w := tenantWhere(a.TenantID)
 	if f.CandidateID != 0 {
 		w.add("candidate_id = ?", f.CandidateID)
@@ -949,12 +980,12 @@ func (db *DB) Erasures(ctx context.Context, a kluis.Actor, f ErasureFilter) ([]k
 		w.add("run_id = ?", f.RunID)
 	}
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM erasures"+w.sql(), w.args...).Scan(&total); err != nil {
+	if err := rd.QueryRowContext(ctx, "SELECT count(*) FROM erasures"+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("erasures: %w", err)
 	}
 	pg := f.Page.Normalize()
 	limit, offset := pg.Limit, pg.Offset
-	rows, err := db.r.QueryContext(ctx, "SELECT "+erasureColumns+" FROM erasures"+w.sql()+ // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
+	rows, err := rd.QueryContext(ctx, "SELECT "+erasureColumns+" FROM erasures"+w.sql()+ // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 		fmt.Sprintf(" ORDER BY erased_at DESC, id DESC LIMIT %d OFFSET %d", limit, offset), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("erasures: %w", err)
@@ -973,7 +1004,12 @@ func (db *DB) Erasures(ctx context.Context, a kluis.Actor, f ErasureFilter) ([]k
 
 // ErasureRecord returns one erasure record.
 func (db *DB) ErasureRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Erasure, error) {
-	e, err := scanErasure(db.r.QueryRowContext(ctx, "SELECT "+erasureColumns+" FROM erasures WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	e, err := scanErasure(rd.QueryRowContext(ctx, "SELECT "+erasureColumns+" FROM erasures WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kluis.NotFound("erasure")
 	}
@@ -986,7 +1022,10 @@ func (db *DB) ErasureRecord(ctx context.Context, a kluis.Actor, id kluis.ID) (*k
 // RecordVerification notes on an erasure record the result of the residue
 // scan run after it: how many places still held an identifier.
 func (db *DB) RecordVerification(ctx context.Context, tenant, erasure kluis.ID, hits int) error {
-	_, err := db.w.ExecContext(ctx, "UPDATE erasures SET verified_at = $3, residue_hits = $4 WHERE tenant_id = $1 AND id = $2", tenant, erasure, db.now(), hits)
+	err := db.writeOne(ctx, forAgency(tenant), func(w querier) error {
+		_, err := w.ExecContext(ctx, "UPDATE erasures SET verified_at = $3, residue_hits = $4 WHERE tenant_id = $1 AND id = $2", tenant, erasure, db.now(), hits)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record verification: %w", err)
 	}

@@ -25,7 +25,7 @@ type Figures struct {
 // Figures reads the current figures in one read transaction.
 func (db *DB) Figures(ctx context.Context) (*Figures, error) {
 	f := &Figures{Outbox: map[string]int{}, CleanupRuns: map[string]int{}}
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.view(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		for _, q := range []struct {
 			table string
 			into  map[string]int

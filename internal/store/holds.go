@@ -62,7 +62,7 @@ func (db *DB) ListLegalHolds(ctx context.Context, a kluis.Actor, cand kluis.ID, 
 	w.add("candidate_id = ?", cand)
 	var out []kluis.LegalHold
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		if err := visibleCandidate(ctx, tx, a, cand); err != nil {
 			return err
 		}
@@ -127,7 +127,7 @@ func (db *DB) ListConsents(ctx context.Context, a kluis.Actor, cand kluis.ID, pa
 	w.add("candidate_id = ?", cand)
 	var out []kluis.Consent
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		if err := visibleCandidate(ctx, tx, a, cand); err != nil {
 			return err
 		}

@@ -24,6 +24,11 @@ type IDCopiesRemoved struct {
 // ago or longer. A candidate who has a placement as an employee keeps
 // them: R4 applies instead.
 func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopiesRemoved, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return IDCopiesRemoved{}, err
+	}
+	defer done()
 	var out IDCopiesRemoved
 	cutoff := db.now().Add(-kluis.IDCopyTerm)
 	// What is due is found on a reader first: the search reads many rows
@@ -36,14 +41,15 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 		" AND " + notProcessingRestricted("documents", "candidate_id")
 	candCond := "tenant_id = $1 AND id_recorded_on <= $2 AND " + fmt.Sprintf(notEmployed, "candidates", "id") +
 		" AND " + notProcessingRestricted("candidates", "id")
-	docs, err := queryIDs(ctx, db.r, "SELECT id FROM documents WHERE "+docCond, tenant, cutoff)
+	docs, err := queryIDs(ctx, rd, "SELECT id FROM documents WHERE "+docCond, tenant, cutoff)
 	if err != nil {
 		return out, fmt.Errorf("ID copies due: %w", err)
 	}
-	cands, err := queryIDs(ctx, db.r, "SELECT id FROM candidates WHERE "+candCond, tenant, kluis.DateOf(cutoff))
+	cands, err := queryIDs(ctx, rd, "SELECT id FROM candidates WHERE "+candCond, tenant, kluis.DateOf(cutoff))
 	if err != nil {
 		return out, fmt.Errorf("ID data due: %w", err)
 	}
+	done()
 	const chunk = 500
 	for len(docs) > 0 || len(cands) > 0 {
 		d, c := docs[:min(len(docs), chunk)], cands[:min(len(cands), chunk)]
@@ -92,7 +98,12 @@ func (db *DB) PurgeExpiredIDCopies(ctx context.Context, tenant kluis.ID) (IDCopi
 // Employment counts a candidate's placements by kind of contract, for the
 // BSN and ID rules and the R2 term shown to staff.
 func (db *DB) Employment(ctx context.Context, a kluis.Actor, cand kluis.ID) (kluis.Employment, error) {
-	return employmentOf(ctx, db.r, a.TenantID, cand)
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return kluis.Employment{}, err
+	}
+	defer done()
+	return employmentOf(ctx, rd, a.TenantID, cand)
 }
 
 // queryIDs runs a query (or a statement ending in RETURNING id) whose

@@ -130,7 +130,7 @@ func (db *DB) CheckImportSet(ctx context.Context, a kluis.Actor, set *ImportSet)
 	if err != nil {
 		return err
 	}
-	err = db.view(ctx, func(tx *sql.Tx) error {
+	err = db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		more, err := checkImportBranches(ctx, tx, a.TenantID, set)
 		ps = append(ps, more...)
 		return err
@@ -170,7 +170,7 @@ func (db *DB) ImportSet(ctx context.Context, a kluis.Actor, set *ImportSet) erro
 			return err
 		}
 	}
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		if ps, err := checkImportBranches(ctx, tx, a.TenantID, set); err != nil {
 			return err
 		} else if len(ps) > 0 {

@@ -96,7 +96,12 @@ func (db *DB) Letters(ctx context.Context, a kluis.Actor, request kluis.ID) ([]k
 	if _, err := db.Request(ctx, a, request); err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT "+letterColumns+" FROM request_letters WHERE tenant_id = $1 AND request_id = $2 ORDER BY created_at, id",
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT "+letterColumns+" FROM request_letters WHERE tenant_id = $1 AND request_id = $2 ORDER BY created_at, id",
 		a.TenantID, request)
 	if err != nil {
 		return nil, fmt.Errorf("letters: %w", err)
@@ -121,9 +126,15 @@ func (db *DB) OpenLetter(ctx context.Context, a kluis.Actor, request, id kluis.I
 	}
 	var l kluis.RequestLetter
 	var content []byte
-	err := db.r.QueryRowContext(ctx, "SELECT "+letterColumns+", content FROM request_letters WHERE tenant_id = $1 AND request_id = $2 AND id = $3",
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	err = rd.QueryRowContext(ctx, "SELECT "+letterColumns+", content FROM request_letters WHERE tenant_id = $1 AND request_id = $2 AND id = $3",
 		a.TenantID, request, id).Scan(&l.TenantID, &l.ID, &l.RequestID, &l.CandidateID, &l.Kind, &l.Lang, &l.Sealed, &l.Size, &l.SHA256,
 		&l.ErasedAt, (*nullID)(&l.UserID), &l.CreatedAt, &content)
+	done()
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, kluis.NotFound("letter")
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -12,7 +13,9 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-func (db *DB) provider() (*goose.Provider, error) {
+func (db *DB) provider() (*goose.Provider, error) { return db.providerOn(db.w) }
+
+func (db *DB) providerOn(pool *sql.DB) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
 	if err != nil {
 		return nil, err
@@ -21,7 +24,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.Dialect == Postgres {
 		d = goose.DialectPostgres
 	}
-	return goose.NewProvider(d, db.w, sub)
+	return goose.NewProvider(d, pool, sub)
 }
 
 // SchemaState says how the database's schema compares with this binary's.
@@ -49,7 +52,23 @@ func (db *DB) Schema(ctx context.Context) (SchemaState, error) {
 
 // Migrate applies every pending migration and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	p, err := db.provider()
+	pool := db.w
+	if db.Dialect == Postgres {
+		// A migration that changes rows must see every agency's: its own
+		// connections carry the tenancy for the whole session.
+		q := db.dsn.Query()
+		q.Set("kluis.tenant", string(acrossAgencies()))
+		u := *db.dsn
+		u.RawQuery = q.Encode()
+		all, err := sql.Open("pgx", u.String())
+		if err != nil {
+			return 0, fmt.Errorf("migrate: open: %w", err)
+		}
+		defer all.Close()
+		all.SetMaxOpenConns(1)
+		pool = all
+	}
+	p, err := db.providerOn(pool)
 	if err != nil {
 		return 0, err
 	}

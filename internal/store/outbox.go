@@ -169,7 +169,7 @@ func (db *DB) ClaimMail(ctx context.Context, n int, lease time.Duration) ([]Outb
 	}
 	now := db.now()
 	var out []OutboxMessage
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		q := "SELECT tenant_id, id FROM outbox WHERE state IN ('pending', 'sending') AND next_attempt <= $1 ORDER BY next_attempt, id LIMIT $2"
 		if db.Dialect == Postgres {
 			q += " FOR UPDATE SKIP LOCKED"
@@ -281,7 +281,7 @@ func (db *DB) OutboxMessages(ctx context.Context, a kluis.Actor, candidate kluis
 	page = page.Normalize()
 	var out []OutboxMessage
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) error {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		if candidate != 0 {
 			if err := visibleCandidate(ctx, tx, a, candidate); err != nil {
 				return err

@@ -42,7 +42,7 @@ func (db *DB) ListPayrollRecords(ctx context.Context, a kluis.Actor, f PayrollFi
 	}
 	var out []kluis.PayrollRecord
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = payrollRecords.list(ctx, db, tx, w, "year DESC, period DESC, id DESC", f.Page)
 		return err
 	})

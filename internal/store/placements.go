@@ -64,7 +64,7 @@ func (db *DB) ListPlacements(ctx context.Context, a kluis.Actor, f PlacementFilt
 	}
 	var out []kluis.Placement
 	var total int
-	err = db.view(ctx, func(tx *sql.Tx) error {
+	err = db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error {
 		out, total, err = placements.list(ctx, db, tx, w, order, f.Page)
 		return err
 	})

@@ -133,7 +133,12 @@ func (db *DB) PortalCheckIn(ctx context.Context, tenant kluis.ID, in *CheckIn, l
 	if err != nil {
 		return 0, err
 	}
-	if known, err := db.candidatesByEmail(ctx, db.r, tenant, c.Email); err != nil {
+	var known []kluis.ID
+	err = db.readOne(ctx, forAgency(tenant), func(rd querier) (err error) {
+		known, err = db.candidatesByEmail(ctx, rd, tenant, c.Email)
+		return err
+	})
+	if err != nil {
 		return 0, err
 	} else if len(known) > 0 {
 		return 0, db.mailPortalLinks(ctx, tenant, known, c.Email, fp, agency, in.Lang, linkBase)
@@ -174,7 +179,9 @@ func (db *DB) PortalCheckIn(ctx context.Context, tenant kluis.ID, in *CheckIn, l
 // registered with: the agency's first.
 func (db *DB) defaultBranch(ctx context.Context, tenant kluis.ID) (kluis.ID, error) {
 	var id kluis.ID
-	err := db.r.QueryRowContext(ctx, "SELECT id FROM branches WHERE tenant_id = $1 ORDER BY id LIMIT 1", tenant).Scan(&id)
+	err := db.readOne(ctx, forAgency(tenant), func(rd querier) error {
+		return rd.QueryRowContext(ctx, "SELECT id FROM branches WHERE tenant_id = $1 ORDER BY id LIMIT 1", tenant).Scan(&id)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil // Validate names the missing branch
 	}
@@ -244,7 +251,11 @@ func (db *DB) RequestPortalLink(ctx context.Context, tenant kluis.ID, email, lan
 	if linkBase == "" {
 		return errPortalUnavailable
 	}
-	known, err := db.candidatesByEmail(ctx, db.r, tenant, email)
+	var known []kluis.ID
+	err := db.readOne(ctx, forAgency(tenant), func(rd querier) (err error) {
+		known, err = db.candidatesByEmail(ctx, rd, tenant, email)
+		return err
+	})
 	if err != nil || len(known) == 0 {
 		return err
 	}
@@ -393,7 +404,13 @@ func (db *DB) portalTokenByHash(ctx context.Context, q querier, token string) (*
 
 // PortalLink tells the page behind a link what it is, while it works.
 func (db *DB) PortalLink(ctx context.Context, token string) (*PortalLinkInfo, error) {
-	t, err := db.portalTokenByHash(ctx, db.r, token)
+	// The link is all there is to go on: the agency is what it finds.
+	rd, _, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	t, err := db.portalTokenByHash(ctx, rd, token)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +418,7 @@ func (db *DB) PortalLink(ctx context.Context, token string) (*PortalLinkInfo, er
 		return nil, errPortalLink
 	}
 	info := &PortalLinkInfo{Verify: t.purpose == portalVerify}
-	if err := db.r.QueryRowContext(ctx, "SELECT name, slug FROM tenants WHERE id = $1", t.tenant).Scan(&info.Agency, &info.AgencySlug); err != nil {
+	if err := rd.QueryRowContext(ctx, "SELECT name, slug FROM tenants WHERE id = $1", t.tenant).Scan(&info.Agency, &info.AgencySlug); err != nil {
 		return nil, fmt.Errorf("agency: %w", err)
 	}
 	return info, nil
@@ -423,7 +440,11 @@ func (s *PortalSession) Actor() kluis.Actor { return portalActor(s.TenantID) }
 // portal session. A confirmation link is recorded in the candidate's
 // history as the confirmation of their address.
 func (db *DB) UsePortalLink(ctx context.Context, token string) (*PortalSession, error) {
-	t, err := db.portalTokenByHash(ctx, db.r, token)
+	var t *portalToken
+	err := db.readOne(ctx, acrossAgencies(), func(rd querier) (err error) {
+		t, err = db.portalTokenByHash(ctx, rd, token)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +496,7 @@ func (db *DB) UsePortalLink(ctx context.Context, token string) (*PortalSession, 
 	if err != nil {
 		// A link that cannot be used any more is spent all the same.
 		if kluis.ErrorCode(err) == kluis.ENotFound {
-			_ = db.update(ctx, func(tx *sql.Tx) error {
+			_ = db.update(ctx, forAgency(t.tenant), func(tx *sql.Tx) error {
 				_, err := tx.ExecContext(ctx, "UPDATE portal_tokens SET used_at = $1 WHERE tenant_id = $2 AND id = $3 AND used_at IS NULL", db.now(), t.tenant, t.id)
 				return err
 			})
@@ -489,7 +510,13 @@ var errNoPortalSession = kluis.Errorf(kluis.EUnauthorized, "Log opnieuw in.", "P
 
 // PortalSessionOf returns the live portal session of a cookie's secret.
 func (db *DB) PortalSessionOf(ctx context.Context, secret string) (*PortalSession, error) {
-	t, err := db.portalTokenByHash(ctx, db.rc, secret)
+	// The cookie is all there is to go on: the agency is what it finds.
+	_, rdp, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	t, err := db.portalTokenByHash(ctx, rdp, secret)
 	if err != nil {
 		return nil, errNoPortalSession
 	}
@@ -497,7 +524,7 @@ func (db *DB) PortalSessionOf(ctx context.Context, secret string) (*PortalSessio
 		return nil, errNoPortalSession
 	}
 	var restricted string
-	err = db.rc.QueryRowContext(ctx, "SELECT restricted FROM candidates WHERE tenant_id = $1 AND id = $2", t.tenant, t.cand).Scan(&restricted)
+	err = rdp.QueryRowContext(ctx, "SELECT restricted FROM candidates WHERE tenant_id = $1 AND id = $2", t.tenant, t.cand).Scan(&restricted)
 	if errors.Is(err, sql.ErrNoRows) || restricted != "" {
 		return nil, errNoPortalSession
 	}
@@ -509,7 +536,7 @@ func (db *DB) PortalSessionOf(ctx context.Context, secret string) (*PortalSessio
 
 // EndPortalSession logs a portal session out.
 func (db *DB) EndPortalSession(ctx context.Context, secret string) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM portal_tokens WHERE token_hash = $1 AND purpose = $2", hashConsentToken(secret), portalSession)
 		return err
 	})
@@ -591,12 +618,18 @@ func (db *DB) InvitePortal(ctx context.Context, a kluis.Actor, cand kluis.ID, la
 	if linkBase == "" {
 		return errPortalUnavailable
 	}
-	if err := visibleCandidate(ctx, db.r, a, cand); err != nil {
-		return err
-	}
 	var email string
-	if err := db.r.QueryRowContext(ctx, "SELECT email FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, cand).Scan(&email); err != nil {
-		return fmt.Errorf("portal invitation: %w", err)
+	err := db.readOne(ctx, forAgency(a.TenantID), func(rd querier) error {
+		if err := visibleCandidate(ctx, rd, a, cand); err != nil {
+			return err
+		}
+		if err := rd.QueryRowContext(ctx, "SELECT email FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, cand).Scan(&email); err != nil {
+			return fmt.Errorf("portal invitation: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if email == "" {
 		p := kluis.Problems{}

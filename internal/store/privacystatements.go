@@ -52,7 +52,12 @@ func scanStatement(r interface{ Scan(...any) error }, s *kluis.PrivacyStatement)
 // PrivacyStatements lists the agency's versions, newest (the current one)
 // first.
 func (db *DB) PrivacyStatements(ctx context.Context, tenant kluis.ID) ([]kluis.PrivacyStatement, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+statementColumns+" FROM privacy_statements WHERE tenant_id = $1 ORDER BY version DESC", tenant)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT "+statementColumns+" FROM privacy_statements WHERE tenant_id = $1 ORDER BY version DESC", tenant)
 	if err != nil {
 		return nil, fmt.Errorf("privacy statements: %w", err)
 	}
@@ -70,7 +75,12 @@ func (db *DB) PrivacyStatements(ctx context.Context, tenant kluis.ID) ([]kluis.P
 
 // PrivacyStatement returns one version; version 0 is the current one.
 func (db *DB) PrivacyStatement(ctx context.Context, tenant kluis.ID, version int) (*kluis.PrivacyStatement, error) {
-	return privacyStatement(ctx, db.r, tenant, version)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return privacyStatement(ctx, rd, tenant, version)
 }
 
 func privacyStatement(ctx context.Context, q querier, tenant kluis.ID, version int) (*kluis.PrivacyStatement, error) {
@@ -297,14 +307,19 @@ func (db *DB) NotInformedCandidates(ctx context.Context, a kluis.Actor, page klu
 		cond += " AND c.branch_id = $3"
 	}
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM candidates c WHERE "+cond, args...).Scan(&total); err != nil {
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer done()
+	if err := rd.QueryRowContext(ctx, "SELECT count(*) FROM candidates c WHERE "+cond, args...).Scan(&total); err != nil {
 		return nil, 0, 0, fmt.Errorf("not informed: %w", err)
 	}
 	limit := page.Limit
 	if limit <= 0 {
 		limit = 25
 	}
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf("SELECT c.id, c.first_name, c.prefix, c.last_name, c.status, c.email FROM candidates c WHERE %s ORDER BY c.id LIMIT %d OFFSET %d",
+	rows, err := rd.QueryContext(ctx, fmt.Sprintf("SELECT c.id, c.first_name, c.prefix, c.last_name, c.status, c.email FROM candidates c WHERE %s ORDER BY c.id LIMIT %d OFFSET %d",
 		cond, limit, max(page.Offset, 0)), args...)
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("not informed: %w", err)

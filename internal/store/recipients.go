@@ -84,7 +84,7 @@ func (db *DB) SupplementaryStatements(ctx context.Context, a kluis.Actor, cand k
 	scopeWhere(w, supplementaryStatements, a)
 	w.add("candidate_id = ?", cand)
 	var out []kluis.SupplementaryStatement
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		if err := visibleCandidate(ctx, tx, a, cand); err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func (db *DB) Rectifications(ctx context.Context, a kluis.Actor, reqID kluis.ID)
 	scopeWhere(w, rectifications, a)
 	w.add("request_id = ?", reqID)
 	var out []kluis.Rectification
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, _, err = rectifications.list(ctx, db, tx, w, "at, id", kluis.Page{Limit: kluis.MaxPageSize})
 		return err
 	})
@@ -241,7 +241,7 @@ func (r *Recipient) Notified(about string) bool {
 // (0: none).
 func (db *DB) Recipients(ctx context.Context, a kluis.Actor, cand, reqID kluis.ID) ([]Recipient, error) {
 	var out []Recipient
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		if err := visibleCandidate(ctx, tx, a, cand); err != nil {
 			return err
 		}
@@ -315,7 +315,12 @@ func (db *DB) RequestNotices(ctx context.Context, a kluis.Actor, reqID kluis.ID)
 	if _, err := db.Request(ctx, a, reqID); err != nil {
 		return nil, err
 	}
-	return requestNotices(ctx, db.rc, a.TenantID, reqID)
+	_, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return requestNotices(ctx, rdp, a.TenantID, reqID)
 }
 
 func requestNotices(ctx context.Context, q querier, tenant, reqID kluis.ID) ([]kluis.RecipientNotice, error) {
@@ -632,7 +637,12 @@ func rectifiedFields(ctx context.Context, q querier, tenant, reqID kluis.ID) ([]
 // the erasure they could not be told, and a waiting message would go with
 // the candidate unsent.
 func (db *DB) checkErasureNotices(ctx context.Context, a kluis.Actor, q *kluis.Request) error {
-	rs, err := db.recipients(ctx, db.r, a.TenantID, q.CandidateID, q.ID)
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	rs, err := db.recipients(ctx, rd, a.TenantID, q.CandidateID, q.ID)
 	if err != nil {
 		return err
 	}
@@ -649,7 +659,7 @@ func (db *DB) checkErasureNotices(ctx context.Context, a kluis.Actor, q *kluis.R
 		return p.Err()
 	}
 	var waiting int
-	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM recipient_notices n JOIN outbox o ON o.tenant_id = n.tenant_id AND o.id = n.outbox_id
+	if err := rd.QueryRowContext(ctx, `SELECT count(*) FROM recipient_notices n JOIN outbox o ON o.tenant_id = n.tenant_id AND o.id = n.outbox_id
 		WHERE n.tenant_id = $1 AND n.request_id = $2 AND o.state IN ('pending', 'sending')`, a.TenantID, q.ID).Scan(&waiting); err != nil {
 		return fmt.Errorf("notices waiting: %w", err)
 	}

@@ -30,8 +30,13 @@ const MaxRequestReminderDays = 28
 
 // RequestReminderDays returns the agency's setting.
 func (db *DB) RequestReminderDays(ctx context.Context, tenant kluis.ID) (int, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return 0, err
+	}
+	defer done()
 	n := DefaultRequestReminderDays
-	err := db.r.QueryRowContext(ctx, "SELECT request_reminder_days FROM tenant_settings WHERE tenant_id = $1", tenant).Scan(&n)
+	err = rd.QueryRowContext(ctx, "SELECT request_reminder_days FROM tenant_settings WHERE tenant_id = $1", tenant).Scan(&n)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("request reminder days: %w", err)
 	}

@@ -101,7 +101,7 @@ func (db *DB) Requests(ctx context.Context, a kluis.Actor, f RequestFilter) ([]k
 	}
 	var out []kluis.Request
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = requests.list(ctx, db, tx, w, "CASE WHEN closed_on IS NULL THEN 0 ELSE 1 END, due_on, id", f.Page)
 		return err
 	})

@@ -152,7 +152,7 @@ func (r *residueScan) hit(id int, place string) {
 
 // scanTables reads every text and binary column of every table.
 func (db *DB) scanTables(ctx context.Context, r *residueScan, tenant kluis.ID) error {
-	return db.view(ctx, func(tx *sql.Tx) error {
+	return db.view(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		tables, err := db.residueTables(ctx, tx)
 		if err != nil {
 			return err

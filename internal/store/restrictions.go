@@ -98,8 +98,13 @@ func activeRestrictedIDs(column, op string) string {
 // anyProcessingRestricted reports whether the agency has a candidate with
 // an active restriction.
 func (db *DB) anyProcessingRestricted(ctx context.Context, tenant kluis.ID) (bool, error) {
+	_, rdp, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	var one int
-	err := db.rc.QueryRowContext(ctx, "SELECT 1 FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL LIMIT 1", tenant).Scan(&one)
+	err = rdp.QueryRowContext(ctx, "SELECT 1 FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL LIMIT 1", tenant).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -127,7 +132,12 @@ func activeRestriction(ctx context.Context, q querier, tenant, cand kluis.ID) (k
 // restricted (art. 18) now: for the callers that use a candidate's data
 // outside the store (exports), which must refuse them too.
 func (db *DB) ProcessingRestricted(ctx context.Context, a kluis.Actor, cand kluis.ID) (bool, error) {
-	id, err := activeRestriction(ctx, db.rc, a.TenantID, cand)
+	_, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return false, err
+	}
+	defer done()
+	id, err := activeRestriction(ctx, rdp, a.TenantID, cand)
 	return id != 0, err
 }
 
@@ -222,7 +232,12 @@ func (db *DB) ProcessingOverrides(ctx context.Context, a kluis.Actor, restrictio
 	if _, err := db.Restriction(ctx, a, restriction); err != nil {
 		return nil, err
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, restriction_id, candidate_id, reason, note, entity, user_id, at FROM restriction_overrides
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, `SELECT id, restriction_id, candidate_id, reason, note, entity, user_id, at FROM restriction_overrides
 		WHERE tenant_id = $1 AND restriction_id = $2 ORDER BY at DESC, id DESC`, a.TenantID, restriction)
 	if err != nil {
 		return nil, fmt.Errorf("overrides: %w", err)
@@ -267,7 +282,7 @@ func (db *DB) Restrictions(ctx context.Context, a kluis.Actor, f RestrictionFilt
 	}
 	var out []kluis.Restriction
 	var total int
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, total, err = restrictions.list(ctx, db, tx, w, "CASE WHEN lifted_on IS NULL THEN 0 ELSE 1 END, started_on DESC, id DESC", f.Page)
 		return err
 	})
@@ -286,6 +301,11 @@ func (db *DB) ActiveRestrictions(ctx context.Context, a kluis.Actor, cand kluis.
 // RestrictedAmong returns which of the candidates have an active
 // restriction, for the badges of lists.
 func (db *DB) RestrictedAmong(ctx context.Context, tenant kluis.ID, ids []kluis.ID) (map[kluis.ID]bool, error) {
+	_, rdp, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	out := map[kluis.ID]bool{}
 	if len(ids) == 0 {
 		return out, nil
@@ -294,7 +314,7 @@ func (db *DB) RestrictedAmong(ctx context.Context, tenant kluis.ID, ids []kluis.
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	got, err := queryIDs(ctx, db.rc, "SELECT DISTINCT candidate_id FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL AND candidate_id IN ("+
+	got, err := queryIDs(ctx, rdp, "SELECT DISTINCT candidate_id FROM restrictions WHERE tenant_id = $1 AND lifted_on IS NULL AND candidate_id IN ("+
 		placeholders(2, len(ids))+")", args...)
 	for _, id := range got {
 		out[id] = true
@@ -417,8 +437,14 @@ func (db *DB) openRequest(ctx context.Context, tx *writeTx, id kluis.ID, version
 // RequestRestriction returns the restriction a request placed, nil when
 // it placed none.
 func (db *DB) RequestRestriction(ctx context.Context, a kluis.Actor, reqID kluis.ID) (*kluis.Restriction, error) {
+	_, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	var id kluis.ID
-	err := db.rc.QueryRowContext(ctx, "SELECT id FROM restrictions WHERE tenant_id = $1 AND request_id = $2", a.TenantID, reqID).Scan(&id)
+	err = rdp.QueryRowContext(ctx, "SELECT id FROM restrictions WHERE tenant_id = $1 AND request_id = $2", a.TenantID, reqID).Scan(&id)
+	done()
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -661,11 +687,17 @@ func (db *DB) readyToErase(ctx context.Context, a kluis.Actor, q *kluis.Request)
 	} else if err := q.ReadyToErase(); err != nil {
 		return err
 	}
-	if rid, err := activeRestriction(ctx, db.rc, a.TenantID, q.CandidateID); err != nil {
+	_, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	if rid, err := activeRestriction(ctx, rdp, a.TenantID, q.CandidateID); err != nil {
 		return err
 	} else if rid != 0 {
 		return errEraseRestricted()
 	}
+	done()
 	return db.checkErasureNotices(ctx, a, q)
 }
 
@@ -687,8 +719,14 @@ func (db *DB) handled(ctx context.Context, a kluis.Actor, q *kluis.Request) erro
 			p.Add("status", "Leg eerst de uitkomst van het bezwaar vast.", "Record the outcome of the objection first.")
 		}
 	case "rectification":
+		_, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+		if err != nil {
+			return err
+		}
 		var n int
-		if err := db.rc.QueryRowContext(ctx, "SELECT count(*) FROM rectifications WHERE tenant_id = $1 AND request_id = $2", a.TenantID, q.ID).Scan(&n); err != nil {
+		err = rdp.QueryRowContext(ctx, "SELECT count(*) FROM rectifications WHERE tenant_id = $1 AND request_id = $2", a.TenantID, q.ID).Scan(&n)
+		done()
+		if err != nil {
 			return err
 		}
 		if n == 0 {

@@ -21,11 +21,16 @@ func (db *DB) RetentionFacts(ctx context.Context, a kluis.Actor, cand kluis.ID) 
 	one := &CandidateFacts{ID: c.ID, BranchID: c.BranchID, Facts: retention.Facts{Registered: c.RegisteredOn, LastActivity: c.RegisteredOn,
 		Nationality: c.Nationality, IDRecordedOn: c.IDRecordedOn}}
 	var erased string
-	if err := db.rc.QueryRowContext(ctx, "SELECT erased_groups FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, c.ID).Scan(&erased); err != nil {
+	rd, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return retention.Facts{}, err
+	}
+	defer done()
+	if err := rdp.QueryRowContext(ctx, "SELECT erased_groups FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, c.ID).Scan(&erased); err != nil {
 		return retention.Facts{}, fmt.Errorf("erased groups: %w", err)
 	}
 	one.Facts.Erased = erasedGroups(erased)
-	if err := db.fillFacts(ctx, db.r, a.TenantID, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{c.ID: one}, nil); err != nil {
+	if err := db.fillFacts(ctx, rd, a.TenantID, []*CandidateFacts{one}, map[kluis.ID]*CandidateFacts{c.ID: one}, nil); err != nil {
 		return retention.Facts{}, err
 	}
 	return one.Facts, nil

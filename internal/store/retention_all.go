@@ -32,9 +32,14 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 		scopeWhere(w, candidates, a)
 		w.add("id > ?", after)
 		n := len(w.args)
-		rows, err := db.rc.QueryContext(ctx, "SELECT id, branch_id, status, registered_on, nationality, id_recorded_on, erased_groups FROM candidates"+w.sql()+
+		rd, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+		if err != nil {
+			return err
+		}
+		rows, err := rdp.QueryContext(ctx, "SELECT id, branch_id, status, registered_on, nationality, id_recorded_on, erased_groups FROM candidates"+w.sql()+
 			fmt.Sprintf(" ORDER BY id LIMIT $%d", n+1), append(w.args, factsBatch)...)
 		if err != nil {
+			done()
 			return fmt.Errorf("retention facts: %w", err)
 		}
 		var page []*CandidateFacts
@@ -44,6 +49,7 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 			var erased string
 			if err := rows.Scan(&c.ID, &c.BranchID, &c.Status, &c.Facts.Registered, &c.Facts.Nationality, &c.Facts.IDRecordedOn, &erased); err != nil {
 				rows.Close()
+				done()
 				return err
 			}
 			c.Facts.LastActivity = c.Facts.Registered
@@ -52,14 +58,17 @@ func (db *DB) EachRetentionFacts(ctx context.Context, a kluis.Actor, fn func(Can
 			by[c.ID] = c
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		err = rows.Err()
+		if err == nil && len(page) > 0 {
+			err = db.fillFacts(ctx, rd, a.TenantID, page, by, nil)
+		}
+		// The reader is let go before fn, which may call the store.
+		done()
+		if err != nil {
 			return err
 		}
 		if len(page) == 0 {
 			return nil
-		}
-		if err := db.fillFacts(ctx, db.r, a.TenantID, page, by, nil); err != nil {
-			return err
 		}
 		for _, c := range page {
 			if err := fn(*c); err != nil {

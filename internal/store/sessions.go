@@ -28,7 +28,7 @@ const touchEvery = time.Minute
 // cookie; only a hash of it is stored.
 func (db *DB) CreateSession(ctx context.Context, tenant, user kluis.ID) (string, error) {
 	var secret string
-	err := db.update(ctx, func(tx *sql.Tx) (err error) {
+	err := db.update(ctx, forAgency(tenant), func(tx *sql.Tx) (err error) {
 		secret, err = db.createSession(ctx, tx, tenant, user)
 		return err
 	})
@@ -66,7 +66,7 @@ func newSecret() (string, error) {
 // one transaction. It returns the session's secret.
 func (db *DB) CompleteLogin(ctx context.Context, tenant, user kluis.ID) (string, error) {
 	var secret string
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		var role string
 		err := tx.QueryRowContext(ctx, "UPDATE users SET failed_logins = 0, lock_count = 0, locked_until = NULL, last_login_at = $1 WHERE tenant_id = $2 AND id = $3 RETURNING role",
 			db.now(), tenant, user).Scan(&role)
@@ -92,7 +92,7 @@ func (db *DB) CompleteLogin(ctx context.Context, tenant, user kluis.ID) (string,
 // locked are not to be counted: the caller refuses those without asking.
 func (db *DB) LoginFailed(ctx context.Context, tenant, user kluis.ID) (bool, error) {
 	locked := false
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		// One statement counts, so that two failures at once on
 		// PostgreSQL are both counted; it also locks the row until commit.
 		var failed, locks int
@@ -139,7 +139,7 @@ func (db *DB) CreateLoginChallenge(ctx context.Context, tenant, user kluis.ID) (
 		return "", err
 	}
 	now := db.now()
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM login_challenges WHERE (tenant_id = $1 AND user_id = $2) OR expires_at <= $3", tenant, user, now); err != nil {
 			return err
 		}
@@ -152,13 +152,19 @@ func (db *DB) CreateLoginChallenge(ctx context.Context, tenant, user kluis.ID) (
 
 // LoginChallengeAccount returns the account of a live half-finished log-in.
 func (db *DB) LoginChallengeAccount(ctx context.Context, secret string) (*Account, error) {
+	rd, _, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	if secret == "" || len(secret) > 100 {
 		return nil, errNoSession
 	}
 	var tenant, user kluis.ID
 	var expires time.Time
-	err := db.r.QueryRowContext(ctx, "SELECT tenant_id, user_id, expires_at FROM login_challenges WHERE token_hash = $1", hashToken(secret)).
+	err = rd.QueryRowContext(ctx, "SELECT tenant_id, user_id, expires_at FROM login_challenges WHERE token_hash = $1", hashToken(secret)).
 		Scan(&tenant, &user, &expires)
+	done()
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoSession
 	}
@@ -181,7 +187,7 @@ func (db *DB) LoginChallengeAccount(ctx context.Context, secret string) (*Accoun
 // may go on to a session.
 func (db *DB) EndLoginChallenge(ctx context.Context, secret string) (bool, error) {
 	ended := false
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM login_challenges WHERE token_hash = $1", hashToken(secret))
 		if err != nil {
 			return err
@@ -212,8 +218,11 @@ func (db *DB) SessionAccount(ctx context.Context, secret string) (*Account, erro
 	hash := hashToken(secret)
 	var tenant, user kluis.ID
 	var lastSeen, expires time.Time
-	err := db.r.QueryRowContext(ctx, "SELECT tenant_id, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1", hash).
-		Scan(&tenant, &user, &lastSeen, &expires)
+	// The cookie is all there is to go on: the agency is what it finds.
+	err := db.readOne(ctx, acrossAgencies(), func(rd querier) error {
+		return rd.QueryRowContext(ctx, "SELECT tenant_id, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = $1", hash).
+			Scan(&tenant, &user, &lastSeen, &expires)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoSession
 	}
@@ -226,7 +235,7 @@ func (db *DB) SessionAccount(ctx context.Context, secret string) (*Account, erro
 		return nil, errNoSession
 	}
 	if now.Sub(lastSeen) >= touchEvery {
-		if err := db.update(ctx, func(tx *sql.Tx) error {
+		if err := db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2", now, hash)
 			return err
 		}); err != nil {
@@ -242,7 +251,7 @@ func (db *DB) SessionAccount(ctx context.Context, secret string) (*Account, erro
 
 // EndSession logs a session out.
 func (db *DB) EndSession(ctx context.Context, secret string) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", hashToken(secret))
 		return err
 	})
@@ -250,14 +259,19 @@ func (db *DB) EndSession(ctx context.Context, secret string) error {
 
 // EndUserSessions logs a user out everywhere, half-finished log-ins included.
 func (db *DB) EndUserSessions(ctx context.Context, tenant, user kluis.ID) error {
-	return db.update(ctx, func(tx *sql.Tx) error { return endAccess(ctx, tx, tenant, user, nil) })
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error { return endAccess(ctx, tx, tenant, user, nil) })
 }
 
 // LoginCandidates returns the accounts with this e-mail address: one per
 // agency that has it. A log-in names the agency only when there are several.
 func (db *DB) LoginCandidates(ctx context.Context, email string) ([]Account, []kluis.Tenant, error) {
+	rd, _, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
 	email = strings.ToLower(strings.TrimSpace(email))
-	rows, err := db.r.QueryContext(ctx, "SELECT "+prefixed("u", users.selectList())+", t.slug, t.name FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.email = $1 ORDER BY t.slug", email) // #nosec G202 -- a constant column list; values are parameters
+	rows, err := rd.QueryContext(ctx, "SELECT "+prefixed("u", users.selectList())+", t.slug, t.name FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.email = $1 ORDER BY t.slug", email) // #nosec G202 -- a constant column list; values are parameters
 	if err != nil {
 		return nil, nil, err
 	}
@@ -283,7 +297,7 @@ func (db *DB) SetLanguage(ctx context.Context, tenant, user kluis.ID, lang strin
 		p.Add("language", "Kies nl of en.", "Choose nl or en.")
 		return p.Err()
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE users SET language = $1 WHERE tenant_id = $2 AND id = $3", lang, tenant, user)
 		return err
 	})

@@ -41,7 +41,12 @@ const (
 // Settings returns the agency's settings; an agency that never saved any
 // gets the defaults (everything collected), with version 0.
 func (db *DB) Settings(ctx context.Context, tenant kluis.ID) (*kluis.Settings, error) {
-	return settingsOf(ctx, db.r, tenant)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return settingsOf(ctx, rd, tenant)
 }
 
 func settingsOf(ctx context.Context, q querier, tenant kluis.ID) (*kluis.Settings, error) {
@@ -205,7 +210,12 @@ func checkCollectedKind(ctx context.Context, q querier, tenant kluis.ID, kind st
 // candidates who still have a value (for columns) or the documents still
 // stored (for kinds of file).
 func (db *DB) HeldNotCollected(ctx context.Context, tenant kluis.ID) (map[string]int, error) {
-	s, err := settingsOf(ctx, db.r, tenant)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	s, err := settingsOf(ctx, rd, tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +226,7 @@ func (db *DB) HeldNotCollected(ctx context.Context, tenant kluis.ID) (map[string
 			return nil, err
 		}
 		var n int
-		if err := db.r.QueryRowContext(ctx, "SELECT count(*) "+q, args...).Scan(&n); err != nil {
+		if err := rd.QueryRowContext(ctx, "SELECT count(*) "+q, args...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", key, err)
 		}
 		out[key] = n
@@ -245,7 +255,11 @@ func heldQuery(key string, tenant kluis.ID) (string, []any, error) {
 // are deleted with their contents. It returns how many candidates or
 // documents lost a value, per item.
 func (db *DB) PurgeNotCollected(ctx context.Context, tenant kluis.ID) (map[string]int, error) {
-	s, err := settingsOf(ctx, db.r, tenant)
+	var s *kluis.Settings
+	err := db.readOne(ctx, forAgency(tenant), func(rd querier) (err error) {
+		s, err = settingsOf(ctx, rd, tenant)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -139,7 +139,12 @@ func ssoSecretAAD(tenant kluis.ID) string {
 // SSO returns the agency's single sign-on set-up; an agency that never
 // saved one gets SSO off with password log-in allowed, at version 0.
 func (db *DB) SSO(ctx context.Context, tenant kluis.ID) (*SSO, error) {
-	s, _, err := ssoOf(ctx, db.r, tenant)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	s, _, err := ssoOf(ctx, rd, tenant)
 	return s, err
 }
 
@@ -163,7 +168,13 @@ func ssoOf(ctx context.Context, q querier, tenant kluis.ID) (*SSO, string, error
 // SSOClientSecret returns the agency's client secret, opened, to redeem a
 // log-in's code at the identity provider; "" when none is stored.
 func (db *DB) SSOClientSecret(ctx context.Context, tenant kluis.ID) (string, error) {
-	_, sealed, err := ssoOf(ctx, db.r, tenant)
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	_, sealed, err := ssoOf(ctx, rd, tenant)
+	done()
 	if err != nil || sealed == "" {
 		return "", err
 	}
@@ -313,7 +324,7 @@ func (db *DB) StartSSOLogin(ctx context.Context, tenant kluis.ID, next, lang str
 		return "", err
 	}
 	now := db.now()
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sso_logins WHERE expires_at <= $1", now); err != nil {
 			return err
 		}
@@ -341,7 +352,7 @@ func (db *DB) TakeSSOLogin(ctx context.Context, secret string) (*SSOLogin, error
 	}
 	l := &SSOLogin{}
 	var expires time.Time
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "DELETE FROM sso_logins WHERE token_hash = $1 RETURNING tenant_id, next_path, lang, expires_at",
 			hashToken(secret)).Scan(&l.TenantID, &l.Next, &l.Lang, &expires)
 		if err != nil {
@@ -434,7 +445,10 @@ func (db *DB) SessionIdPMFA(ctx context.Context, secret string) (bool, error) {
 		return false, nil
 	}
 	var mfa bool
-	err := db.r.QueryRowContext(ctx, "SELECT idp_mfa FROM sessions WHERE token_hash = $1", hashToken(secret)).Scan(&mfa)
+	// The cookie is all there is to go on.
+	err := db.readOne(ctx, acrossAgencies(), func(rd querier) error {
+		return rd.QueryRowContext(ctx, "SELECT idp_mfa FROM sessions WHERE token_hash = $1", hashToken(secret)).Scan(&mfa)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

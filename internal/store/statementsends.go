@@ -105,7 +105,12 @@ func scanStatementSend(r interface{ Scan(...any) error }) (*StatementSend, error
 
 // StatementSend returns one job.
 func (db *DB) StatementSend(ctx context.Context, a kluis.Actor, id kluis.ID) (*StatementSend, error) {
-	j, err := scanStatementSend(db.r.QueryRowContext(ctx, "SELECT "+statementSendColumns+" FROM statement_sends WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
+	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	j, err := scanStatementSend(rd.QueryRowContext(ctx, "SELECT "+statementSendColumns+" FROM statement_sends WHERE tenant_id = $1 AND id = $2", a.TenantID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, kluis.NotFound("statement send")
 	}
@@ -117,7 +122,7 @@ func (db *DB) StatementSend(ctx context.Context, a kluis.Actor, id kluis.ID) (*S
 
 // StatementSends lists the agency's jobs, newest first (at most 20).
 func (db *DB) StatementSends(ctx context.Context, a kluis.Actor) ([]StatementSend, error) {
-	return db.statementSends(ctx, "tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT 20", a.TenantID)
+	return db.statementSends(ctx, forAgency(a.TenantID), "tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT 20", a.TenantID)
 }
 
 // UnfinishedStatementSends are the jobs still running (of one agency, or
@@ -133,11 +138,16 @@ func (db *DB) UnfinishedStatementSends(ctx context.Context, tenant kluis.ID, sta
 		args = append(args, db.staleBefore())
 		cond += fmt.Sprintf(" AND heartbeat_at < $%d", len(args))
 	}
-	return db.statementSends(ctx, cond+" ORDER BY started_at", args...)
+	return db.statementSends(ctx, agencyOrEvery(tenant), cond+" ORDER BY started_at", args...)
 }
 
-func (db *DB) statementSends(ctx context.Context, where string, args ...any) ([]StatementSend, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT "+statementSendColumns+" FROM statement_sends WHERE "+where, args...) // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
+func (db *DB) statementSends(ctx context.Context, t tenancy, where string, args ...any) ([]StatementSend, error) {
+	rd, _, done, err := db.reader(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT "+statementSendColumns+" FROM statement_sends WHERE "+where, args...) // #nosec G202 -- a constant column list and a WHERE of placeholders; values are parameters
 	if err != nil {
 		return nil, fmt.Errorf("statement sends: %w", err)
 	}
@@ -178,7 +188,7 @@ func (db *DB) RunStatementSend(ctx context.Context, a kluis.Actor, job *Statemen
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ids, err := pendingItems(ctx, db.r, "statement_send_items", "send_id", a.TenantID, job.ID, batch)
+		ids, err := db.pendingStatementItems(ctx, a.TenantID, job.ID, batch)
 		if err != nil {
 			return err
 		}
@@ -260,11 +270,26 @@ func markSendItem(ctx context.Context, tx *writeTx, job *StatementSend, cand klu
 	return nil
 }
 
+// pendingStatementItems returns up to n candidates of a job still to do.
+func (db *DB) pendingStatementItems(ctx context.Context, tenant, job kluis.ID, n int) ([]kluis.ID, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return pendingItems(ctx, rd, "statement_send_items", "send_id", tenant, job, n)
+}
+
 // saveSendProgress counts the items and writes the counts and a sign of
 // life; finished ends the job.
 func (db *DB) saveSendProgress(ctx context.Context, job *StatementSend, finished bool) error {
 	ctx = context.WithoutCancel(ctx)
-	rows, err := db.r.QueryContext(ctx, "SELECT state, count(*) FROM statement_send_items WHERE tenant_id = $1 AND send_id = $2 GROUP BY state", job.TenantID, job.ID)
+	rd, _, done, err := db.reader(ctx, forAgency(job.TenantID))
+	if err != nil {
+		return err
+	}
+	defer done()
+	rows, err := rd.QueryContext(ctx, "SELECT state, count(*) FROM statement_send_items WHERE tenant_id = $1 AND send_id = $2 GROUP BY state", job.TenantID, job.ID)
 	if err != nil {
 		return fmt.Errorf("statement send progress: %w", err)
 	}
@@ -279,6 +304,7 @@ func (db *DB) saveSendProgress(ctx context.Context, job *StatementSend, finished
 		by[s] = n
 	}
 	rows.Close()
+	done()
 	job.Sent, job.Skipped, job.Failed = by["sent"], by["skipped"], by["failed"]
 	job.Done = job.Sent + job.Skipped + job.Failed
 	now := db.now()
@@ -286,7 +312,7 @@ func (db *DB) saveSendProgress(ctx context.Context, job *StatementSend, finished
 	if finished {
 		job.State, job.FinishedAt = "done", &now
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(job.TenantID), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE statement_sends SET state = $3, done = $4, sent = $5, skipped = $6, failed = $7, heartbeat_at = $8, finished_at = $9
 			WHERE tenant_id = $1 AND id = $2`, job.TenantID, job.ID, job.State, job.Done, job.Sent, job.Skipped, job.Failed, now, job.FinishedAt)
 		if err != nil {

@@ -110,15 +110,22 @@ func (c *dbStmts) close() {
 	}
 }
 
-// getOne reads one record by id for an actor: a single statement needs no
-// transaction. A record outside the actor's branch is not found.
+// getOne reads one record by id for an actor: on SQLite a single statement
+// needs no transaction; on PostgreSQL it runs in the reader's, which
+// carries the agency (see reader). A record outside the actor's branch is
+// not found.
 func getOne[T any](ctx context.Context, db *DB, t *table[T], a kluis.Actor, id kluis.ID) (*T, error) {
-	rec, err := t.get(ctx, db, db.rc, a.TenantID, id)
+	_, rdp, done, err := db.reader(ctx, forAgency(a.TenantID))
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	rec, err := t.get(ctx, db, rdp, a.TenantID, id)
 	if err == nil {
-		err = inScope(ctx, db.rc, t, a, rec)
+		err = inScope(ctx, rdp, t, a, rec)
 	}
 	if err == nil {
-		err = visible(ctx, db.rc, t, a, rec)
+		err = visible(ctx, rdp, t, a, rec)
 	}
 	if err != nil {
 		return nil, classify(err)

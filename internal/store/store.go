@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,8 @@ type DB struct {
 	ids   *kluis.IDGen
 	blobs blob.Store
 	vault *vault.Vault
+	// dsn is the PostgreSQL address, for the migrations' own connection.
+	dsn *url.URL
 	// stale is how long a background job may go without a sign of life
 	// before another process takes it over; 0 means StaleHeartbeat.
 	stale time.Duration
@@ -91,6 +94,11 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{clock: opt.Clock, ids: kluis.NewIDGen(opt.Clock), blobs: opt.Blobs, vault: opt.Vault}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.Dialect = Postgres
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return nil, errors.New("open postgres: the address is not a URL")
+		}
+		db.dsn = u
 		p, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -189,11 +197,67 @@ func (db *DB) now() time.Time { return db.clock.Now().UTC().Truncate(time.Micros
 
 func (db *DB) today() kluis.Date { return kluis.DateOf(db.clock.Now()) }
 
-// update runs fn in a write transaction and commits when it returns nil.
-func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// tenancy is what a transaction may see and write on PostgreSQL, where
+// row-level security holds every table with a tenant_id to it
+// (migration 00034, docs/SECURITY.md): one agency's rows (forAgency), or every
+// agency's (acrossAgencies). The zero value sees nothing. SQLite has no
+// row-level security and ignores it.
+type tenancy string
+
+// forAgency is the tenancy of work for one agency: every call made for an
+// actor, or for an agency a background job is busy with.
+func forAgency(id kluis.ID) tenancy { return tenancy(strconv.FormatInt(id, 10)) }
+
+// acrossAgencies is the tenancy of work that must see every agency's rows:
+// the one way past the wall, so that each use can be found by its name and
+// reviewed. Keep the list short; its callers, and why:
+//
+//   - the maintenance round (through agencyOrEvery(0): unfinished clean-up
+//     runs and statement sendings, expired breaches) and ResumeErasures:
+//     they find what is due in every agency, then work per agency;
+//   - the outbox worker's ClaimMail: it takes the due mail of every agency;
+//   - log-in and every look-up by a secret from a cookie, a header or a
+//     link (sessions, log-in challenges, API tokens, SSO log-ins, portal
+//     and consent links) and LoginCandidates (by e-mail): the agency is
+//     what they look for;
+//   - Figures (counts over all agencies, for /metrics);
+//   - the residue scan of verify-erasure: a trace may be anywhere;
+//   - DemoUsersExist: the published demo accounts in any agency;
+//   - migrations (Migrate: a connection of their own, for the session).
+func acrossAgencies() tenancy { return "all" }
+
+// agencyOrEvery is the tenancy of the maintenance round's calls, which
+// take one agency, or 0 for every agency.
+func agencyOrEvery(tenant kluis.ID) tenancy {
+	if tenant == 0 {
+		return acrossAgencies()
+	}
+	return forAgency(tenant)
+}
+
+// setTenancy makes t the tenancy of the transaction tx on PostgreSQL: the
+// first statement of every transaction. It is transaction-local, so a
+// connection goes back to the pool carrying nothing.
+func (db *DB) setTenancy(ctx context.Context, tx *sql.Tx, t tenancy) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('kluis.tenant', $1, true)", string(t)); err != nil {
+		return fmt.Errorf("set tenancy: %w", err)
+	}
+	return nil
+}
+
+// update runs fn in a write transaction for t and commits when it returns
+// nil.
+func (db *DB) update(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(fmt.Errorf("begin: %w", err))
+	}
+	if err := db.setTenancy(ctx, tx, t); err != nil {
+		_ = tx.Rollback()
+		return classify(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
@@ -205,17 +269,79 @@ func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// view runs fn in a read-only transaction, so that it sees one snapshot.
-func (db *DB) view(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// view runs fn in a read-only transaction for t, so that it sees one
+// snapshot.
+func (db *DB) view(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) error {
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
 	if err != nil {
 		return classify(fmt.Errorf("begin: %w", err))
 	}
 	defer tx.Rollback()
+	if err := db.setTenancy(ctx, tx, t); err != nil {
+		return classify(err)
+	}
 	if err := fn(tx); err != nil {
 		return classify(err)
 	}
 	return nil
+}
+
+// reader returns what reads outside a transaction go to, and done, to be
+// called when they are over: on SQLite the reader pool (r) and its
+// statements prepared once per connection (rc), as before; on PostgreSQL,
+// both, a read-only transaction for t, since the tenancy lives in a
+// transaction. There a lone statement costs three round trips more
+// (BEGIN, the setting, ROLLBACK); a function that reads several times
+// reads them all from one transaction. db.r, db.rc and db.w are used
+// directly only for what holds no agency's rows: the tenants table, the
+// catalogue, SQLite's pragmas and backups.
+func (db *DB) reader(ctx context.Context, t tenancy) (r, rc querier, done func(), err error) {
+	if db.Dialect != Postgres {
+		return db.r, db.rc, func() {}, nil
+	}
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, nil, classify(fmt.Errorf("begin: %w", err))
+	}
+	if err := db.setTenancy(ctx, tx, t); err != nil {
+		_ = tx.Rollback()
+		return nil, nil, nil, classify(err)
+	}
+	return tx, tx, func() { _ = tx.Rollback() }, nil
+}
+
+// BypassesRowSecurity reports whether the database role kluis connects as
+// passes by row-level security: a superuser, or a role with BYPASSRLS, to
+// whom PostgreSQL does not apply the tenant policies. SQLite has none.
+func (db *DB) BypassesRowSecurity(ctx context.Context) (bool, error) {
+	if db.Dialect != Postgres {
+		return false, nil
+	}
+	var by bool
+	err := db.r.QueryRowContext(ctx, "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user").Scan(&by)
+	if err != nil {
+		return false, fmt.Errorf("read the database role: %w", err)
+	}
+	return by, nil
+}
+
+// readOne runs fn with a reader for t (see reader).
+func (db *DB) readOne(ctx context.Context, t tenancy, fn func(rd querier) error) error {
+	rd, _, done, err := db.reader(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return classify(fn(rd))
+}
+
+// writeOne runs fn with what a lone write outside a transaction runs on:
+// SQLite's writer as before; on PostgreSQL a transaction for t.
+func (db *DB) writeOne(ctx context.Context, t tenancy, fn func(q querier) error) error {
+	if db.Dialect != Postgres {
+		return classify(fn(db.w))
+	}
+	return db.update(ctx, t, func(tx *sql.Tx) error { return fn(tx) })
 }
 
 // classify turns driver errors into domain errors by their codes, never by

@@ -31,7 +31,7 @@ func (db *DB) CreateTenant(ctx context.Context, slug, name, branchName, branchCi
 	}
 	t := &kluis.Tenant{ID: db.ids.Next(), Slug: slug, Name: name, CreatedAt: db.now()}
 	b := &kluis.Branch{TenantID: t.ID, ID: db.ids.Next(), Name: branchName, City: branchCity}
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(t.ID), func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO tenants (id, slug, name, created_at) VALUES ($1, $2, $3, $4)", t.ID, t.Slug, t.Name, t.CreatedAt); err != nil {
 			return err
 		}
@@ -87,13 +87,13 @@ func (db *DB) CreateBranch(ctx context.Context, a kluis.Actor, name, city string
 		return nil, err
 	}
 	b := &kluis.Branch{TenantID: a.TenantID, ID: db.ids.Next(), Name: name, City: city}
-	return b, db.update(ctx, func(tx *sql.Tx) error { return branches.insert(ctx, db, tx, b) })
+	return b, db.update(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error { return branches.insert(ctx, db, tx, b) })
 }
 
 // Branches lists the agency's branches by name.
 func (db *DB) Branches(ctx context.Context, a kluis.Actor) ([]kluis.Branch, error) {
 	var out []kluis.Branch
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(a.TenantID), func(tx *sql.Tx) (err error) {
 		out, _, err = branches.list(ctx, db, tx, tenantWhere(a.TenantID), "name, id", kluis.Page{Limit: kluis.MaxPageSize})
 		return err
 	})

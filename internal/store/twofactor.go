@@ -61,7 +61,7 @@ func (db *DB) SetPendingTOTP(ctx context.Context, tenant, user kluis.ID, secret 
 	if err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET totp_pending = $1 WHERE tenant_id = $2 AND id = $3", sealed, tenant, user)
 		if err != nil {
 			return err
@@ -75,8 +75,13 @@ func (db *DB) SetPendingTOTP(ctx context.Context, tenant, user kluis.ID, secret 
 
 // PendingTOTP returns the secret being set up, "" when none is.
 func (db *DB) PendingTOTP(ctx context.Context, tenant, user kluis.ID) (string, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return "", err
+	}
+	defer done()
 	var sealed string
-	err := db.r.QueryRowContext(ctx, "SELECT totp_pending FROM users WHERE tenant_id = $1 AND id = $2", tenant, user).Scan(&sealed)
+	err = rd.QueryRowContext(ctx, "SELECT totp_pending FROM users WHERE tenant_id = $1 AND id = $2", tenant, user).Scan(&sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", kluis.NotFound("user")
 	}
@@ -182,7 +187,7 @@ func (db *DB) SetTOTPSecret(ctx context.Context, tenant, user kluis.ID, secret s
 	if err != nil {
 		return err
 	}
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_pending = '', totp_since = $2, totp_last_step = 0,
 			version = version + 1 WHERE tenant_id = $3 AND id = $4`, sealed, db.now(), tenant, user)
 		if err != nil {
@@ -200,9 +205,15 @@ func (db *DB) SetTOTPSecret(ctx context.Context, tenant, user kluis.ID, secret s
 // that checks it was not used yet, so two requests with one code (even on
 // two servers) cannot both pass.
 func (db *DB) CheckTOTP(ctx context.Context, tenant, user kluis.ID, code string) (bool, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	var sealed string
 	var used int64
-	err := db.r.QueryRowContext(ctx, "SELECT totp_secret, totp_last_step FROM users WHERE tenant_id = $1 AND id = $2", tenant, user).Scan(&sealed, &used)
+	err = rd.QueryRowContext(ctx, "SELECT totp_secret, totp_last_step FROM users WHERE tenant_id = $1 AND id = $2", tenant, user).Scan(&sealed, &used)
+	done()
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && sealed == "") {
 		return false, nil
 	}
@@ -218,7 +229,7 @@ func (db *DB) CheckTOTP(ctx context.Context, tenant, user kluis.ID, code string)
 		return false, nil
 	}
 	matched := false
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = $1 WHERE tenant_id = $2 AND id = $3 AND totp_last_step < $1 AND totp_secret = $4",
 			step, tenant, user, sealed)
 		if err != nil {
@@ -238,7 +249,7 @@ func (db *DB) UseRecoveryCode(ctx context.Context, tenant, user kluis.ID, code s
 		return false, nil
 	}
 	used := false
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM recovery_codes WHERE tenant_id = $1 AND user_id = $2 AND code_hash = $3",
 			tenant, user, auth.HashRecoveryCode(code))
 		if err != nil {
@@ -253,8 +264,13 @@ func (db *DB) UseRecoveryCode(ctx context.Context, tenant, user kluis.ID, code s
 
 // RecoveryCodesLeft counts the user's unused recovery codes.
 func (db *DB) RecoveryCodesLeft(ctx context.Context, tenant, user kluis.ID) (int, error) {
+	rd, _, done, err := db.reader(ctx, forAgency(tenant))
+	if err != nil {
+		return 0, err
+	}
+	defer done()
 	var n int
-	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM recovery_codes WHERE tenant_id = $1 AND user_id = $2", tenant, user).Scan(&n)
+	err = rd.QueryRowContext(ctx, "SELECT count(*) FROM recovery_codes WHERE tenant_id = $1 AND user_id = $2", tenant, user).Scan(&n)
 	return n, err
 }
 

@@ -105,7 +105,7 @@ func (db *DB) createAccount(ctx context.Context, actor kluis.Actor, a *Account, 
 		return users.insert(ctx, db, tx, a)
 	}
 	if !asAdmin {
-		return db.update(ctx, func(tx *sql.Tx) error { return insert(tx) })
+		return db.update(ctx, forAgency(a.TenantID), func(tx *sql.Tx) error { return insert(tx) })
 	}
 	// The administrator's addition is audited: the insert records it on
 	// the write transaction.
@@ -350,7 +350,7 @@ func (db *DB) ChangePassword(ctx context.Context, a kluis.Actor, hash, keepSessi
 // Account returns a user of the tenant with the state of their log-in.
 func (db *DB) Account(ctx context.Context, tenant, id kluis.ID) (*Account, error) {
 	var out *Account
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(tenant), func(tx *sql.Tx) (err error) {
 		out, err = users.get(ctx, db, tx, tenant, id)
 		return err
 	})
@@ -360,7 +360,7 @@ func (db *DB) Account(ctx context.Context, tenant, id kluis.ID) (*Account, error
 // Accounts lists the tenant's users by name, with the state of their log-in.
 func (db *DB) Accounts(ctx context.Context, tenant kluis.ID) ([]Account, error) {
 	var out []Account
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(tenant), func(tx *sql.Tx) (err error) {
 		out, _, err = users.list(ctx, db, tx, tenantWhere(tenant), "lower(name), email", kluis.Page{Limit: kluis.MaxPageSize})
 		return err
 	})
@@ -370,7 +370,7 @@ func (db *DB) Accounts(ctx context.Context, tenant kluis.ID) ([]Account, error) 
 // AccountByEmail finds a user of the tenant by e-mail address.
 func (db *DB) AccountByEmail(ctx context.Context, tenant kluis.ID, email string) (*Account, error) {
 	var out []Account
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(tenant), func(tx *sql.Tx) (err error) {
 		w := tenantWhere(tenant)
 		w.add("email = ?", strings.ToLower(strings.TrimSpace(email)))
 		out, _, err = users.list(ctx, db, tx, w, "id", kluis.Page{Limit: 1})
@@ -397,7 +397,7 @@ func (db *DB) UserByEmail(ctx context.Context, tenant kluis.ID, email string) (*
 // Users lists the tenant's users.
 func (db *DB) Users(ctx context.Context, tenant kluis.ID) ([]kluis.User, error) {
 	var out []Account
-	err := db.view(ctx, func(tx *sql.Tx) (err error) {
+	err := db.view(ctx, forAgency(tenant), func(tx *sql.Tx) (err error) {
 		out, _, err = users.list(ctx, db, tx, tenantWhere(tenant), "email", kluis.Page{Limit: kluis.MaxPageSize})
 		return err
 	})
@@ -410,7 +410,7 @@ func (db *DB) Users(ctx context.Context, tenant kluis.ID) ([]kluis.User, error) 
 
 // SetPassword replaces a user's password hash.
 func (db *DB) SetPassword(ctx context.Context, tenant, user kluis.ID, hash string) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = $1 WHERE tenant_id = $2 AND id = $3", hash, tenant, user)
 		if err != nil {
 			return err
@@ -425,8 +425,13 @@ func (db *DB) SetPassword(ctx context.Context, tenant, user kluis.ID, hash strin
 // DemoUsersExist reports whether any tenant has a user of the demo data set;
 // serve refuses to run in production with their well-known password.
 func (db *DB) DemoUsersExist(ctx context.Context) (bool, error) {
+	rd, _, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return false, err
+	}
+	defer done()
 	var n int
-	err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE email LIKE $1", "%@"+DemoDomain).Scan(&n)
+	err = rd.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE email LIKE $1", "%@"+DemoDomain).Scan(&n)
 	return n > 0, err
 }
 
@@ -466,7 +471,7 @@ func (db *DB) CreateScopedToken(ctx context.Context, tenant, user kluis.ID, name
 		exp := t.CreatedAt.Add(ttl)
 		t.ExpiresAt = &exp
 	}
-	err = db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		if ok, err := users.exists(ctx, tx, tenant, user); err != nil {
 			return err
 		} else if !ok {
@@ -484,7 +489,7 @@ func (db *DB) CreateScopedToken(ctx context.Context, tenant, user kluis.ID, name
 
 // DeleteTokens removes the tokens of a user that carry the given name.
 func (db *DB) DeleteTokens(ctx context.Context, tenant, user kluis.ID, name string) error {
-	return db.update(ctx, func(tx *sql.Tx) error {
+	return db.update(ctx, forAgency(tenant), func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM api_tokens WHERE tenant_id = $1 AND user_id = $2 AND name = $3", tenant, user, name)
 		return err
 	})
@@ -492,6 +497,11 @@ func (db *DB) DeleteTokens(ctx context.Context, tenant, user kluis.ID, name stri
 
 // Authenticate resolves a bearer token to the actor it speaks for.
 func (db *DB) Authenticate(ctx context.Context, secret string) (kluis.Actor, error) {
+	_, rdp, done, err := db.reader(ctx, acrossAgencies())
+	if err != nil {
+		return kluis.Actor{}, err
+	}
+	defer done()
 	unauth := kluis.Errorf(kluis.EUnauthorized, "Log in met een geldig token.", "Authenticate with a valid token.")
 	if !strings.HasPrefix(secret, tokenPrefix) || len(secret) > 100 {
 		return kluis.Actor{}, unauth
@@ -499,7 +509,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (kluis.Actor, err
 	var a kluis.Actor
 	var tokenID, branch kluis.ID
 	var expires *time.Time
-	err := db.rc.QueryRowContext(ctx, `SELECT t.tenant_id, t.id, t.user_id, u.role, u.branch_id, t.expires_at, t.scopes
+	err = rdp.QueryRowContext(ctx, `SELECT t.tenant_id, t.id, t.user_id, u.role, u.branch_id, t.expires_at, t.scopes
 		FROM api_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
 		WHERE t.hash = $1`, hashToken(secret)).Scan(&a.TenantID, &tokenID, &a.UserID, &a.Role, (*nullID)(&branch), &expires, &a.Scopes)
 	if errors.Is(err, sql.ErrNoRows) {

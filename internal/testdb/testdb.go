@@ -1,6 +1,11 @@
 // Package testdb makes fresh PostgreSQL databases for tests, when
 // KLUIS_TEST_POSTGRES names a server, and says why not otherwise. It
 // depends on no other kluis package, so every package's tests can use it.
+//
+// The databases are owned by, and connected to as, Role: an ordinary role
+// (no superuser, no BYPASSRLS), as kluis should run in production, so that
+// row-level security holds every test. KLUIS_TEST_POSTGRES itself may name
+// a superuser: it is used only to create the role and the databases.
 package testdb
 
 import (
@@ -8,9 +13,12 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
@@ -35,7 +43,11 @@ func Postgres(t testing.TB) string {
 		t.Fatalf("open %s: %v", redact(base), err)
 	}
 	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := ensureRole(ctx, admin); err != nil {
+		admin.Close()
+		t.Fatalf("create test role: %v", err)
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" OWNER "+Role); err != nil {
 		admin.Close()
 		t.Fatalf("create test database: %v", err)
 	}
@@ -48,6 +60,44 @@ func Postgres(t testing.TB) string {
 		t.Fatalf("parse KLUIS_TEST_POSTGRES: %v", err)
 	}
 	u.Path = "/" + name
+	u.User = url.User(Role)
+	return u.String()
+}
+
+// Role is the role the test databases belong to and are used as.
+const Role = "kluis_test"
+
+// ensureRole creates Role if it is missing. Several test packages run at
+// once, so two may try together: the loser's duplicate is success.
+func ensureRole(ctx context.Context, admin *sql.DB) error {
+	var exists bool
+	if err := admin.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", Role).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err := admin.ExecContext(ctx, "CREATE ROLE "+Role+" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE")
+	var pe *pgconn.PgError
+	// 42710: duplicate_object; 23505: the unique index of pg_authid, when
+	// two CREATE ROLEs race past each other's check.
+	if errors.As(err, &pe) && (pe.Code == "42710" || pe.Code == "23505") {
+		return nil
+	}
+	return err
+}
+
+// AcrossAgencies returns dsn with the row-level security setting
+// kluis.tenant=all for the whole session: for tests that look at or tamper
+// with the database past the store, as someone with the owner's access can.
+func AcrossAgencies(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Set("kluis.tenant", "all")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 

@@ -18,6 +18,7 @@ import (
 	"kluis/internal/retention"
 	"kluis/internal/store"
 	"kluis/internal/store/storetest"
+	"kluis/internal/testdb"
 )
 
 // dashEnv is an agency with two branches, its staff and a raw connection
@@ -42,11 +43,11 @@ func newDashEnv(t *testing.T, d store.Dialect) *dashEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Wait)
-	driver := "sqlite"
+	driver, dsn := "sqlite", e.DSN
 	if d == store.Postgres {
-		driver = "pgx"
+		driver, dsn = "pgx", testdb.AcrossAgencies(e.DSN)
 	}
-	raw, err := sql.Open(driver, e.DSN)
+	raw, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

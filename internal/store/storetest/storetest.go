@@ -160,7 +160,7 @@ func (e *Env) MustCreatePlacement(t testing.TB, cand, client kluis.ID, start klu
 // access to the database server or file would: for tests that tamper.
 func Raw(t testing.TB, e *Env) *sql.DB {
 	t.Helper()
-	driver, dsn := "pgx", e.DSN
+	driver, dsn := "pgx", testdb.AcrossAgencies(e.DSN)
 	if e.DB.Dialect == store.SQLite {
 		driver, dsn = "sqlite", store.SQLiteURI(e.DSN)+"?_pragma=busy_timeout(10000)"
 	}
