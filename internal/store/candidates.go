@@ -66,28 +66,55 @@ var candidateSorts = map[Dialect]map[string]string{
 		"city":          "city COLLATE NOCASE",
 	},
 	Postgres: {
-		"last_name":     "lower(last_name)",
+		"last_name":     "last_name_key",
 		"registered_on": "registered_on",
 		"created_at":    "created_at",
-		"city":          "lower(city)",
+		"city":          "city_key",
 	},
 }
 
-// caseless returns the expression a prefix search on column compares.
-func (db *DB) caseless(column string) string {
+// caselessKey is what a search compares a column as, caselessly: on
+// SQLite the column (its NOCASE collation), on PostgreSQL its lower-case
+// form in a generated column of its own (migration 00035), since lower()
+// in a condition keeps the index from serving it under row-level security.
+func (db *DB) caselessKey(column string) string {
 	if db.Dialect == SQLite {
 		return column
 	}
-	return "lower(" + column + ")"
+	return column + "_key"
 }
 
-// caselessArg is the placeholder an equality with caseless(column)
+// emailKey is what an address is looked up as: an index on lower(email)
+// on SQLite, the generated column on PostgreSQL (see caselessKey).
+func (db *DB) emailKey() string {
+	if db.Dialect == SQLite {
+		return "lower(email)"
+	}
+	return "email_key"
+}
+
+// caselessArg is the placeholder an equality with caselessKey(column)
 // compares to: SQLite compares with the column's NOCASE collation.
 func (db *DB) caselessArg() string {
 	if db.Dialect == SQLite {
 		return "? COLLATE NOCASE"
 	}
 	return "?"
+}
+
+// addPrefix adds to w the condition that column starts with prefix,
+// caselessly. On PostgreSQL the start is also given as a range of bytes
+// (~>=~, ~<~: leakproof, served by the text_pattern_ops index), so that the
+// index finds it with the policy of row-level security in force; the LIKE
+// then only confirms.
+func (db *DB) addPrefix(w *where, column, prefix string) {
+	key := db.caselessKey(column)
+	if db.Dialect == Postgres {
+		lo := strings.ToLower(prefix)
+		w.add(key+" ~>=~ ?", lo)
+		w.add(key+" ~<~ ?", lo+"\U0010FFFF")
+	}
+	w.add(key+` LIKE ? ESCAPE '\'`, likePattern(prefix, true))
 }
 
 // cityExists reports whether some candidate of the agency lives in city,
@@ -100,7 +127,7 @@ func (db *DB) cityExists(ctx context.Context, tenant kluis.ID, city string) (boo
 	defer done()
 	q := "SELECT 1 FROM candidates WHERE tenant_id = $1 AND city = $2 COLLATE NOCASE LIMIT 1"
 	if db.Dialect != SQLite {
-		q = "SELECT 1 FROM candidates WHERE tenant_id = $1 AND lower(city) = $2 LIMIT 1"
+		q = "SELECT 1 FROM candidates WHERE tenant_id = $1 AND city_key = $2 LIMIT 1"
 	}
 	var one int
 	err = rdp.QueryRowContext(ctx, q, tenant, strings.ToLower(strings.TrimSpace(city))).Scan(&one)
@@ -113,6 +140,28 @@ func (db *DB) cityExists(ctx context.Context, tenant kluis.ID, city string) (boo
 	return true, nil
 }
 
+// searchConditions adds the conditions of a search by name, address or
+// place to w; exactCity: the place exists as written.
+func (db *DB) searchConditions(w *where, f CandidateFilter, exactCity bool) {
+	if f.Query != "" {
+		// An address is looked up whole; anything else is the start of a
+		// last name. (One OR of the two would keep either index from
+		// being used.)
+		if q := strings.ToLower(strings.TrimSpace(f.Query)); strings.Contains(q, "@") {
+			w.add(db.emailKey()+" = ?", q)
+		} else {
+			db.addPrefix(w, "last_name", q)
+		}
+	}
+	switch {
+	case f.City == "":
+	case exactCity:
+		w.add(db.caselessKey("city")+" = "+db.caselessArg(), strings.ToLower(strings.TrimSpace(f.City)))
+	default:
+		db.addPrefix(w, "city", strings.TrimSpace(f.City))
+	}
+}
+
 // ListCandidates returns a page of the tenant's candidates and the total.
 func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilter) ([]kluis.Candidate, int, error) {
 	sorts := candidateSorts[db.Dialect]
@@ -122,30 +171,17 @@ func (db *DB) ListCandidates(ctx context.Context, a kluis.Actor, f CandidateFilt
 	}
 	w := tenantWhere(a.TenantID)
 	scopeWhere(w, candidates, a)
-	if f.Query != "" {
-		// An address is looked up whole; anything else is the start of a
-		// last name. (One OR of the two would keep either index from
-		// being used.)
-		if q := strings.ToLower(strings.TrimSpace(f.Query)); strings.Contains(q, "@") {
-			w.add("lower(email) = ?", q)
-		} else {
-			w.add(db.caseless("last_name")+` LIKE ? ESCAPE '\'`, likePattern(q, true))
-		}
-	}
+	exact := false
 	if f.City != "" {
 		// A whole place name is looked up as that place, through the index
 		// that also gives its candidates in order of name; anything else is
 		// the start of a place name.
-		exact, err := db.cityExists(ctx, a.TenantID, f.City)
-		if err != nil {
+		var err error
+		if exact, err = db.cityExists(ctx, a.TenantID, f.City); err != nil {
 			return nil, 0, err
 		}
-		if exact {
-			w.add(db.caseless("city")+" = "+db.caselessArg(), strings.ToLower(strings.TrimSpace(f.City)))
-		} else {
-			w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(f.City, true))
-		}
 	}
+	db.searchConditions(w, f, exact)
 	if f.Function != "" {
 		w.add(`lower(functions) LIKE ? ESCAPE '\'`, likePattern(f.Function, false))
 	}

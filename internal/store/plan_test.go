@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"kluis/internal/testdb"
 )
 
 // TestNameAndPlaceSearchesUseTheirIndexes guards the search against
@@ -30,16 +33,7 @@ func TestNameAndPlaceSearchesUseTheirIndexes(t *testing.T) {
 		{CandidateFilter{Query: "Jan@Example.nl"}, false, "candidates_email"},
 	} {
 		w := tenantWhere(1)
-		if q := tc.filter.Query; strings.Contains(q, "@") {
-			w.add("lower(email) = ?", strings.ToLower(q))
-		} else if q != "" {
-			w.add(db.caseless("last_name")+` LIKE ? ESCAPE '\'`, likePattern(q, true))
-		}
-		if tc.filter.City != "" && tc.exact {
-			w.add(db.caseless("city")+" = "+db.caselessArg(), tc.filter.City)
-		} else if tc.filter.City != "" {
-			w.add(db.caseless("city")+` LIKE ? ESCAPE '\'`, likePattern(tc.filter.City, true))
-		}
+		db.searchConditions(w, tc.filter, tc.exact)
 		order := ""
 		if tc.exact {
 			// A place's candidates come in order of name from the index:
@@ -66,6 +60,67 @@ func TestNameAndPlaceSearchesUseTheirIndexes(t *testing.T) {
 		}
 		if tc.exact && strings.Contains(got, "TEMP B-TREE") {
 			t.Errorf("%+v: plan %q sorts", tc.filter, got)
+		}
+	}
+}
+
+// TestSearchesUseTheirIndexesUnderRowLevelSecurity is the same guard on
+// PostgreSQL, as the ordinary role kluis connects as, with the agency's
+// policy in force: a condition with lower() or LIKE would be a filter
+// after the policy, not an index condition, and a search would read the
+// whole agency.
+func TestSearchesUseTheirIndexesUnderRowLevelSecurity(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, testdb.Postgres(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if by, err := db.BypassesRowSecurity(ctx); err != nil || by {
+		t.Fatalf("the test role bypasses row-level security: %v, %v", by, err)
+	}
+	for _, tc := range []struct {
+		filter CandidateFilter
+		exact  bool
+		cond   string // in the plan's Index Cond
+	}{
+		{CandidateFilter{Query: "jans"}, false, "last_name_key ~>=~"},
+		{CandidateFilter{City: "utr"}, false, "city_key ~>=~"},
+		{CandidateFilter{City: "utrecht"}, true, "city_key = "},
+		{CandidateFilter{Query: "Jan@Example.nl"}, false, "email_key = "},
+	} {
+		w := tenantWhere(1)
+		db.searchConditions(w, tc.filter, tc.exact)
+		err := db.view(ctx, forAgency(1), func(tx *sql.Tx) error {
+			// An empty table: without this the planner would rightly
+			// read it whole.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(ctx, "EXPLAIN SELECT id FROM candidates"+w.sql()+" ORDER BY "+candidateSorts[db.Dialect]["last_name"]+", id LIMIT 50", w.args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					return err
+				}
+				plan = append(plan, strings.TrimSpace(line))
+			}
+			got := strings.Join(plan, "; ")
+			if !strings.Contains(got, "Index Cond: ") || !strings.Contains(got[strings.Index(got, "Index Cond: "):], tc.cond) {
+				t.Errorf("%+v: the plan has no index condition %q: %s", tc.filter, tc.cond, got)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

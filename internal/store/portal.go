@@ -214,7 +214,7 @@ func (db *DB) emailFingerprint(ctx context.Context, tenant kluis.ID, email strin
 // candidatesByEmail returns the unrestricted candidates of the agency with
 // the address.
 func (db *DB) candidatesByEmail(ctx context.Context, q querier, tenant kluis.ID, email string) ([]kluis.ID, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id FROM candidates WHERE tenant_id = $1 AND lower(email) = $2 AND restricted = $3 ORDER BY id",
+	rows, err := q.QueryContext(ctx, "SELECT id FROM candidates WHERE tenant_id = $1 AND "+db.emailKey()+" = $2 AND restricted = $3 ORDER BY id",
 		tenant, strings.ToLower(strings.TrimSpace(email)), "")
 	if err != nil {
 		return nil, fmt.Errorf("candidates by e-mail: %w", err)
