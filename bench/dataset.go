@@ -132,8 +132,12 @@ func prepareDataset(ctx context.Context, cfg *config, kluisBin, src, db string, 
 	d := &dataset{db: db, size: size, dir: filepath.Join(cfg.data, fmt.Sprintf("%s-%d", db, size))}
 	pgName := fmt.Sprintf("kluis_bench_%d", size)
 	if db == "postgres" {
-		d.dsn = pgURL(cfg.pgBase, pgName)
-		d.openDSN = d.dsn
+		// kluis connects as an ordinary role that owns the tables, as an
+		// agency's installation should (docs/OPERATIONS.md): row-level
+		// security applies to it. The bare server and the harness's own
+		// checks connect as the server's administrator, who passes it.
+		d.dsn = asRole(pgURL(cfg.pgBase, pgName))
+		d.openDSN = pgURL(cfg.pgBase, pgName)
 	} else {
 		d.openDSN = filepath.Join(d.dir, "kluis.db")
 	}
@@ -150,6 +154,12 @@ func prepareDataset(ctx context.Context, cfg *config, kluisBin, src, db string, 
 			} else if _, err := os.Stat(d.openDSN); err != nil {
 				ok = false
 			}
+			if ok && db == "postgres" {
+				err = pgOwnTo(ctx, cfg.pgBase, pgName)
+			}
+			if err != nil {
+				return nil, err
+			}
 			if ok {
 				d.marker, d.reused = m, true
 				logf("%s %d: reusing the data set in %s (generated in %.1f s on %s)", db, size, d.where(), m.GenSeconds, m.Created.Format(time.DateOnly))
@@ -159,6 +169,11 @@ func prepareDataset(ctx context.Context, cfg *config, kluisBin, src, db string, 
 		// Made by an older schema: upgrade it as an agency's database is
 		// upgraded. Generating 1M candidates anew takes ten minutes.
 		if json.Unmarshal(b, &m) == nil && m.Size == size && m.Seed == cfg.seed && m.Source != src {
+			if db == "postgres" {
+				if err := pgOwnTo(ctx, cfg.pgBase, pgName); err != nil {
+					return nil, err
+				}
+			}
 			if err := d.migrate(ctx, kluisBin, m, src); err != nil {
 				logf("%s %d: kluis migrate failed (%v); making the data set anew", db, size, err)
 			} else {
@@ -274,8 +289,78 @@ func pgRecreateDatabase(ctx context.Context, base, name string) error {
 	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 		return fmt.Errorf("drop database %s: %w", name, err)
 	}
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := pgEnsureRole(ctx, db); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" OWNER "+benchRole); err != nil {
 		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// benchRole is the role kluis connects as: LOGIN, neither superuser nor
+// BYPASSRLS, the owner of the data sets' tables (trust authentication on
+// loopback, as the harness's server is set up).
+const benchRole = "kluis_bench"
+
+// asRole is the PostgreSQL URL dsn with benchRole as its user.
+func asRole(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	u.User = url.User(benchRole)
+	return u.String()
+}
+
+// pgEnsureRole creates benchRole if it is missing.
+func pgEnsureRole(ctx context.Context, admin *sql.DB) error {
+	_, err := admin.ExecContext(ctx, `DO $$ BEGIN
+		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+benchRole+`') THEN
+			CREATE ROLE `+benchRole+` LOGIN NOSUPERUSER NOBYPASSRLS;
+		END IF;
+	END $$`)
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		return fmt.Errorf("create role %s: %w", benchRole, err)
+	}
+	return nil
+}
+
+// pgOwnTo makes benchRole the owner of database name and of everything of
+// kluis's in it, so that kluis runs under row-level security (a data set
+// made by an earlier harness belonged to the administrator). Owning
+// nothing else, the role may do no more than kluis needs.
+func pgOwnTo(ctx context.Context, base, name string) error {
+	admin, err := pgAdmin(base)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if err := pgEnsureRole(ctx, admin); err != nil {
+		return err
+	}
+	if _, err := admin.ExecContext(ctx, "ALTER DATABASE "+name+" OWNER TO "+benchRole); err != nil {
+		return fmt.Errorf("own database %s: %w", name, err)
+	}
+	db, err := openDB(pgURL(base, name))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `DO $$ DECLARE r record; BEGIN
+		FOR r IN SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('public', 'kluis_keys') AND tableowner <> '`+benchRole+`' LOOP
+			EXECUTE format('ALTER TABLE %I.%I OWNER TO `+benchRole+`', r.schemaname, r.tablename);
+		END LOOP;
+		FOR r IN SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS args FROM pg_proc p
+				JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' LOOP
+			EXECUTE format('ALTER FUNCTION public.%I(%s) OWNER TO `+benchRole+`', r.proname, r.args);
+		END LOOP;
+		IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'kluis_keys') THEN
+			ALTER SCHEMA kluis_keys OWNER TO `+benchRole+`;
+		END IF;
+	END $$`)
+	if err != nil {
+		return fmt.Errorf("own the tables of %s: %w", name, err)
 	}
 	return nil
 }

@@ -338,6 +338,8 @@ func (d *dataset) openDSNForKluis() string {
 // dataCopy is a copy of a data set for a destructive scenario.
 type dataCopy struct {
 	dsn, dir string
+	// kluisDSN is what kluis opens the copy as (PostgreSQL: benchRole).
+	kluisDSN string
 	drop     func()
 }
 
@@ -354,6 +356,7 @@ func (r *runEnv) copyDataset(tag string) (*dataCopy, error) {
 		return nil, fmt.Errorf("copy %s: %v: %s", d.dir, err, out)
 	}
 	c.dsn = filepath.Join(c.dir, "kluis.db")
+	c.kluisDSN = c.dsn
 	c.drop = func() { os.RemoveAll(c.dir) }
 	if d.db == "postgres" {
 		u, _ := url.Parse(d.dsn)
@@ -364,6 +367,7 @@ func (r *runEnv) copyDataset(tag string) (*dataCopy, error) {
 			return nil, err
 		}
 		c.dsn = pgURL(r.cfg.pgBase, name)
+		c.kluisDSN = asRole(c.dsn)
 		dir := c.dir
 		c.drop = func() {
 			os.RemoveAll(dir)
@@ -393,6 +397,10 @@ func pgCopyDatabase(ctx context.Context, base, from, name string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("copy database %s: %w", from, err)
+	}
+	// The tables came with their owner; the database is the creator's.
+	if _, err := db.ExecContext(ctx, "ALTER DATABASE "+name+" OWNER TO "+benchRole); err != nil {
+		return fmt.Errorf("own the copy %s: %w", name, err)
 	}
 	return nil
 }
@@ -502,7 +510,7 @@ func measureErasure(r *runEnv) (any, error) {
 	defer bc.drop()
 	res.CopySeconds = round(time.Since(began).Seconds(), 1)
 
-	kdb, closeK, err := openStore(ctx, d, kc.dsn, kc.dir, true)
+	kdb, closeK, err := openStore(ctx, d, kc.kluisDSN, kc.dir, true)
 	if err != nil {
 		return nil, err
 	}

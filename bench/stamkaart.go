@@ -80,7 +80,7 @@ func measureStamkaart(r *runEnv) (any, error) {
 	cd := *d
 	cd.dir, cd.openDSN = cp.dir, cp.dsn
 	if d.db == "postgres" {
-		cd.dsn = cp.dsn
+		cd.dsn = cp.kluisDSN
 	}
 	began = time.Now()
 	id, err := makeCardCandidate(r.ctx, &cd, cp, r.p.tenant)
@@ -211,7 +211,7 @@ func makeCardCandidate(ctx context.Context, cd *dataset, cp *dataCopy, tenant in
 	if err != nil {
 		return 0, err
 	}
-	db, closeDB, err := openStore(ctx, cd, cp.dsn, cp.dir, true)
+	db, closeDB, err := openStore(ctx, cd, cp.kluisDSN, cp.dir, true)
 	if err != nil {
 		return 0, err
 	}
