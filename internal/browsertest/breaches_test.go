@@ -58,8 +58,19 @@ func TestAStaffMemberReportsABreachAndThePrivacyOfficerSeesTheClock(t *testing.T
 		chromedp.Click(chromedp.ID("breach-save")),
 		WaitText(`#breach-clock`, "nog 72 u 0 min om te melden"),
 	)
-	bs, n, err := b.k.DB.Breaches(context.Background(), b.k.Actor(kluis.RolePrivacy), store.BreachFilter{})
-	if err != nil || n != 2 || bs[0].Decision != "" || bs[1].Decision != "no-breach" {
-		t.Fatalf("stored: %d %+v %v", n, bs, err)
+	// The demo's own breach is there too.
+	bs, _, err := b.k.DB.Breaches(context.Background(), b.k.Actor(kluis.RolePrivacy), store.BreachFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decided := map[string]string{}
+	for _, x := range bs {
+		decided[x.Title] = x.Decision
+	}
+	if d, ok := decided["Mail met cv's aan verkeerde klant"]; !ok || d != "" {
+		t.Errorf("the new breach: stored %v, decision %q", ok, d)
+	}
+	if d, ok := decided["Laptop kwijt in de trein"]; !ok || d != "no-breach" {
+		t.Errorf("the reported breach: stored %v, decision %q", ok, d)
 	}
 }

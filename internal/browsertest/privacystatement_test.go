@@ -39,15 +39,17 @@ func TestThePrivacyOfficerPublishesTheStatementAndSendsItToACandidate(t *testing
 		t.Fatal("no demo candidate with an e-mail address")
 	}
 	b.logInWithCode(kluis.RolePrivacy)
-	b.do("preview and publish the default text",
+	// The demo agency published version 1 when it began; the officer
+	// publishes the next.
+	b.do("preview and publish the default text as the next version",
 		chromedp.Click(chromedp.CSS(`header.top nav a[href="/privacy-statement"]`)),
 		WaitText(`main h1`, "Privacyverklaring"),
-		chromedp.WaitVisible(chromedp.ID("no-statement")),
+		WaitText(`#current-version`, "1"),
 		chromedp.Click(chromedp.ID("preview-button")),
 		WaitText(`#preview`, "Bemiddeling naar werk"),
-		chromedp.WaitVisible(chromedp.ID("no-statement")),
-		chromedp.Click(chromedp.ID("publish-button")),
 		WaitText(`#current-version`, "1"),
+		chromedp.Click(chromedp.ID("publish-button")),
+		WaitText(`#current-version`, "2"),
 		WaitText(`#current-statement`, "Bemiddeling naar werk"),
 		WaitText(`#current-statement`, "Burgerservicenummer"),
 	)
@@ -58,7 +60,7 @@ func TestThePrivacyOfficerPublishesTheStatementAndSendsItToACandidate(t *testing
 		chromedp.Click(chromedp.ID("statement-send")),
 		WaitText(`#tabpanel .flash`, "verstuurd"),
 		WaitText(`#timeline`, "Privacyverklaring verstuurd"),
-		chromedp.WaitVisible(chromedp.ID(fmt.Sprintf("cm-version-%d-1", cand.ID))),
+		chromedp.WaitVisible(chromedp.ID(fmt.Sprintf("cm-version-%d-2", cand.ID))),
 	)
 	if !b.samePage() {
 		t.Error("sending came with a new page load, not in place")

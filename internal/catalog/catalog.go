@@ -189,11 +189,23 @@ type NonPersonal struct {
 	Table, Column, Why string
 }
 
+// Derived is a column the database computes from a catalogued field (a
+// generated column, for an index): it holds the same personal data in
+// another form and follows its source — written, emptied and erased with
+// it by the database, never written by kluis, read only by the searches
+// that compare with it. Its rules are those of its source.
+type Derived struct {
+	Table, Column string
+	From          string // the source column, in the same table
+	Why           string
+}
+
 // Catalog is the whole catalogue. It is built once and never changed.
 type Catalog struct {
 	fields      []Field
 	blobs       []Blob
 	nonPersonal []NonPersonal
+	derived     []Derived
 	byColumn    map[string]int
 	nonByColumn map[string]int
 	byKind      map[string]int
@@ -209,7 +221,7 @@ var built = sync.OnceValue(build)
 // build builds the catalogue.
 func build() *Catalog {
 	c := &Catalog{fields: withCandidateAccess(fields()), blobs: withCandidateBlobAccess(blobs()), nonPersonal: nonPersonal(),
-		byColumn: map[string]int{}, nonByColumn: map[string]int{}, byKind: map[string]int{}}
+		derived: derived(), byColumn: map[string]int{}, nonByColumn: map[string]int{}, byKind: map[string]int{}}
 	for i, f := range c.fields {
 		c.byColumn[f.Table+"."+f.Column] = i
 	}
@@ -251,6 +263,19 @@ func (c *Catalog) IsNonPersonal(table, column string) bool {
 
 // NonPersonal returns every column declared to hold no personal data.
 func (c *Catalog) NonPersonal() []NonPersonal { return append([]NonPersonal(nil), c.nonPersonal...) }
+
+// Derived returns the derived columns.
+func (c *Catalog) Derived() []Derived { return append([]Derived(nil), c.derived...) }
+
+// DerivedFrom returns the field a derived column is computed from.
+func (c *Catalog) DerivedFrom(table, column string) (Field, bool) {
+	for _, d := range c.derived {
+		if d.Table == table && d.Column == column {
+			return c.Field(d.Table, d.From)
+		}
+	}
+	return Field{}, false
+}
 
 // Blobs returns the declarations of every kind of stored file.
 func (c *Catalog) Blobs() []Blob { return append([]Blob(nil), c.blobs...) }
