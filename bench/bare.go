@@ -168,7 +168,10 @@ func likePrefix(s string) string {
 // the indexes are COLLATE NOCASE); PostgreSQL compares lower(column)
 // (indexes on lower(), with text_pattern_ops for prefixes).
 func bareSearchSQL(sqlite, byCity bool) (list, count string) {
-	col, order := "lower(%s)", "lower(last_name), id"
+	// PostgreSQL: the lower-case key columns kluis's indexes are on
+	// (migration 00035); the bare server passes row-level security, so a
+	// LIKE may be an index condition here.
+	col, order := "%s_key", "last_name_key, id"
 	if sqlite {
 		col, order = "%s", "last_name COLLATE NOCASE, id"
 	}
@@ -176,7 +179,7 @@ func bareSearchSQL(sqlite, byCity bool) (list, count string) {
 	if byCity && sqlite {
 		cond = "city = $2 COLLATE NOCASE"
 	} else if byCity {
-		cond = "lower(city) = $2"
+		cond = "city_key = $2"
 	}
 	where := " FROM candidates WHERE tenant_id = $1 AND " + cond
 	return "SELECT " + candidateColumns + where + " ORDER BY " + order + " LIMIT 50",
