@@ -270,32 +270,11 @@ type presence map[string]bool
 
 func (p presence) of(table string) bool { return p == nil || p[table] }
 
-// presentInSQL asks, in one statement, whether each of probedTables has a
-// row of the candidate: an index probe each (every one of them has an
-// index that starts with (tenant_id, candidate_id)).
-var presentInSQL = sync.OnceValue(func() string {
-	probes := make([]string, len(probedTables))
-	for i, t := range probedTables {
-		probes[i] = "EXISTS (SELECT 1 FROM " + t + " WHERE tenant_id = $1 AND candidate_id = $2)"
+// add marks in p the tables that hold rows in q too.
+func (p presence) add(q presence) {
+	for t, ok := range q {
+		p[t] = p[t] || ok
 	}
-	return "SELECT " + strings.Join(probes, ", ")
-})
-
-// presentIn returns which of probedTables hold rows of candidate cand.
-func presentIn(ctx context.Context, q querier, tenant, cand kluis.ID) (presence, error) {
-	found := make([]bool, len(probedTables))
-	dest := make([]any, len(found))
-	for i := range found {
-		dest[i] = &found[i]
-	}
-	if err := q.QueryRowContext(ctx, presentInSQL(), tenant, cand).Scan(dest...); err != nil {
-		return nil, fmt.Errorf("erase: which tables hold the candidate's rows: %w", err)
-	}
-	p := presence{}
-	for i, t := range probedTables {
-		p[t] = found[i]
-	}
-	return p, nil
 }
 
 // eraseOne erases one candidate inside tx; it returns the record (nil when
@@ -329,10 +308,11 @@ func (db *DB) eraseOne(ctx context.Context, tx *writeTx, cat *catalog.Catalog, t
 	// on PostgreSQL, so that no row can come in unseen): most candidates
 	// have rows in a few of them, and a statement that finds nothing
 	// costs as much to run as one that does.
-	has, err := presentIn(ctx, tx, tenant, id)
+	present, _, err := presentInBatch(ctx, tx, tenant, []kluis.ID{id})
 	if err != nil {
 		return nil, nil, err
 	}
+	has := present[id]
 	// Art. 18: a restricted candidate's data are not deleted. The clean-up
 	// passes them by; an erasure on request is refused until the
 	// restriction is lifted (restrictions.go).

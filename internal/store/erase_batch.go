@@ -115,9 +115,7 @@ func (db *DB) eraseBatch(ctx context.Context, tx *writeTx, cat *catalog.Catalog,
 		db.newErasure(tx, ep, c.ID, opt)
 		if ep.complete {
 			whole = append(whole, c.ID)
-			for t, ok := range has[c.ID] {
-				wholeHas[t] = wholeHas[t] || ok
-			}
+			wholeHas.add(has[c.ID])
 		}
 	}
 	keys, err := db.deleteCandidates(ctx, tx, tenant, whole, has, wholeHas, plans)
@@ -147,9 +145,7 @@ func (db *DB) eraseBatch(ctx context.Context, tx *writeTx, cat *catalog.Catalog,
 			order = append(order, key)
 		}
 		sh.recs = append(sh.recs, &ep.rec)
-		for t, ok := range has[c.ID] {
-			sh.has[t] = sh.has[t] || ok
-		}
+		sh.has.add(has[c.ID])
 	}
 	for _, key := range order {
 		sh := shapes[key]
@@ -254,8 +250,10 @@ func (db *DB) deleteCandidates(ctx context.Context, tx *writeTx, tenant kluis.ID
 	return keys, nil
 }
 
-// presentInBatch is presentIn for the candidates ids together: which of
-// probedTables hold rows of each, and of any of them.
+// presentInBatch says, in one statement, which of probedTables hold rows of
+// each of the candidates ids, and of any of them: an index range each
+// (every one of those tables has an index that starts with (tenant_id,
+// candidate_id)).
 func presentInBatch(ctx context.Context, q querier, tenant kluis.ID, ids []kluis.ID) (map[kluis.ID]presence, presence, error) {
 	rows, err := q.QueryContext(ctx, presentInBatchSQL(len(ids)), append([]any{tenant}, anys(ids)...)...)
 	if err != nil {

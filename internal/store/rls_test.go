@@ -227,9 +227,26 @@ func seedEveryTable(t *testing.T, su *sql.DB, tables []string, a, b kluis.ID) {
 // tenantTables lists the tables of kluis's schema that have a tenant_id.
 func tenantTables(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rows, err := db.QueryContext(ctx, `SELECT c.table_name FROM information_schema.columns c
+	return texts(t, db, `SELECT c.table_name FROM information_schema.columns c
 		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
 		WHERE c.table_schema = current_schema() AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE' ORDER BY 1`)
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func columnsOf(t *testing.T, q queryer, table string) []string {
+	t.Helper()
+	return texts(t, q, `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`, table)
+}
+
+// texts is the one text column of the rows of a query.
+func texts(t *testing.T, q queryer, query string, args ...any) []string {
+	t.Helper()
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,30 +261,6 @@ func tenantTables(t *testing.T, db *sql.DB) []string {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
-	}
-	return out
-}
-
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func columnsOf(t *testing.T, q queryer, table string) []string {
-	t.Helper()
-	rows, err := q.QueryContext(ctx, `SELECT column_name FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`, table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
 	}
 	return out
 }
