@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -555,31 +557,65 @@ func (b *browser) closeRequest(outcome string) {
 func (b *browser) download(what, sel string) (string, []byte) {
 	b.t.Helper()
 	dir := b.t.TempDir()
+	// Chromium reserves the file's final name with an empty file before it
+	// writes the content to a .crdownload beside it, so a file in the
+	// folder proves nothing: wait for the browser's own word that the
+	// download completed.
+	ctx, cancel := context.WithCancel(b.ctx)
+	defer cancel()
+	type result struct {
+		name string
+		err  error
+	}
+	done := make(chan result, 1)
+	var mu sync.Mutex
+	names := map[string]string{}
+	if err := chromedp.ListenBrowser(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *cdpbrowser.EventDownloadWillBegin:
+			names[e.GUID] = e.SuggestedFilename
+		case *cdpbrowser.EventDownloadProgress:
+			var r result
+			switch e.State {
+			case cdpbrowser.DownloadProgressStateCompleted:
+				r.name = names[e.GUID]
+			case cdpbrowser.DownloadProgressStateCanceled:
+				r.err = fmt.Errorf("the download of %q was cancelled", names[e.GUID])
+			default:
+				return
+			}
+			select {
+			case done <- r:
+			default:
+			}
+		}
+	}); err != nil {
+		b.t.Fatalf("%s: listen for downloads: %v", what, err)
+	}
 	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir, EventsEnabled: new(true)}); err != nil {
 		b.t.Fatalf("%s: allow downloads: %v", what, err)
 	}
 	b.do(what, chromedp.Click(chromedp.CSS(sel)))
-	deadline := time.Now().Add(WaitTimeout)
-	for time.Now().Before(deadline) {
-		es, err := os.ReadDir(dir)
+	select {
+	case r := <-done:
+		if r.err != nil {
+			b.t.Fatalf("%s: %v", what, r.err)
+		}
+		if r.name == "" || filepath.Base(r.name) != r.name {
+			b.t.Fatalf("%s: the download's name is %q", what, r.name)
+		}
+		body, err := os.ReadFile(filepath.Join(dir, r.name))
 		if err != nil {
-			b.t.Fatal(err)
+			b.t.Fatalf("%s: %v", what, err)
 		}
-		for _, e := range es {
-			if strings.HasSuffix(e.Name(), ".crdownload") {
-				continue
-			}
-			body, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				b.t.Fatal(err)
-			}
-			return e.Name(), body
-		}
-		time.Sleep(50 * time.Millisecond)
+		return r.name, body
+	case <-time.After(WaitTimeout):
+		b.t.Fatalf("%s: no download in %s", what, WaitTimeout)
+		return "", nil
 	}
-	b.t.Fatalf("%s: no download in %s", what, WaitTimeout)
-	return "", nil
 }
 
 // zipFiles reads a ZIP file's entries.
