@@ -176,6 +176,13 @@ func bareSearchSQL(sqlite, byCity bool) (list, count string) {
 		col, order = "%s", "last_name COLLATE NOCASE, id"
 	}
 	cond := fmt.Sprintf(col, "last_name") + ` LIKE $2 ESCAPE '\'`
+	if !sqlite {
+		// A LIKE with a parameter cannot become an index range in a
+		// generic plan (a prepared statement after five runs): the prefix
+		// is given as a range of bytes, as kluis gives it ($3 and $4,
+		// bareSearchArgs), and the LIKE only confirms.
+		cond = "last_name_key ~>=~ $3 AND last_name_key ~<~ $4 AND " + cond
+	}
 	if byCity && sqlite {
 		cond = "city = $2 COLLATE NOCASE"
 	} else if byCity {
@@ -184,6 +191,18 @@ func bareSearchSQL(sqlite, byCity bool) (list, count string) {
 	where := " FROM candidates WHERE tenant_id = $1 AND " + cond
 	return "SELECT " + candidateColumns + where + " ORDER BY " + order + " LIMIT 50",
 		"SELECT count(*) FROM (SELECT 1" + where + " LIMIT 10001) AS matches"
+}
+
+// bareSearchArgs are the arguments of bareSearchSQL's statements.
+func bareSearchArgs(sqlite, byCity bool, tenant int64, term string) []any {
+	if byCity {
+		return []any{tenant, strings.ToLower(strings.TrimSpace(term))}
+	}
+	if sqlite {
+		return []any{tenant, likePrefix(term)}
+	}
+	lo := strings.ToLower(strings.TrimSpace(term))
+	return []any{tenant, likePrefix(term), lo, lo + "\U0010FFFF"}
 }
 
 func isPostgres(dsn string) bool {
@@ -248,10 +267,7 @@ func bareServe(ctx context.Context, dsn, addr string, tenant int64, fontFile str
 			term = in.City
 		}
 		list, count := bareSearchSQL(!isPostgres(dsn), in.City != "")
-		args := []any{tenant, likePrefix(term)}
-		if in.City != "" {
-			args[1] = strings.ToLower(strings.TrimSpace(term))
-		}
+		args := bareSearchArgs(!isPostgres(dsn), in.City != "", tenant, term)
 		out := struct {
 			Items []bareCandidate `json:"items"`
 			Total int             `json:"total"`

@@ -474,7 +474,8 @@ func queryPlans(ctx context.Context, d *dataset, p *probe) (map[string]string, e
 	}
 	defer db.Close()
 	sqlite := d.db == "sqlite"
-	name, city := likePrefix(p.prefixes[0]), likePrefix(p.cities[0])
+	name := bareSearchArgs(sqlite, false, p.tenant, p.prefixes[0])
+	city := bareSearchArgs(sqlite, true, p.tenant, p.cities[0])
 	nl, nc := bareSearchSQL(sqlite, false)
 	cl, cc := bareSearchSQL(sqlite, true)
 	plans := map[string]string{}
@@ -483,10 +484,10 @@ func queryPlans(ctx context.Context, d *dataset, p *probe) (map[string]string, e
 		sql  string
 		args []any
 	}{
-		{"1 name, page", nl, []any{p.tenant, name}},
-		{"2 name, count(*)", nc, []any{p.tenant, name}},
-		{"3 city, page", cl, []any{p.tenant, city}},
-		{"4 city, count(*)", cc, []any{p.tenant, city}},
+		{"1 name, page", nl, name},
+		{"2 name, count(*)", nc, name},
+		{"3 city, page", cl, city},
+		{"4 city, count(*)", cc, city},
 	} {
 		plan, err := explain(ctx, db, d.db, q.sql, q.args)
 		if err != nil {

@@ -272,6 +272,9 @@ func (db *DB) update(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) 
 // view runs fn in a read-only transaction for t, so that it sees one
 // snapshot.
 func (db *DB) view(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) error {
+	if s := db.snapshotIn(ctx, t); s != nil {
+		return classify(fn(s))
+	}
 	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
 	if err != nil {
 		return classify(fmt.Errorf("begin: %w", err))
@@ -286,6 +289,59 @@ func (db *DB) view(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) er
 	return nil
 }
 
+// snapshotKey marks a context that carries a Snapshot's transaction.
+type snapshotKey struct{}
+
+// snapshot is the read transaction of a Snapshot: its database and
+// tenancy, so that only reads of the same agency in the same database join it.
+type snapshot struct {
+	db *DB
+	t  tenancy
+	tx *sql.Tx
+}
+
+// Snapshot runs fn with a context in which every read of a's agency
+// through db — each store call that would begin a read transaction of its
+// own, or read outside one — comes from one read-only transaction: fn sees
+// one state of the database, and on PostgreSQL pays for the transaction
+// and the agency's setting once instead of once per call. It is for work
+// that gathers many things about one subject (a candidate's record card);
+// fn must not use the context from other goroutines, and writes in it go
+// their own way and are not seen by its reads.
+func (db *DB) Snapshot(ctx context.Context, a kluis.Actor, fn func(ctx context.Context) error) error {
+	t := forAgency(a.TenantID)
+	if db.snapshotIn(ctx, t) != nil {
+		return fn(ctx)
+	}
+	// PostgreSQL's transactions read committed by default: each statement
+	// sees what was committed before it began. A snapshot is one state, so
+	// it repeats its reads; SQLite's read transaction in WAL mode is one
+	// state already.
+	opts := &sql.TxOptions{}
+	if db.Dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	tx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return classify(fmt.Errorf("begin: %w", err))
+	}
+	defer tx.Rollback()
+	if err := db.setTenancy(ctx, tx, t); err != nil {
+		return classify(err)
+	}
+	return fn(context.WithValue(ctx, snapshotKey{}, &snapshot{db: db, t: t, tx: tx}))
+}
+
+// snapshotIn returns the transaction of the Snapshot ctx carries, if it is
+// db's and for t.
+func (db *DB) snapshotIn(ctx context.Context, t tenancy) *sql.Tx {
+	s, _ := ctx.Value(snapshotKey{}).(*snapshot)
+	if s == nil || s.db != db || s.t != t {
+		return nil
+	}
+	return s.tx
+}
+
 // reader returns what reads outside a transaction go to, and done, to be
 // called when they are over: on SQLite the reader pool (r) and its
 // statements prepared once per connection (rc), as before; on PostgreSQL,
@@ -296,6 +352,9 @@ func (db *DB) view(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) er
 // directly only for what holds no agency's rows: the tenants table, the
 // catalogue, SQLite's pragmas and backups.
 func (db *DB) reader(ctx context.Context, t tenancy) (r, rc querier, done func(), err error) {
+	if s := db.snapshotIn(ctx, t); s != nil {
+		return s, s, func() {}, nil
+	}
 	if db.Dialect != Postgres {
 		return db.r, db.rc, func() {}, nil
 	}

@@ -336,3 +336,81 @@ func TestADataDirectoryMayHoldURICharacters(t *testing.T) {
 		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 }
+
+// TestASnapshotReadsOneStateOfOneAgency: the reads in a Snapshot see the
+// database as it was when it began, writes in it go through, and an
+// other agency's reads in its context are not joined to it.
+func TestASnapshotReadsOneStateOfOneAgency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		c := e.MustCreateCandidate(t, "Voor")
+		other, branch, err := e.DB.CreateTenant(ctx, "ander", "Ander Bureau", "Zwolle", "Zwolle")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ou := &kluis.User{Email: "r@ander.example", Role: kluis.RoleRecruiter, BranchID: branch.ID}
+		if err := e.DB.CreateUser(ctx, other.ID, ou); err != nil {
+			t.Fatal(err)
+		}
+		oa := kluis.Actor{TenantID: other.ID, UserID: ou.ID, Role: kluis.RoleRecruiter}
+		oc := &kluis.Candidate{BranchID: branch.ID, FirstName: "Ank", LastName: "Elders", City: "Zwolle", Email: "ank@example.nl"}
+		if err := e.DB.CreateCandidate(ctx, oa, oc); err != nil {
+			t.Fatal(err)
+		}
+		err = e.DB.Snapshot(ctx, e.Actor, func(sctx context.Context) error {
+			got, err := e.DB.Candidate(sctx, e.Actor, c.ID)
+			if err != nil {
+				return err
+			}
+			if got.LastName != "Voor" {
+				t.Fatalf("in the snapshot: %q", got.LastName)
+			}
+			// A change made outside, after the snapshot began…
+			got.LastName = "Na"
+			if err := e.DB.UpdateCandidate(ctx, e.Actor, got, got.Version); err != nil {
+				return err
+			}
+			if err := e.DB.CreateContactMoment(ctx, e.Actor, &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: "later"}); err != nil {
+				return err
+			}
+			// …is not seen by the snapshot's reads,
+			again, err := e.DB.Candidate(sctx, e.Actor, c.ID)
+			if err != nil {
+				return err
+			}
+			if again.LastName != "Voor" {
+				t.Errorf("the snapshot sees a later change: %q", again.LastName)
+			}
+			ms, err := e.DB.AllContactMoments(sctx, e.Actor, c.ID)
+			if err != nil {
+				return err
+			}
+			if len(ms) != 0 {
+				t.Errorf("the snapshot sees a later contact moment: %d", len(ms))
+			}
+			// while a read outside it is.
+			if now, err := e.DB.Candidate(ctx, e.Actor, c.ID); err != nil || now.LastName != "Na" {
+				t.Errorf("outside the snapshot: %+v %v", now, err)
+			}
+			// A write in its context goes through.
+			again.LastName = "Daarna"
+			if err := e.DB.UpdateCandidate(sctx, e.Actor, again, again.Version+1); err != nil {
+				t.Errorf("a write in the snapshot's context: %v", err)
+			}
+			// The other agency reads its own candidate, not through
+			// this agency's snapshot.
+			if got, err := e.DB.Candidate(sctx, oa, oc.ID); err != nil || got.LastName != "Elders" {
+				t.Errorf("the other agency in the snapshot's context: %+v %v", got, err)
+			}
+			if _, err := e.DB.Candidate(sctx, e.Actor, oc.ID); code(err) != kluis.ENotFound {
+				t.Errorf("the other agency's candidate through the snapshot: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.DB.Candidate(ctx, e.Actor, c.ID); err != nil || got.LastName != "Daarna" {
+			t.Fatalf("after the snapshot: %+v %v", got, err)
+		}
+	})
+}

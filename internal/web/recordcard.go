@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 
@@ -29,15 +30,28 @@ func allPages[T any](list func(p kluis.Page) ([]T, int, error)) ([]T, error) {
 	}
 }
 
-// recordCard gathers everything kluis keeps about a candidate.
+// recordCard gathers everything kluis keeps about a candidate, all of it
+// read from one snapshot of the database: the card shows one state, and
+// its twenty-odd reads share one read transaction.
 func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, error) {
-	ctx, a := r.Context(), actorFrom(r.Context())
+	a := actorFrom(r.Context())
 	// The candidate in the portal gets their own (portal_data.go
 	// passes it through their projection).
-	own := a.Role == kluis.RoleCandidate && portalSessionFrom(ctx) != nil && portalSessionFrom(ctx).CandidateID == id
+	own := a.Role == kluis.RoleCandidate && portalSessionFrom(r.Context()) != nil && portalSessionFrom(r.Context()).CandidateID == id
 	if !mayProduceRecordCard(a.Role) && !own {
 		return nil, errNoAccess
 	}
+	var rc *report.RecordCard
+	err := s.db.Snapshot(r.Context(), a, func(ctx context.Context) error {
+		var err error
+		rc, err = s.gatherRecordCard(r.WithContext(ctx), a, id)
+		return err
+	})
+	return rc, err
+}
+
+func (s *Server) gatherRecordCard(r *http.Request, a kluis.Actor, id kluis.ID) (*report.RecordCard, error) {
+	ctx := r.Context()
 	c, err := s.db.Candidate(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -144,6 +158,13 @@ func (s *Server) sendRecordCard(w http.ResponseWriter, r *http.Request, rc *repo
 		}
 		w.Header().Set("Content-Type", "application/zip")
 		name += "-csv.zip"
+	case "api-json":
+		// The API answers compact JSON, as it does everywhere else.
+		if err := rc.CompactJSON(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json")
+		name += ".json"
 	default:
 		if err := rc.JSON(&buf); err != nil {
 			return err
@@ -173,6 +194,9 @@ func (s *Server) apiRecordCard(w http.ResponseWriter, r *http.Request) error {
 	rc, err := s.recordCard(r, id)
 	if err != nil {
 		return err
+	}
+	if format != "pdf" && format != "csv" {
+		format = "api-json"
 	}
 	return s.sendRecordCard(w, r, rc, format)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -62,10 +63,20 @@ func TestThePrivacyOfficerProducesTheRecordCard(t *testing.T) {
 		len(rc.Requests) != 1 || rc.Requests[0].DueOn != "2026-12-27" {
 		t.Fatalf("the JSON record card: %s", js.body)
 	}
+	// The API answers the same card as compact JSON, as all its answers
+	// are; the download is indented for people.
+	st, api := u.apiCall(t, u.token(t, officer.ID, "candidates:read"), "GET", "/api/v1/candidates/"+idText(c.ID)+"/record-card", "", nil)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(js.body)); err != nil {
+		t.Fatal(err)
+	}
+	if st != http.StatusOK || strings.Contains(api, "\n  ") || strings.TrimSpace(api) != compact.String() {
+		t.Fatalf("the API's record card (%d) is not the download's, compact:\n%s\n%s", st, api, compact.String())
+	}
 	pdf := u.get(t, ps, page+"/stamkaart.pdf").expect(t, http.StatusOK)
 	u.web.access.Flush()
 	log, _, _ := u.DB.AuditLog(ctx, u.Actor, store.AuditFilter{CandidateID: c.ID, Action: "download", Page: kluis.Page{Limit: 10}})
-	if len(log) != 2 || log[0].UserID != officer.ID {
+	if len(log) != 3 || log[0].UserID != officer.ID {
 		t.Fatalf("making the record card is not logged: %+v", log)
 	}
 	if _, err := exec.LookPath("pdftotext"); err != nil {
