@@ -250,10 +250,18 @@ func insertPendingItems(ctx context.Context, tx *writeTx, table, jobColumn strin
 	return nil
 }
 
+// pendingItemsSQL asks for the next n pending items of a job ($1 the
+// agency, $2 the job), from the partial index of the pending ones
+// (migration 00036): the literal state = 'pending' is what lets the
+// databases use it.
+func pendingItemsSQL(table, jobColumn string, n int) string {
+	return fmt.Sprintf("SELECT candidate_id FROM %s WHERE tenant_id = $1 AND %s = $2 AND state = 'pending' ORDER BY candidate_id LIMIT %d",
+		table, jobColumn, n)
+}
+
 // pendingItems returns up to n candidates of a job still to do, in order.
 func pendingItems(ctx context.Context, q querier, table, jobColumn string, tenant, job kluis.ID, n int) ([]kluis.ID, error) {
-	ids, err := queryIDs(ctx, q, fmt.Sprintf("SELECT candidate_id FROM %s WHERE tenant_id = $1 AND %s = $2 AND state = 'pending' ORDER BY candidate_id LIMIT %d",
-		table, jobColumn, n), tenant, job)
+	ids, err := queryIDs(ctx, q, pendingItemsSQL(table, jobColumn, n), tenant, job)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", table, err)
 	}
