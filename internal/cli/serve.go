@@ -58,6 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	log := newLogger(e.stderr, *logLevel)
 	warnBypassRowSecurity(ctx, db, log)
+	warnAutovacuumOff(ctx, db, log)
 	if err := startOutbox(ctx, e, db, smtp, log, *stale); err != nil {
 		return err
 	}
@@ -86,6 +87,19 @@ func warnBypassRowSecurity(ctx context.Context, db *store.DB, log *slog.Logger) 
 		log.Warn("could not check whether the database role bypasses row-level security", "err", err)
 	case by:
 		log.Warn("the database role is a superuser or has BYPASSRLS: row-level security does not separate the agencies; connect as an ordinary role that owns the tables (docs/OPERATIONS.md)")
+	}
+}
+
+// warnAutovacuumOff says once when the PostgreSQL server runs without
+// autovacuum: the space of erased rows is then never reclaimed and the
+// searches read the table for their counts (docs/OPERATIONS.md).
+func warnAutovacuumOff(ctx context.Context, db *store.DB, log *slog.Logger) {
+	off, err := db.AutovacuumOff(ctx)
+	switch {
+	case err != nil:
+		log.Warn("could not read the database server's autovacuum setting", "err", err)
+	case off:
+		log.Warn("autovacuum is off on the database server: the rows of erased candidates stay in the table files until VACUUM runs, and searches slow down; turn it on, or run VACUUM (ANALYZE) after every clean-up (docs/OPERATIONS.md)")
 	}
 }
 

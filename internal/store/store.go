@@ -384,6 +384,23 @@ func (db *DB) BypassesRowSecurity(ctx context.Context) (bool, error) {
 	return by, nil
 }
 
+// AutovacuumOff reports whether the PostgreSQL server kluis uses runs
+// without autovacuum. Then nothing reclaims the space of deleted rows —
+// an erased candidate's names stay in the table files until someone runs
+// VACUUM — and no scan is index-only, so that every search counts its
+// matches from the table (docs/OPERATIONS.md). SQLite has none: kluis
+// runs it with secure_delete.
+func (db *DB) AutovacuumOff(ctx context.Context) (bool, error) {
+	if db.Dialect != Postgres {
+		return false, nil
+	}
+	var on string
+	if err := db.r.QueryRowContext(ctx, "SHOW autovacuum").Scan(&on); err != nil {
+		return false, fmt.Errorf("read the autovacuum setting: %w", err)
+	}
+	return on == "off", nil
+}
+
 // readOne runs fn with a reader for t (see reader).
 func (db *DB) readOne(ctx context.Context, t tenancy, fn func(rd querier) error) error {
 	rd, _, done, err := db.reader(ctx, t)

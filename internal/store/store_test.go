@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -412,5 +413,37 @@ func TestASnapshotReadsOneStateOfOneAgency(t *testing.T) {
 		if got, err := e.DB.Candidate(ctx, e.Actor, c.ID); err != nil || got.LastName != "Daarna" {
 			t.Fatalf("after the snapshot: %+v %v", got, err)
 		}
+	})
+}
+
+// TestTheAutovacuumSettingIsRead: serve warns when the PostgreSQL server
+// runs without autovacuum (the rows of erased candidates would stay in the
+// table files); the answer is the server's own setting, and SQLite has
+// none to miss.
+func TestTheAutovacuumSettingIsRead(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		off, err := e.DB.AutovacuumOff(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.DB.Dialect != store.Postgres {
+			if off {
+				t.Error("SQLite reported as running without autovacuum")
+			}
+			return
+		}
+		db, err := sql.Open("pgx", e.DSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var setting string
+		if err := db.QueryRowContext(ctx, "SELECT setting FROM pg_settings WHERE name = 'autovacuum'").Scan(&setting); err != nil {
+			t.Fatal(err)
+		}
+		if off != (setting == "off") {
+			t.Errorf("AutovacuumOff %v, the server's setting %q", off, setting)
+		}
+		t.Logf("autovacuum on this server: %s", setting)
 	})
 }
