@@ -166,12 +166,12 @@ func likePrefix(s string) string {
 // the matches up to 10,001 (kluis counts up to 10,000 and says "more").
 // SQLite compares the column itself (LIKE ignores ASCII case there, and
 // the indexes are COLLATE NOCASE); PostgreSQL compares lower(column)
-// (indexes on lower(), with text_pattern_ops for prefixes).
+// (the generated lower-case key columns, in byte order: migration 00037).
 func bareSearchSQL(sqlite, byCity bool) (list, count string) {
 	// PostgreSQL: the lower-case key columns kluis's indexes are on
 	// (migration 00035); the bare server passes row-level security, so a
 	// LIKE may be an index condition here.
-	col, order := "%s_key", "last_name_key, id"
+	col, order := "%s_key", `last_name_key COLLATE "C", id`
 	if sqlite {
 		col, order = "%s", "last_name COLLATE NOCASE, id"
 	}
@@ -181,7 +181,7 @@ func bareSearchSQL(sqlite, byCity bool) (list, count string) {
 		// generic plan (a prepared statement after five runs): the prefix
 		// is given as a range of bytes, as kluis gives it ($3 and $4,
 		// bareSearchArgs), and the LIKE only confirms.
-		cond = "last_name_key ~>=~ $3 AND last_name_key ~<~ $4 AND " + cond
+		cond = `last_name_key COLLATE "C" >= $3 AND last_name_key COLLATE "C" < $4 AND ` + cond
 	}
 	if byCity && sqlite {
 		cond = "city = $2 COLLATE NOCASE"

@@ -316,7 +316,7 @@ func (res *results) markdown(perf string) string {
 
 	w("\n### Search: `POST /api/v1/candidates/search` vs. the bare search\n\n")
 	w("By a three-letter last-name prefix (`{\"query\": \"jan\"}`) or a city (`{\"city\": \"utrecht\"}`), drawn from the data set, at %s req/s, open loop. "+
-		"The bare search is the one query the question needs, in the form the schema's indexes serve: SQLite `last_name LIKE 'jan%%'` (LIKE ignores ASCII case; the indexes are `COLLATE NOCASE`) ordered by `last_name COLLATE NOCASE, id`, PostgreSQL the generated lower-case column of migration 00035 as a range of bytes, `last_name_key ~>=~ 'jan' AND last_name_key ~<~ 'jan'` followed by U+10FFFF, the `LIKE 'jan%%'` confirming, ordered by `last_name_key, id` (a city: `city_key = 'utrecht'`), `LIMIT 50`. "+
+		"The bare search is the one query the question needs, in the form the schema's indexes serve: SQLite `last_name LIKE 'jan%%'` (LIKE ignores ASCII case; the indexes are `COLLATE NOCASE`) ordered by `last_name COLLATE NOCASE, id`, PostgreSQL the generated lower-case column of migration 00035 as a range of bytes, `last_name_key COLLATE \"C\" >= 'jan' AND last_name_key COLLATE \"C\" < 'jan'` followed by U+10FFFF, the `LIKE 'jan%%'` confirming, ordered by `last_name_key COLLATE \"C\", id` (migration 00037) (a city: `city_key = 'utrecht'`), `LIMIT 50`. "+
 		"*+ count* adds the `count(*)` of all matches that kluis runs for its `total`. p50 / p99 in ms.\n\n", num(s.SearchRate))
 	w("| data set | by | kluis p50 / p99 | bare p50 / p99 | bare + count p50 / p99 | p99 kluis ÷ bare | kluis req/s | notes |\n")
 	w("|---|---|---|---|---|---|---|---|\n")

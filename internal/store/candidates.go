@@ -57,7 +57,10 @@ type CandidateFilter struct {
 }
 
 // candidateSorts are the sortable fields, per database: SQLite sorts and
-// searches names through NOCASE indexes, PostgreSQL through lower().
+// searches names through NOCASE indexes, PostgreSQL through their
+// lower-case key columns in the order of their bytes (collation "C",
+// migration 00037): both in the same order, and on PostgreSQL the order of
+// the index that a search by the start of a name reads its range from.
 var candidateSorts = map[Dialect]map[string]string{
 	SQLite: {
 		"last_name":     "last_name COLLATE NOCASE",
@@ -66,7 +69,7 @@ var candidateSorts = map[Dialect]map[string]string{
 		"city":          "city COLLATE NOCASE",
 	},
 	Postgres: {
-		"last_name":     "last_name_key",
+		"last_name":     `last_name_key COLLATE "C"`,
 		"registered_on": "registered_on",
 		"created_at":    "created_at",
 		"city":          "city_key",
@@ -103,16 +106,23 @@ func (db *DB) caselessArg() string {
 }
 
 // addPrefix adds to w the condition that column starts with prefix,
-// caselessly. On PostgreSQL the start is also given as a range of bytes
-// (~>=~, ~<~: leakproof, served by the text_pattern_ops index), so that the
-// index finds it with the policy of row-level security in force; the LIKE
-// then only confirms.
+// caselessly. On PostgreSQL the start is also given as a range of bytes,
+// with leakproof operators, so that an index finds it with the policy of
+// row-level security in force; the LIKE then only confirms. A last name's
+// range is compared in collation "C" (>=, <), the order of the name index
+// that also gives the page in order (migration 00037); a place's with the
+// pattern operators (~>=~, ~<~) of its text_pattern_ops index, since the
+// page of a place is ordered by name, not by place.
 func (db *DB) addPrefix(w *where, column, prefix string) {
 	key := db.caselessKey(column)
 	if db.Dialect == Postgres {
 		lo := strings.ToLower(prefix)
-		w.add(key+" ~>=~ ?", lo)
-		w.add(key+" ~<~ ?", lo+"\U0010FFFF")
+		ge, lt := ` COLLATE "C" >= ?`, ` COLLATE "C" < ?`
+		if column != "last_name" {
+			ge, lt = " ~>=~ ?", " ~<~ ?"
+		}
+		w.add(key+ge, lo)
+		w.add(key+lt, lo+"\U0010FFFF")
 	}
 	w.add(key+` LIKE ? ESCAPE '\'`, likePattern(prefix, true))
 }

@@ -86,11 +86,14 @@ func TestSearchesUseTheirIndexesUnderRowLevelSecurity(t *testing.T) {
 		filter CandidateFilter
 		exact  bool
 		cond   string // in the plan's Index Cond
+		// ordered: the index gives the page in order of name, so that
+		// PostgreSQL reads 50 matches, not all of them to sort them.
+		ordered bool
 	}{
-		{CandidateFilter{Query: "jans"}, false, "last_name_key ~>=~"},
-		{CandidateFilter{City: "utr"}, false, "city_key ~>=~"},
-		{CandidateFilter{City: "utrecht"}, true, "city_key = "},
-		{CandidateFilter{Query: "Jan@Example.nl"}, false, "email_key = "},
+		{CandidateFilter{Query: "jans"}, false, "last_name_key >= ", true},
+		{CandidateFilter{City: "utr"}, false, "city_key ~>=~", false},
+		{CandidateFilter{City: "utrecht"}, true, "city_key = ", true},
+		{CandidateFilter{Query: "Jan@Example.nl"}, false, "email_key = ", false},
 	} {
 		w := tenantWhere(1)
 		db.searchConditions(w, tc.filter, tc.exact)
@@ -100,7 +103,13 @@ func TestSearchesUseTheirIndexesUnderRowLevelSecurity(t *testing.T) {
 			if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
 				return err
 			}
-			rows, err := tx.QueryContext(ctx, "EXPLAIN SELECT id FROM candidates"+w.sql()+" ORDER BY "+candidateSorts[db.Dialect]["last_name"]+", id LIMIT 50", w.args...)
+			// In an empty table every index costs the same: the order is
+			// asked for only where the index is to give it.
+			order := ""
+			if tc.ordered {
+				order = " ORDER BY " + candidateSorts[db.Dialect]["last_name"] + ", id LIMIT 50"
+			}
+			rows, err := tx.QueryContext(ctx, "EXPLAIN SELECT id FROM candidates"+w.sql()+order, w.args...)
 			if err != nil {
 				return err
 			}
@@ -116,6 +125,9 @@ func TestSearchesUseTheirIndexesUnderRowLevelSecurity(t *testing.T) {
 			got := strings.Join(plan, "; ")
 			if !strings.Contains(got, "Index Cond: ") || !strings.Contains(got[strings.Index(got, "Index Cond: "):], tc.cond) {
 				t.Errorf("%+v: the plan has no index condition %q: %s", tc.filter, tc.cond, got)
+			}
+			if tc.ordered && strings.Contains(got, "Sort") {
+				t.Errorf("%+v: the plan sorts the matches: %s", tc.filter, got)
 			}
 			return rows.Err()
 		})
