@@ -14,14 +14,7 @@ import (
 // turning into a scan of every candidate (a million, at a large agency).
 func TestNameAndPlaceSearchesUseTheirIndexes(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kluis.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, filepath.Join(t.TempDir(), "kluis.db"))
 	for _, tc := range []struct {
 		filter CandidateFilter
 		exact  bool // the place exists as written
@@ -71,14 +64,7 @@ func TestNameAndPlaceSearchesUseTheirIndexes(t *testing.T) {
 // whole agency.
 func TestSearchesUseTheirIndexesUnderRowLevelSecurity(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, testdb.Postgres(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := openMigrated(t, testdb.Postgres(t))
 	if by, err := db.BypassesRowSecurity(ctx); err != nil || by {
 		t.Fatalf("the test role bypasses row-level security: %v, %v", by, err)
 	}
@@ -150,14 +136,7 @@ func TestTheNextPendingItemsComeFromTheirIndex(t *testing.T) {
 		{"statement_send_items", "send_id", "statement_send_items_pending"},
 	}
 	t.Run("sqlite", func(t *testing.T) {
-		db, err := Open(ctx, filepath.Join(t.TempDir(), "kluis.db"), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		db := openMigrated(t, filepath.Join(t.TempDir(), "kluis.db"))
 		for _, j := range jobs {
 			got := explainLines(t, db.r, "EXPLAIN QUERY PLAN "+withIDs(pendingItemsSQL(j.table, j.column, 50)), 4)
 			if !strings.Contains(got, "INDEX "+j.index+" ") || strings.Contains(got, "TEMP B-TREE") {
@@ -166,14 +145,7 @@ func TestTheNextPendingItemsComeFromTheirIndex(t *testing.T) {
 		}
 	})
 	t.Run("postgres", func(t *testing.T) {
-		db, err := Open(ctx, testdb.Postgres(t), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
+		db := openMigrated(t, testdb.Postgres(t))
 		for _, j := range jobs {
 			err := db.view(ctx, forAgency(1), func(tx *sql.Tx) error {
 				// An empty table: without this the planner would rightly
@@ -192,6 +164,21 @@ func TestTheNextPendingItemsComeFromTheirIndex(t *testing.T) {
 			}
 		}
 	})
+}
+
+// openMigrated opens the database at dsn with the schema of today, closed
+// when the test ends.
+func openMigrated(t *testing.T, dsn string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // withIDs puts numbers in place of the parameters $1 and $2 (the agency
