@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -345,10 +346,11 @@ func (db *DB) snapshotIn(ctx context.Context, t tenancy) *sql.Tx {
 // reader returns what reads outside a transaction go to, and done, to be
 // called when they are over: on SQLite the reader pool (r) and its
 // statements prepared once per connection (rc), as before; on PostgreSQL,
-// both, a read-only transaction for t, since the tenancy lives in a
-// transaction. There a lone statement costs three round trips more
-// (BEGIN, the setting, ROLLBACK); a function that reads several times
-// reads them all from one transaction. db.r, db.rc and db.w are used
+// both, a read-only transaction for t on a connection of its own, since
+// the tenancy lives in a transaction. There a lone statement costs two
+// round trips more (BEGIN with the setting, ROLLBACK); a function that
+// reads several times reads them all from one transaction (and a
+// Snapshot, many functions). db.r, db.rc and db.w are used
 // directly only for what holds no agency's rows: the tenants table, the
 // catalogue, SQLite's pragmas and backups.
 func (db *DB) reader(ctx context.Context, t tenancy) (r, rc querier, done func(), err error) {
@@ -358,15 +360,54 @@ func (db *DB) reader(ctx context.Context, t tenancy) (r, rc querier, done func()
 	if db.Dialect != Postgres {
 		return db.r, db.rc, func() {}, nil
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	begin, err := beginReadSQL(t)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return nil, nil, nil, classify(fmt.Errorf("connect: %w", err))
+	}
+	// The transaction and the agency's setting in one message, one round
+	// trip instead of two (the simple protocol runs several statements;
+	// database/sql's BeginTx sends BEGIN alone).
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		endRead(conn)
 		return nil, nil, nil, classify(fmt.Errorf("begin: %w", err))
 	}
-	if err := db.setTenancy(ctx, tx, t); err != nil {
-		_ = tx.Rollback()
-		return nil, nil, nil, classify(err)
+	return conn, conn, func() { endRead(conn) }, nil
+}
+
+// beginReadSQL is what reader sends to begin a read-only transaction for
+// t on PostgreSQL. The tenancy is written into the text, so it is checked
+// to be what forAgency and acrossAgencies make: digits, or "all".
+func beginReadSQL(t tenancy) (string, error) {
+	ok := t == "all" || t != ""
+	for _, r := range t {
+		if t != "all" && (r < '0' || r > '9') {
+			ok = false
+		}
 	}
-	return tx, tx, func() { _ = tx.Rollback() }, nil
+	if !ok {
+		return "", fmt.Errorf("begin: not a tenancy: %q", string(t))
+	}
+	return "BEGIN READ ONLY; SELECT set_config('kluis.tenant', '" + string(t) + "', true)", nil
+}
+
+// endRead ends reader's transaction on conn and gives the connection back
+// to the pool. database/sql does not know of the transaction, so a
+// connection whose ROLLBACK fails (its context was cancelled mid-read, or
+// the server went away) is closed instead of reused: the next reader
+// would otherwise find the transaction, and the agency, of this one. (The
+// pgx driver, too, closes a connection it finds in a transaction when it
+// is taken from the pool again; this keeps the good ones.)
+func endRead(conn *sql.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	_ = conn.Close()
 }
 
 // BypassesRowSecurity reports whether the database role kluis connects as
