@@ -446,9 +446,13 @@ func importUnderKills(r *rig, token string) {
 		fmt.Fprintf(&csv, "IMP-%d;Utrecht;Kees;Importeur%d;kees.importeur%d@example.nl;Utrecht\n", i, i, i)
 	}
 	before := r.count("SELECT count(*) FROM candidates")
+	// At least 6 kills here, and as many more as the run needs for its 20
+	// in all: the clean-up and the mailing may finish after fewer kills
+	// than they aim at when the machine is quick.
+	want := max(6, 20-r.kills)
 	r.start()
 	imported, kills, lost := 0, 0, 0
-	for imported < 3 || kills < 6 {
+	for imported < 3 || kills < want {
 		done := make(chan int, 1)
 		go func() {
 			var b bytes.Buffer
@@ -471,7 +475,7 @@ func importUnderKills(r *rig, token string) {
 			}
 			done <- res.StatusCode
 		}()
-		if kills < 6 {
+		if kills < want {
 			r.pause(1200 * time.Millisecond)
 			r.kill()
 			kills++
