@@ -236,19 +236,7 @@ func makeDataset(ctx context.Context, cfg *config, kluisBin, src, db string, siz
 		return nil, err
 	}
 	gen := time.Since(start)
-	if db == "postgres" {
-		// Autovacuum would analyse the fresh tables within a minute or so;
-		// doing it now makes the plans of the first run the plans of later ones.
-		sdb, err := openDB(d.openDSN)
-		if err != nil {
-			return nil, err
-		}
-		_, err = sdb.ExecContext(ctx, "ANALYZE")
-		sdb.Close()
-		if err != nil {
-			return nil, fmt.Errorf("analyze: %w", err)
-		}
-	}
+	// A PostgreSQL data set is analysed (and vacuumed) by pgVacuum, after.
 	d.marker = marker{Size: size, Seed: cfg.seed, Created: time.Now().UTC(), GenSeconds: round(gen.Seconds(), 1), Source: src}
 	b, _ := json.MarshalIndent(d.marker, "", "  ")
 	if err := os.WriteFile(d.markerPath(), b, 0o600); err != nil {

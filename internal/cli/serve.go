@@ -57,8 +57,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return errors.New("--maintenance-interval must be at least 1m")
 	}
 	log := newLogger(e.stderr, *logLevel)
-	warnBypassRowSecurity(ctx, db, log)
-	warnAutovacuumOff(ctx, db, log)
+	warnDatabase(ctx, db, log)
 	if err := startOutbox(ctx, e, db, smtp, log, *stale); err != nil {
 		return err
 	}
@@ -77,29 +76,28 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serve(ctx, e, db, *addr, *publicURL, log, nil, opts...)
 }
 
-// warnBypassRowSecurity says once when kluis connects to PostgreSQL as a
-// role that row-level security does not hold (a superuser, or BYPASSRLS):
-// the second wall between agencies is then not there (docs/OPERATIONS.md).
-func warnBypassRowSecurity(ctx context.Context, db *store.DB, log *slog.Logger) {
-	by, err := db.BypassesRowSecurity(ctx)
-	switch {
-	case err != nil:
-		log.Warn("could not check whether the database role bypasses row-level security", "err", err)
-	case by:
-		log.Warn("the database role is a superuser or has BYPASSRLS: row-level security does not separate the agencies; connect as an ordinary role that owns the tables (docs/OPERATIONS.md)")
-	}
-}
-
-// warnAutovacuumOff says once when the PostgreSQL server runs without
-// autovacuum: the space of erased rows is then never reclaimed and the
-// searches read the table for their counts (docs/OPERATIONS.md).
-func warnAutovacuumOff(ctx context.Context, db *store.DB, log *slog.Logger) {
-	off, err := db.AutovacuumOff(ctx)
-	switch {
-	case err != nil:
-		log.Warn("could not read the database server's autovacuum setting", "err", err)
-	case off:
-		log.Warn("autovacuum is off on the database server: the rows of erased candidates stay in the table files until VACUUM runs, and searches slow down; turn it on, or run VACUUM (ANALYZE) after every clean-up (docs/OPERATIONS.md)")
+// warnDatabase says once at start-up what in the database's setup undoes
+// a promise of kluis's (docs/OPERATIONS.md): a PostgreSQL role that row-level
+// security does not hold (a superuser, or BYPASSRLS), so that the second
+// wall between agencies is not there; and a server without autovacuum, on
+// which the space of erased rows is never reclaimed and the searches read
+// the table for their counts. SQLite has neither.
+func warnDatabase(ctx context.Context, db *store.DB, log *slog.Logger) {
+	for _, c := range []struct {
+		check              func(context.Context) (bool, error)
+		unchecked, warning string
+	}{
+		{db.BypassesRowSecurity, "could not check whether the database role bypasses row-level security",
+			"the database role is a superuser or has BYPASSRLS: row-level security does not separate the agencies; connect as an ordinary role that owns the tables (docs/OPERATIONS.md)"},
+		{db.AutovacuumOff, "could not read the database server's autovacuum setting",
+			"autovacuum is off on the database server: the rows of erased candidates stay in the table files until VACUUM runs, and searches slow down; turn it on, or run VACUUM (ANALYZE) after every clean-up (docs/OPERATIONS.md)"},
+	} {
+		switch bad, err := c.check(ctx); {
+		case err != nil:
+			log.Warn(c.unchecked, "err", err)
+		case bad:
+			log.Warn(c.warning)
+		}
 	}
 }
 

@@ -276,7 +276,13 @@ func (db *DB) view(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) er
 	if s := db.snapshotIn(ctx, t); s != nil {
 		return classify(fn(s))
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: db.Dialect == Postgres})
+	return db.readTx(ctx, t, &sql.TxOptions{ReadOnly: db.Dialect == Postgres}, fn)
+}
+
+// readTx runs fn in a transaction of the reader pool with opts, for t, and
+// rolls it back after.
+func (db *DB) readTx(ctx context.Context, t tenancy, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	tx, err := db.r.BeginTx(ctx, opts)
 	if err != nil {
 		return classify(fmt.Errorf("begin: %w", err))
 	}
@@ -284,10 +290,7 @@ func (db *DB) view(ctx context.Context, t tenancy, fn func(tx *sql.Tx) error) er
 	if err := db.setTenancy(ctx, tx, t); err != nil {
 		return classify(err)
 	}
-	if err := fn(tx); err != nil {
-		return classify(err)
-	}
-	return nil
+	return classify(fn(tx))
 }
 
 // snapshotKey marks a context that carries a Snapshot's transaction.
@@ -322,15 +325,9 @@ func (db *DB) Snapshot(ctx context.Context, a kluis.Actor, fn func(ctx context.C
 	if db.Dialect == Postgres {
 		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
 	}
-	tx, err := db.r.BeginTx(ctx, opts)
-	if err != nil {
-		return classify(fmt.Errorf("begin: %w", err))
-	}
-	defer tx.Rollback()
-	if err := db.setTenancy(ctx, tx, t); err != nil {
-		return classify(err)
-	}
-	return fn(context.WithValue(ctx, snapshotKey{}, &snapshot{db: db, t: t, tx: tx}))
+	return db.readTx(ctx, t, opts, func(tx *sql.Tx) error {
+		return fn(context.WithValue(ctx, snapshotKey{}, &snapshot{db: db, t: t, tx: tx}))
+	})
 }
 
 // snapshotIn returns the transaction of the Snapshot ctx carries, if it is
@@ -382,14 +379,10 @@ func (db *DB) reader(ctx context.Context, t tenancy) (r, rc querier, done func()
 // t on PostgreSQL. The tenancy is written into the text, so it is checked
 // to be what forAgency and acrossAgencies make: digits, or "all".
 func beginReadSQL(t tenancy) (string, error) {
-	ok := t == "all" || t != ""
-	for _, r := range t {
-		if t != "all" && (r < '0' || r > '9') {
-			ok = false
+	if t != acrossAgencies() {
+		if _, err := strconv.ParseUint(string(t), 10, 64); err != nil {
+			return "", fmt.Errorf("begin: not a tenancy: %q", string(t))
 		}
-	}
-	if !ok {
-		return "", fmt.Errorf("begin: not a tenancy: %q", string(t))
 	}
 	return "BEGIN READ ONLY; SELECT set_config('kluis.tenant', '" + string(t) + "', true)", nil
 }

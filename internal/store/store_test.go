@@ -348,11 +348,7 @@ func TestASnapshotReadsOneStateOfOneAgency(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ou := &kluis.User{Email: "r@ander.example", Role: kluis.RoleRecruiter, BranchID: branch.ID}
-		if err := e.DB.CreateUser(ctx, other.ID, ou); err != nil {
-			t.Fatal(err)
-		}
-		oa := kluis.Actor{TenantID: other.ID, UserID: ou.ID, Role: kluis.RoleRecruiter}
+		oa := kluis.Actor{TenantID: other.ID, Role: kluis.RoleRecruiter}
 		oc := &kluis.Candidate{BranchID: branch.ID, FirstName: "Ank", LastName: "Elders", City: "Zwolle", Email: "ank@example.nl"}
 		if err := e.DB.CreateCandidate(ctx, oa, oc); err != nil {
 			t.Fatal(err)

@@ -44,14 +44,14 @@ func (s *Server) recordCard(r *http.Request, id kluis.ID) (*report.RecordCard, e
 	var rc *report.RecordCard
 	err := s.db.Snapshot(r.Context(), a, func(ctx context.Context) error {
 		var err error
-		rc, err = s.gatherRecordCard(r.WithContext(ctx), a, id)
+		rc, err = s.gatherRecordCard(r.WithContext(ctx), id)
 		return err
 	})
 	return rc, err
 }
 
-func (s *Server) gatherRecordCard(r *http.Request, a kluis.Actor, id kluis.ID) (*report.RecordCard, error) {
-	ctx := r.Context()
+func (s *Server) gatherRecordCard(r *http.Request, id kluis.ID) (*report.RecordCard, error) {
+	ctx, a := r.Context(), actorFrom(r.Context())
 	c, err := s.db.Candidate(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -158,15 +158,14 @@ func (s *Server) sendRecordCard(w http.ResponseWriter, r *http.Request, rc *repo
 		}
 		w.Header().Set("Content-Type", "application/zip")
 		name += "-csv.zip"
-	case "api-json":
-		// The API answers compact JSON, as it does everywhere else.
-		if err := rc.CompactJSON(&buf); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "application/json")
-		name += ".json"
 	default:
-		if err := rc.JSON(&buf); err != nil {
+		// "json", a file for people, indented; "api-json" compact, as
+		// the API answers everywhere else.
+		write := rc.JSON
+		if format == "api-json" {
+			write = rc.CompactJSON
+		}
+		if err := write(&buf); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/json")
