@@ -511,3 +511,52 @@ func TestACandidateAnswersAConsentRequestInThePortal(t *testing.T) {
 		t.Errorf("the consent: %+v, %v", cs, err)
 	}
 }
+
+// TestARestrictedCandidateKeepsThePortal: art. 18 restricts the agency's
+// processing, never the candidate's rights. A restricted candidate asks
+// for a log-in link (the answer the same as for any address), logs in,
+// sees their data, downloads their card and files a request.
+func TestARestrictedCandidateKeepsThePortal(t *testing.T) {
+	p := newPortalEnv(t)
+	ctx := context.Background()
+	if page, _ := p.portal(t, nil, "POST", "/portaal/aanmelden/"+p.Tenant.Slug, checkInForm("Vos", "vos@example.nl")); page.status != http.StatusOK {
+		t.Fatalf("check-in: %d\n%s", page.status, page.body)
+	}
+	me := p.candidateByEmail(t, "vos@example.nl")
+	link, _ := p.mailedLink(t, me.ID)
+	if page, secret := p.portal(t, nil, "POST", strings.TrimPrefix(link, p.srv.URL), url.Values{}); secret == "" {
+		t.Fatalf("confirming the address: %d", page.status)
+	}
+	if err := p.DB.Restrict(ctx, p.po, &kluis.Restriction{CandidateID: me.ID, Ground: "accuracy", Note: "Betwist het adres"}); err != nil {
+		t.Fatal(err)
+	}
+	login := "/portaal/inloggen/" + p.Tenant.Slug
+	known, _ := p.portal(t, nil, "POST", login, url.Values{"email": {"vos@example.nl"}})
+	unknown, _ := p.portal(t, nil, "POST", login, url.Values{"email": {"niemand@example.nl"}})
+	if known.status != http.StatusOK || known.body != unknown.body {
+		t.Fatalf("the answer for a restricted candidate differs: %d\n%s", known.status, known.body)
+	}
+	link, kind := p.mailedLink(t, me.ID)
+	if kind != "portal-login" {
+		t.Fatalf("mail kind %s", kind)
+	}
+	_, secret := p.portal(t, nil, "POST", strings.TrimPrefix(link, p.srv.URL), url.Values{})
+	if secret == "" {
+		t.Fatal("a restricted candidate cannot log in")
+	}
+	mine := &http.Cookie{Name: portalCookie, Value: secret}
+	home, _ := p.portal(t, mine, "GET", "/portaal/gegevens", nil)
+	home.expect(t, http.StatusOK)
+	if !strings.Contains(home.body, "vos@example.nl") {
+		t.Fatalf("their data:\n%s", home.body)
+	}
+	if pdf, _ := p.portal(t, mine, "GET", "/portaal/stamkaart.pdf", nil); pdf.status != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
+		t.Errorf("the card of a restricted candidate: %d %.200q", pdf.status, pdf.body)
+	}
+	if ok, _ := p.portal(t, mine, "POST", "/portaal/verzoeken", url.Values{"kind": {"access"}}); ok.status != http.StatusSeeOther {
+		t.Fatalf("a request of a restricted candidate: %d\n%s", ok.status, ok.body)
+	}
+	if qs, _, err := p.DB.Requests(ctx, p.po, store.RequestFilter{CandidateID: me.ID}); err != nil || len(qs) != 1 || qs[0].Kind != "access" {
+		t.Fatalf("the register: %+v, %v", qs, err)
+	}
+}
