@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,4 +126,103 @@ func TestAnAccessRequestIsAnsweredWithTheRecordCard(t *testing.T) {
 		t.Fatalf("a bad filter: %d", code)
 	}
 	_ = context.Background()
+}
+
+// TestAPortabilityRequestIsWalkedThroughTheAPI: registered, verified,
+// answered in one call with the export of art. 20 — the cover letter, the
+// data the candidate supplied as JSON and as CSV, and the documents they
+// handed in — and closed. What the agency recorded itself or keeps by
+// law (the BSN, the status, a contract) is not in it.
+func TestAPortabilityRequestIsWalkedThroughTheAPI(t *testing.T) {
+	u := newClientUIEnv(t)
+	ctx := context.Background()
+	c := u.MustCreateCandidate(t, "Meeneem")
+	// A BSN is kept only of someone who works through the agency.
+	u.MustCreatePlacement(t, c.ID, u.MustCreateClient(t, "Kwekerij Oost").ID, "2026-11-02")
+	c, _ = u.DB.Candidate(ctx, u.Actor, c.ID)
+	c.BSN, c.City = "249566758", "Amersfoort"
+	if err := u.DB.UpdateCandidate(ctx, u.Actor, c, c.Version); err != nil {
+		t.Fatal(err)
+	}
+	cv := []byte("%PDF-1.4\nCV van Meeneem\n%%EOF\n")
+	for _, d := range []*kluis.Document{{CandidateID: c.ID, Kind: "cv", FileName: "cv.pdf"}, {CandidateID: c.ID, Kind: "contract", FileName: "contract.pdf"}} {
+		if err := u.DB.CreateDocument(ctx, u.Actor, d, strings.NewReader(string(cv))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	po := u.token(t, u.user(t, "Petra", kluis.RolePrivacy).ID, "*")
+	var q kluis.Request
+	if code, body := u.apiCall(t, po, "POST", "/api/v1/requests", `{"candidate_id":`+idText(c.ID)+`,"kind":"portability","channel":"letter"}`, &q); code != http.StatusCreated {
+		t.Fatalf("register: %d %s", code, body)
+	}
+	path := "/api/v1/requests/" + idText(q.ID)
+	if code, body := u.fetch(t, po, "POST", path+"/answer", `{}`); code != http.StatusBadRequest || !strings.Contains(string(body), "verified_how") {
+		t.Fatalf("answered before the identity check: %d %s", code, body)
+	}
+	if code, body := u.apiCall(t, po, "POST", path+"/verify", `{"verified_how":"id-document-shown"}`, &q); code != http.StatusOK {
+		t.Fatalf("verify: %d %s", code, body)
+	}
+	code, pkg := u.fetch(t, po, "POST", path+"/answer", `{"lang":"en"}`)
+	if code != http.StatusOK {
+		t.Fatalf("answer: %d %s", code, pkg)
+	}
+	files := unzip(t, pkg)
+	cand := idText(c.ID)
+	want := []string{"antwoord-verzoek-" + idText(q.ID) + ".pdf", "overdraagbaar-" + cand + ".json", "overdraagbaar-" + cand + "-csv.zip",
+		"documents/manifest.json", "documents/001-cv-cv.pdf"}
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
+		t.Fatalf("the package holds %v, want %v", names, want)
+	}
+	if files["documents/001-cv-cv.pdf"] != string(cv) {
+		t.Error("the CV in the package is not the file as kept")
+	}
+	var port struct {
+		Candidate map[string]any
+		Documents []struct {
+			Kind     string `json:"kind"`
+			FileName string `json:"file_name"`
+		}
+	}
+	if err := json.Unmarshal([]byte(files["overdraagbaar-"+cand+".json"]), &port); err != nil {
+		t.Fatal(err)
+	}
+	if port.Candidate["last_name"] != "Meeneem" || port.Candidate["city"] != "Amersfoort" || port.Candidate["bsn"] != nil ||
+		port.Candidate["status"] != nil || len(port.Documents) != 1 || port.Documents[0].FileName != "cv.pdf" {
+		t.Errorf("the JSON export: %s", files["overdraagbaar-"+cand+".json"])
+	}
+	csvs := unzip(t, []byte(files["overdraagbaar-"+cand+"-csv.zip"]))
+	if !strings.Contains(csvs["candidate.csv"], "last_name") || !strings.Contains(csvs["candidate.csv"], "Meeneem") ||
+		strings.Contains(csvs["candidate.csv"], "249566758") || strings.Contains(csvs["candidate.csv"], "registered_on") {
+		t.Errorf("the CSV export: %v", csvs)
+	}
+	var man struct{ Files []struct{ Kind string } }
+	if err := json.Unmarshal([]byte(files["documents/manifest.json"]), &man); err != nil || len(man.Files) != 1 || man.Files[0].Kind != "cv" {
+		t.Errorf("the manifest: %v %s", err, files["documents/manifest.json"])
+	}
+	cover := pdfText(t, []byte(files["antwoord-verzoek-"+idText(q.ID)+".pdf"]))
+	for _, s := range []string{"Your request for data portability", "article 20", "overdraagbaar-" + cand + ".json", "1 documents"} {
+		if !strings.Contains(cover, s) {
+			t.Errorf("the cover letter lacks %q: %s", s, cover)
+		}
+	}
+	if strings.Contains(cover, "record card") {
+		t.Errorf("the cover letter speaks of a record card it does not enclose: %s", cover)
+	}
+	// Only the cover letter is kept with the request: there is no card.
+	var letters struct{ Items []kluis.RequestLetter }
+	if code, body := u.apiCall(t, po, "GET", path+"/letters", "", &letters); code != http.StatusOK || len(letters.Items) != 1 || letters.Items[0].Kind != "access-answer" {
+		t.Fatalf("the letters kept: %d %s", code, body)
+	}
+	if code, body := u.apiCall(t, po, "POST", path+"/close", `{"status":"done","outcome":"Export gestuurd"}`, &q); code != http.StatusOK || q.Status != "done" {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	if code, _ := u.fetch(t, po, "POST", path+"/answer", `{}`); code != http.StatusConflict {
+		t.Errorf("a closed request answered again: %d", code)
+	}
 }
