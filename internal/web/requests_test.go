@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -224,5 +225,84 @@ func TestAPortabilityRequestIsWalkedThroughTheAPI(t *testing.T) {
 	}
 	if code, _ := u.fetch(t, po, "POST", path+"/answer", `{}`); code != http.StatusConflict {
 		t.Errorf("a closed request answered again: %d", code)
+	}
+}
+
+// TestARequestIsExtendedWithItsReasonAndTheNotice: within the first month
+// the privacy officer extends a request by two further months — the
+// reason and the day the candidate was told recorded, the new due date
+// two months after the first — and writes the notice to the candidate
+// (art. 12(3)), kept with the request; through the API and on the
+// request's page.
+func TestARequestIsExtendedWithItsReasonAndTheNotice(t *testing.T) {
+	u := newClientUIEnv(t)
+	c := u.MustCreateCandidate(t, "Verlengd")
+	officer := u.user(t, "Petra", kluis.RolePrivacy)
+	po := u.token(t, officer.ID, "*")
+
+	// The API: received 31 October, due 30 November; extended to 30 January.
+	var q kluis.Request
+	if code, body := u.apiCall(t, po, "POST", "/api/v1/requests", `{"candidate_id":`+idText(c.ID)+`,"kind":"access","channel":"email","received_on":"2026-10-31"}`, &q); code != http.StatusCreated || q.DueOn != "2026-11-30" {
+		t.Fatalf("register: %d %s", code, body)
+	}
+	path := "/api/v1/requests/" + idText(q.ID)
+	if code, body := u.apiCall(t, po, "POST", path+"/extend", `{"version":1,"extension_reason":"Archief op een andere vestiging","notice_sent_on":"2026-11-28"}`, &q); code != http.StatusOK {
+		t.Fatalf("extend: %d %s", code, body)
+	}
+	if q.Status != "extended" || q.DueOn != "2027-01-30" || q.ExtensionReason != "Archief op een andere vestiging" || q.NoticeSentOn != "2026-11-28" ||
+		q.ExtendedOn != kluis.DateOf(u.Clock.Now()) || q.Version != 2 {
+		t.Fatalf("the extended request: %+v", q)
+	}
+	if code, body := u.apiCall(t, po, "POST", path+"/extend", `{"version":2,"extension_reason":"Nog eens","notice_sent_on":"2026-11-28"}`, nil); code != http.StatusBadRequest || !strings.Contains(body, "once only") {
+		t.Errorf("extended twice: %d %s", code, body)
+	}
+	var l kluis.RequestLetter
+	if code, body := u.apiCall(t, po, "POST", path+"/letters", `{"kind":"extension","lang":"en"}`, &l); code != http.StatusCreated || l.Kind != "extension" || !l.Sealed {
+		t.Fatalf("the notice: %d %s", code, body)
+	}
+	code, notice := u.fetch(t, po, "GET", path+"/letters/"+idText(l.ID), "")
+	if code != http.StatusOK {
+		t.Fatalf("the notice's PDF: %d", code)
+	}
+	text := pdfText(t, notice)
+	for _, want := range []string{"We need more time for your request", "Archief op een andere vestiging", "30 November 2026", "30 January 2027", "article 12(3)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the notice lacks %q: %s", want, text)
+		}
+	}
+	var due listBody[kluis.Request]
+	if code, body := u.apiCall(t, po, "GET", "/api/v1/requests?overdue=true", "", &due); code != http.StatusOK || due.Total != 0 {
+		t.Errorf("an extended request counted as overdue: %d %s", code, body)
+	}
+
+	// The UI: received 15 November, due 15 December; extended to 15 February.
+	ps := u.session(t, officer.ID)
+	q2 := &kluis.Request{CandidateID: c.ID, Kind: "erasure", Channel: "letter", ReceivedOn: "2026-11-15"}
+	if err := u.DB.CreateRequest(t.Context(), kluis.Actor{TenantID: u.Tenant.ID, UserID: officer.ID, Role: kluis.RolePrivacy}, q2); err != nil {
+		t.Fatal(err)
+	}
+	page := "/requests/" + idText(q2.ID)
+	u.get(t, ps, page).expect(t, http.StatusOK)
+	bad := u.post(t, ps, page+"/extend", url.Values{"version": {"1"}, "notice_sent_on": {"2026-12-01"}})
+	bad.expect(t, http.StatusUnprocessableEntity)
+	if clientFieldError(bad.body, "extension_reason") == "" || clientFieldError(bad.body, "notice_sent_on") == "" {
+		t.Fatalf("an extension without a reason, told in the future:\n%s", bad.body)
+	}
+	if got, _ := u.DB.Request(t.Context(), kluis.Actor{TenantID: u.Tenant.ID, Role: kluis.RolePrivacy}, q2.ID); got.Status == "extended" {
+		t.Fatal("a refused extension changed the request")
+	}
+	u.post(t, ps, page+"/extend", url.Values{"version": {"1"}, "extension_reason": {"Veel documenten"}, "notice_sent_on": {"2026-11-29"}}).expect(t, http.StatusSeeOther)
+	shown := u.get(t, ps, page).expect(t, http.StatusOK)
+	if !strings.Contains(shown.body, "Veel documenten") || !strings.Contains(shown.body, "15-02-2027") || strings.Contains(shown.body, `id="request-extend"`) {
+		t.Errorf("the request's page after the extension:\n%s", shown.body)
+	}
+	u.post(t, ps, page+"/letters", url.Values{"kind": {"extension"}, "lang": {"nl"}}).expect(t, http.StatusSeeOther)
+	ls, err := u.DB.Letters(t.Context(), kluis.Actor{TenantID: u.Tenant.ID, Role: kluis.RolePrivacy}, q2.ID)
+	if err != nil || len(ls) != 1 || ls[0].Kind != "extension" {
+		t.Fatalf("the notice kept: %+v %v", ls, err)
+	}
+	code, notice = u.fetch(t, po, "GET", "/api/v1/requests/"+idText(q2.ID)+"/letters/"+idText(ls[0].ID), "")
+	if text := pdfText(t, notice); code != http.StatusOK || !strings.Contains(text, "Veel documenten") || !strings.Contains(text, "15 februari 2027") {
+		t.Errorf("the notice from the UI: %d %s", code, text)
 	}
 }
