@@ -4,6 +4,7 @@ package web
 // rectification (art. 16) and the notices to recipients (art. 19).
 var restrictionMessages = catalogue{
 	"restriction.banner.title":       {NL: "Verwerking beperkt (art. 18 AVG)", EN: "Processing restricted (art. 18 GDPR)"},
+	"restriction.banner.list":        {NL: "Van de kandidaten met een markering in deze lijst is de verwerking beperkt: hun gegevens worden alleen bewaard — niet gebruiken voor bemiddeling, mailings, nieuwe plaatsingen of verstrekking, niet wijzigen en niet wissen, tenzij met een vastgelegde reden van art. 18 lid 2.", EN: "Processing of the candidates marked in this list is restricted: their data are only stored — do not use them for matching, mailings, new placements or disclosures, do not change and do not erase them, unless with a recorded reason of art. 18(2)."},
 	"restriction.banner":             {NL: "De gegevens van deze kandidaat worden alleen bewaard: niet gebruiken voor bemiddeling, mailings, plaatsingen of verstrekking, niet wijzigen en niet wissen — tenzij met een vastgelegde reden van art. 18 lid 2.", EN: "This candidate's data are only stored: do not use them for matching, mailings, placements or disclosures, do not change and do not erase them — unless with a recorded reason of art. 18(2)."},
 	"restriction.since":              {NL: "sinds", EN: "since"},
 	"restriction.open":               {NL: "Beperking bekijken", EN: "View the restriction"},
