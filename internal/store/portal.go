@@ -584,13 +584,28 @@ func (db *DB) CreatePortalRequest(ctx context.Context, s *PortalSession, kind, d
 	return q, nil
 }
 
+// portalDownloads are what a candidate downloads from the portal, with
+// the note their history gets.
+var portalDownloads = map[string]string{
+	"pdf":              "Eigen stamkaart gedownload in het portaal (PDF).",
+	"json":             "Eigen stamkaart gedownload in het portaal (JSON).",
+	"csv":              "Eigen stamkaart gedownload in het portaal (CSV).",
+	"documents":        "Eigen ingeleverde documenten gedownload in het portaal (ZIP).",
+	"portability-json": "Overdraagbare gegevens (art. 20) gedownload in het portaal (JSON).",
+	"portability-csv":  "Overdraagbare gegevens (art. 20) gedownload in het portaal (CSV).",
+}
+
 // RecordPortalDownload records in the candidate's history that they
-// downloaded their record card from the portal.
-func (db *DB) RecordPortalDownload(ctx context.Context, s *PortalSession, format string) error {
+// downloaded their data from the portal (what: a key of portalDownloads).
+func (db *DB) RecordPortalDownload(ctx context.Context, s *PortalSession, what string) error {
+	note, ok := portalDownloads[what]
+	if !ok {
+		return fmt.Errorf("store: portal download %q", what)
+	}
 	ctx = exercisingRights(ctx) // access to their own data (art. 15, 20)
 	return db.write(ctx, s.Actor(), func(tx *writeTx) error {
 		return db.insertContactMoment(ctx, tx, &kluis.ContactMoment{TenantID: s.TenantID, CandidateID: s.CandidateID, Kind: "portal",
-			At: db.now().Truncate(time.Second), Note: "Eigen stamkaart gedownload in het portaal (" + strings.ToUpper(format) + ")."})
+			At: db.now().Truncate(time.Second), Note: note})
 	})
 }
 

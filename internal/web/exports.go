@@ -147,6 +147,14 @@ func (s *Server) portabilityFile(w http.ResponseWriter, r *http.Request, q *quer
 	if r, err = s.exportContext(r, q, id, "portability"); err != nil {
 		return err
 	}
+	return s.sendPortability(w, r, rc, format)
+}
+
+// sendPortability writes the portability export of a record card (the
+// staff's, or the candidate's own through their projection) as JSON or
+// as a ZIP of CSV files, and logs it.
+func (s *Server) sendPortability(w http.ResponseWriter, r *http.Request, rc *report.RecordCard, format string) error {
+	id := rc.Candidate.ID
 	p := report.NewPortability(rc, s.catalog)
 	var buf bytes.Buffer
 	name := "overdraagbaar-" + strconv.FormatInt(id, 10)
