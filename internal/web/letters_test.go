@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,11 +62,22 @@ func unzip(t *testing.T, b []byte) map[string]string {
 	return out
 }
 
-func pdfText(t *testing.T, b []byte) string {
+// needPDFText skips a test that reads a PDF's text when pdftotext is not
+// installed — except in CI (CI=true), where that is a failure: there the
+// text must be checked.
+func needPDFText(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed; CI installs it")
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatal("pdftotext (poppler-utils) is not installed, and in CI the PDFs' text must be checked")
+		}
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked; CI installs it")
 	}
+}
+
+func pdfText(t *testing.T, b []byte) string {
+	t.Helper()
+	needPDFText(t)
 	file := filepath.Join(t.TempDir(), "x.pdf")
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
