@@ -88,6 +88,11 @@ func TestARestrictedCandidatesFilesAreNotExported(t *testing.T) {
 	if page := u.get(t, officer, base+"/portability.json"); page.status != http.StatusConflict {
 		t.Errorf("the portability export in the UI: %d", page.status)
 	}
+	// The candidate page offers the record card (with the banner), not
+	// the portability export, which would be refused.
+	if page := u.get(t, officer, base).expect(t, http.StatusOK); !strings.Contains(page.body, base+"/stamkaart.pdf") || strings.Contains(page.body, base+"/portability.json") {
+		t.Errorf("the candidate page's exports of a restricted candidate:\n%s", page.body)
+	}
 	reqPage := u.get(t, officer, "/requests/"+idText(q.ID)).expect(t, http.StatusOK)
 	link := base + "/documents.zip?request=" + idText(q.ID)
 	if !strings.Contains(reqPage.body, `href="`+link+`"`) {
