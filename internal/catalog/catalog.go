@@ -174,6 +174,7 @@ type Field struct {
 type Blob struct {
 	Kind      string // a kluis.DocumentKinds value
 	Category  Category
+	Source    Source // who supplies a file of this kind (art. 15(1)(g))
 	Label     kluis.Msg
 	Purposes  []Purpose
 	Basis     Basis
@@ -209,6 +210,7 @@ type Catalog struct {
 	byColumn    map[string]int
 	nonByColumn map[string]int
 	byKind      map[string]int
+	automated   []AutomatedDecision
 }
 
 // New returns the catalogue. It is built once, on first use, and shared:
@@ -221,7 +223,7 @@ var built = sync.OnceValue(build)
 // build builds the catalogue.
 func build() *Catalog {
 	c := &Catalog{fields: withCandidateAccess(fields()), blobs: withCandidateBlobAccess(blobs()), nonPersonal: nonPersonal(),
-		derived: derived(), byColumn: map[string]int{}, nonByColumn: map[string]int{}, byKind: map[string]int{}}
+		derived: derived(), byColumn: map[string]int{}, nonByColumn: map[string]int{}, byKind: map[string]int{}, automated: automatedDecisions()}
 	for i, f := range c.fields {
 		c.byColumn[f.Table+"."+f.Column] = i
 	}

@@ -136,3 +136,64 @@ func TestTheBSNIsForPayrollOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryKindOfACandidatesDataSaysWhereItComesFrom: each field and kind
+// of file of a candidate declares a source the record card can name (art.
+// 15(1)(g)), and the kinds of data and sources the card lists are exactly
+// those the declarations hold.
+func TestEveryKindOfACandidatesDataSaysWhereItComesFrom(t *testing.T) {
+	cat := catalog.New()
+	want := map[catalog.Source]map[catalog.Category]bool{}
+	add := func(what string, s catalog.Source, c catalog.Category) {
+		if catalog.SourceLabel(s).NL == "" || catalog.SourceLabel(s).EN == "" {
+			t.Errorf("%s: source %q has no label", what, s)
+		}
+		if want[s] == nil {
+			want[s] = map[catalog.Category]bool{}
+		}
+		want[s][c] = true
+	}
+	for _, f := range cat.Fields() {
+		if f.Subject == catalog.Candidate {
+			add(f.Table+"."+f.Column, f.Source, f.Category)
+		}
+	}
+	for _, b := range cat.Blobs() {
+		add("file "+b.Kind, b.Source, b.Category)
+	}
+	got := cat.SourcesOf(catalog.Candidate)
+	if len(got) != len(want) {
+		t.Fatalf("%d sources listed, %d declared", len(got), len(want))
+	}
+	all := map[catalog.Category]bool{}
+	for _, sc := range got {
+		if len(sc.Categories) != len(want[sc.Source]) {
+			t.Errorf("%s: %v listed, %v declared", sc.Source, sc.Categories, want[sc.Source])
+		}
+		for _, c := range sc.Categories {
+			if !want[sc.Source][c] {
+				t.Errorf("%s lists %s, which no declaration has", sc.Source, c)
+			}
+			all[c] = true
+		}
+	}
+	if cs := cat.CategoriesOf(catalog.Candidate); len(cs) != len(all) {
+		t.Errorf("categories %v, want the %d of the sources", cs, len(all))
+	}
+	for _, c := range cat.CategoriesOf(catalog.Candidate) {
+		if catalog.CategoryLabel(c).NL == "" {
+			t.Errorf("category %s has no label", c)
+		}
+	}
+	// A file of pay slips comes from payroll, a CV from the candidate.
+	if b, _ := cat.Blob("pay-slip"); b.Source != catalog.FromPayroll {
+		t.Errorf("pay slips come from %q", b.Source)
+	}
+	if b, _ := cat.Blob("cv"); b.Source != catalog.FromCandidate {
+		t.Errorf("a CV comes from %q", b.Source)
+	}
+	// kluis declares no automated decisions (art. 22), and says so.
+	if len(cat.AutomatedDecisions()) != 0 || catalog.NoAutomatedDecisions.NL == "" || catalog.NoAutomatedDecisions.EN == "" {
+		t.Error("the declaration of automated decisions")
+	}
+}

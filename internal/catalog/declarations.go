@@ -238,6 +238,9 @@ func fields() []Field {
 }
 
 func blobs() []Blob {
+	// A file the candidate hands in comes from them; a contract the agency
+	// draws up, pay slips and annual statements the payroll processing makes.
+	src := map[string]Source{"contract": FromAgency, "pay-slip": FromPayroll, "annual-statement": FromPayroll}
 	b := func(kind string, cat Category, basis Basis, rules []Rule, access roles, portable bool, purposes ...Purpose) Blob {
 		label := msg(kind, kind)
 		for _, c := range kluis.DocumentKinds {
@@ -245,7 +248,11 @@ func blobs() []Blob {
 				label = c.Label
 			}
 		}
-		return Blob{Kind: kind, Category: cat, Label: label, Basis: basis, Retention: rules, Access: access,
+		source, ok := src[kind]
+		if !ok {
+			source = FromCandidate
+		}
+		return Blob{Kind: kind, Category: cat, Source: source, Label: label, Basis: basis, Retention: rules, Access: access,
 			Sensitive: true, Portable: portable, Purposes: purposes}
 	}
 	return []Blob{

@@ -88,7 +88,9 @@ func withCandidateAccess(fs []Field) []Field {
 }
 
 // withCandidateBlobAccess lets a candidate see the list of their own
-// documents, of every kind (the contents are not served by the portal).
+// documents, of every kind; the portal serves the contents only of the
+// kinds they handed in (Portable), as the identity papers and payroll
+// documents carry the identifiers it shows masked.
 func withCandidateBlobAccess(bs []Blob) []Blob {
 	for i := range bs {
 		m := make(roles, len(bs[i].Access)+1)

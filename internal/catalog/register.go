@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,6 +58,13 @@ var (
 		RClientContact: {NL: "Zolang met de opdrachtgever wordt samengewerkt", EN: "As long as the agency works with the client"},
 		RBreach:        {NL: "Datalekregister: 5 jaar na het afsluiten van het datalek", EN: "Data breach register: 5 years after the breach is closed"},
 	}
+	sourceLabels = map[Source]kluis.Msg{
+		FromCandidate: {NL: "Van uzelf", EN: "From you"},
+		FromAgency:    {NL: "Van ons bureau, bij inschrijving, plaatsing en contact", EN: "From our agency, at registration, placement and contact"},
+		FromStaff:     {NL: "Van onze medewerkers (notities en historie)", EN: "From our staff (notes and history)"},
+		FromClient:    {NL: "Van opdrachtgevers", EN: "From clients"},
+		FromPayroll:   {NL: "Uit de salarisverwerking", EN: "From payroll processing"},
+	}
 	recipientLabels = func() map[string]kluis.Msg {
 		out := map[string]kluis.Msg{}
 		for _, c := range kluis.RecipientKinds {
@@ -73,6 +81,68 @@ func BasisLabel(b Basis) kluis.Msg       { return basisLabels[b] }
 func SubjectLabel(s Subject) kluis.Msg   { return subjectLabels[s] }
 func CategoryLabel(c Category) kluis.Msg { return categoryLabels[c] }
 func RuleLabel(r Rule) kluis.Msg         { return ruleLabels[r] }
+
+// SourceLabel says where data of a source come from (art. 15(1)(g)).
+func SourceLabel(s Source) kluis.Msg { return sourceLabels[s] }
+
+// categoryOrder and sourceOrder are the orders in which a person is told
+// of their kinds of data and their sources.
+var (
+	categoryOrder = []Category{Identity, Contact, BSN, Photo, IDDocument, Financial, Employment, Payroll, Documents, Notes, History, Account}
+	sourceOrder   = []Source{FromCandidate, FromAgency, FromStaff, FromClient, FromPayroll}
+)
+
+// CategoriesOf are the kinds of personal data kept of subject — of its
+// fields and, for a candidate, of the kinds of file — in a fixed order
+// (art. 15(1)(b)).
+func (c *Catalog) CategoriesOf(subject Subject) []Category {
+	var out []Category
+	for _, src := range c.SourcesOf(subject) {
+		out = append(out, src.Categories...)
+	}
+	return sortedCategories(out)
+}
+
+// SourceCategories is a source and the kinds of data that come from it.
+type SourceCategories struct {
+	Source     Source
+	Categories []Category
+}
+
+// SourcesOf says where the personal data of subject come from, each
+// source with its kinds of data, as the fields and kinds of file declare
+// (art. 14(2)(f), 15(1)(g)).
+func (c *Catalog) SourcesOf(subject Subject) []SourceCategories {
+	by := map[Source][]Category{}
+	for _, f := range c.fields {
+		if f.Subject == subject {
+			by[f.Source] = append(by[f.Source], f.Category)
+		}
+	}
+	if subject == Candidate {
+		for _, b := range c.blobs {
+			by[b.Source] = append(by[b.Source], b.Category)
+		}
+	}
+	var out []SourceCategories
+	for _, s := range sourceOrder {
+		if len(by[s]) > 0 {
+			out = append(out, SourceCategories{Source: s, Categories: sortedCategories(by[s])})
+		}
+	}
+	return out
+}
+
+// sortedCategories is cs without repeats, in categoryOrder.
+func sortedCategories(cs []Category) []Category {
+	var out []Category
+	for _, k := range categoryOrder {
+		if slices.Contains(cs, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // Register is the record of processing activities (GDPR art. 30), derived
 // from the catalogue: one activity per purpose.

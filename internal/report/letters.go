@@ -118,19 +118,33 @@ type Enclosure struct {
 }
 
 // AccessLetter writes the cover letter of the answer to an access request
-// (art. 15): what is enclosed, and in which forms.
+// (art. 15) or a portability request (art. 20): what is enclosed, and in
+// which forms.
 func (l *Letter) AccessLetter(w io.Writer, enclosed []Enclosure, loc *time.Location) error {
-	d := l.start(l.t("Uw verzoek om inzage", "Your request for access"), loc)
-	d.Para(l.t("U vroeg ons welke persoonsgegevens wij van u bewaren (artikel 15 van de Algemene verordening gegevensbescherming, AVG). Hierbij ontvangt u een volledig overzicht, kosteloos.",
-		"You asked us which personal data we keep about you (article 15 of the General Data Protection Regulation, GDPR). Enclosed is a complete overview, free of charge."))
+	portable := l.Request.Kind == "portability"
+	var d *pdf.Doc
+	if portable {
+		d = l.start(l.t("Uw verzoek om overdraagbaarheid", "Your request for data portability"), loc)
+		d.Para(l.t("U vroeg ons de persoonsgegevens die u ons zelf hebt verstrekt, in een gestructureerde, gangbare en machineleesbare vorm (artikel 20 van de Algemene verordening gegevensbescherming, AVG). Hierbij ontvangt u ze, kosteloos: u mag ze aan een andere organisatie geven.",
+			"You asked us for the personal data you gave us yourself, in a structured, commonly used and machine-readable format (article 20 of the General Data Protection Regulation, GDPR). Enclosed are those data, free of charge: you may give them to another organisation."))
+	} else {
+		d = l.start(l.t("Uw verzoek om inzage", "Your request for access"), loc)
+		d.Para(l.t("U vroeg ons welke persoonsgegevens wij van u bewaren (artikel 15 van de Algemene verordening gegevensbescherming, AVG). Hierbij ontvangt u een volledig overzicht, kosteloos.",
+			"You asked us which personal data we keep about you (article 15 of the General Data Protection Regulation, GDPR). Enclosed is a complete overview, free of charge."))
+	}
 	d.H2(l.t("Bijgevoegd", "Enclosed"))
 	var items []string
 	for _, e := range enclosed {
 		items = append(items, e.Name+" — "+e.What.In(l.Lang))
 	}
 	d.Bullets(items)
-	d.Para(l.t("De stamkaart noemt ook waarvoor wij uw gegevens gebruiken, aan wie wij ze verstrekken, hoe lang wij ze bewaren, waar ze vandaan komen en welke rechten u heeft.",
-		"The record card also says what we use your data for, to whom we give them, how long we keep them, where they come from and which rights you have."))
+	if portable {
+		d.Para(l.t("Gegevens die wij zelf over u vastlegden of die wij op grond van de wet bewaren (zoals uw burgerservicenummer), horen hier niet bij; wilt u weten wat wij verder van u bewaren, vraag dan om inzage (artikel 15).",
+			"Data we recorded about you ourselves or keep by law (such as your citizen service number) are not part of this; to know what else we keep about you, ask for access (article 15)."))
+	} else {
+		d.Para(l.t("De stamkaart noemt ook waarvoor wij uw gegevens gebruiken, aan wie wij ze verstrekken, hoe lang wij ze bewaren, waar ze vandaan komen en welke rechten u heeft.",
+			"The record card also says what we use your data for, to whom we give them, how long we keep them, where they come from and which rights you have."))
+	}
 	return l.finish(d, w)
 }
 

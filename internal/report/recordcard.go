@@ -165,7 +165,11 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	} else {
 		var rows [][]string
 		for _, m := range rc.Moments {
-			rows = append(rows, []string{m.At.In(loc).Format("02-01-2006 15:04"), kluis.ContactKinds.Label(m.Kind, lang), m.Note})
+			kind := kluis.ContactKinds.Label(m.Kind, lang)
+			if m.StatementVersion != 0 {
+				kind += " (" + t("versie ", "version ") + strconv.Itoa(m.StatementVersion) + ")"
+			}
+			rows = append(rows, []string{m.At.In(loc).Format("02-01-2006 15:04"), kind, m.Note})
 		}
 		d.Table([]pdf.Column{{Header: t("Wanneer", "When"), Width: 1.2}, {Header: t("Soort", "Kind"), Width: 1.3}, {Header: t("Notitie", "Note"), Width: 4}}, rows)
 	}
@@ -325,10 +329,10 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	d.Bullets(purposes)
 	d.H2(t("b. Welke soorten gegevens", "b. Which kinds of data"))
 	var cats []string
-	for _, c := range kluis.DataCategories {
-		cats = append(cats, c.Label.In(lang))
+	for _, c := range cat.CategoriesOf(catalog.Candidate) {
+		cats = append(cats, catalog.CategoryLabel(c).In(lang))
 	}
-	d.Para(strings.Join(cats, ", ") + ".")
+	d.Para(strings.Join(cats, "; ") + ".")
 	d.H2(t("c. Aan wie ze verstrekt kunnen worden", "c. To whom they may be given"))
 	d.Para(strings.Join(recipients, ", ") + ". " + t("Niet aan landen buiten de Europese Economische Ruimte.", "Not to countries outside the European Economic Area."))
 	d.H2(t("d. Hoe lang", "d. For how long"))
@@ -348,11 +352,48 @@ func (rc *RecordCard) PDF(w io.Writer, lang string, cat *catalog.Catalog, loc *t
 	d.Para(t("Heeft u een klacht over hoe wij met uw gegevens omgaan, neem dan contact op met "+dpo+". U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl).",
 		"If you have a complaint about how we handle your data, contact "+dpo+". You can also lodge a complaint with the Dutch Data Protection Authority, the Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)."))
 	d.H2(t("g. Waar de gegevens vandaan komen", "g. Where the data come from"))
-	d.Para(t("Van uzelf (bron: ", "From you (source: ") + kluis.CandidateSources.Label(c.Source, lang) +
-		t("), van ons bureau (plaatsingen, contactmomenten) en van de salarisverwerking (salarisgegevens).", "), from our agency (placements, contact moments) and from payroll (payroll data)."))
+	d.Bullets(sourceLines(cat, c, lang))
 	d.H2(t("h. Geautomatiseerde besluiten", "h. Automated decisions"))
-	d.Para(t("Wij nemen geen besluiten over u die alleen op geautomatiseerde verwerking berusten, en maken geen profielen.", "We take no decisions about you based solely on automated processing, and make no profiles."))
+	for _, p := range automatedDecisionLines(cat.AutomatedDecisions(), lang) {
+		d.Para(p)
+	}
 	return d.Write(w)
+}
+
+// sourceLines say, as the catalogue declares, where each kind of the
+// candidate's data comes from (art. 15(1)(g)); their own with how they
+// came to the agency.
+func sourceLines(cat *catalog.Catalog, c *kluis.Candidate, lang string) []string {
+	var out []string
+	for _, sc := range cat.SourcesOf(catalog.Candidate) {
+		line := catalog.SourceLabel(sc.Source).In(lang)
+		if sc.Source == catalog.FromCandidate && c.Source != "" {
+			line += " (" + kluis.Msg{NL: "hoe u bij ons kwam: ", EN: "how you came to us: "}.In(lang) + kluis.CandidateSources.Label(c.Source, lang) + ")"
+		}
+		var cats []string
+		for _, k := range sc.Categories {
+			cats = append(cats, catalog.CategoryLabel(k).In(lang))
+		}
+		out = append(out, line+": "+strings.Join(cats, "; "))
+	}
+	return out
+}
+
+// automatedDecisionLines tell of the automated decisions the catalogue
+// declares (art. 15(1)(h), 22): that there are none, or each with its
+// logic and its consequences, and the right to a person's review.
+func automatedDecisionLines(ds []catalog.AutomatedDecision, lang string) []string {
+	if len(ds) == 0 {
+		return []string{catalog.NoAutomatedDecisions.In(lang)}
+	}
+	var out []string
+	for _, x := range ds {
+		out = append(out, catalog.PurposeLabel(x.Purpose).In(lang)+": "+x.Logic.In(lang)+" "+x.Significance.In(lang))
+	}
+	return append(out, kluis.Msg{
+		NL: "U kunt vragen dat een medewerker zo'n besluit opnieuw bekijkt, uw standpunt geven en het besluit aanvechten (art. 22 lid 3 AVG).",
+		EN: "You can ask for a member of staff to review such a decision, give your point of view and contest the decision (art. 22(3) GDPR).",
+	}.In(lang))
 }
 
 // formOrder is the order of the candidate's fields on the registration

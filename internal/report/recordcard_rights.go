@@ -54,7 +54,11 @@ func (rc *RecordCard) rightsSection(d *pdf.Doc, t func(nl, en string) string, la
 			if x.Outcome != "" {
 				state += "; " + kluis.ObjectionOutcomes.Label(x.Outcome, lang)
 			}
-			rows = append(rows, []string{kluis.RestrictionGrounds.Label(x.Ground, lang), day(x.StartedOn), state})
+			ground := kluis.RestrictionGrounds.Label(x.Ground, lang)
+			if x.Note != "" {
+				ground += ": " + x.Note
+			}
+			rows = append(rows, []string{ground, day(x.StartedOn), state})
 		}
 		d.Table([]pdf.Column{{Header: t("Grond", "Ground"), Width: 2.5}, {Header: t("Vanaf", "From"), Width: 1}, {Header: t("Stand", "State"), Width: 2.5}}, rows)
 	}

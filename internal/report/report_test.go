@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,9 @@ func richCard(moments, docs, payYears int) *RecordCard {
 	rc.Disclosures = []kluis.Disclosure{{RecipientKind: "client", Recipient: "Kwekerij Oost", Categories: []string{"identity"}, Purpose: "Voorstel voor de functie", DisclosedAt: at}}
 	rc.Consents = []kluis.Consent{{Channel: "email", Wording: "Bewaren tot eind 2027 voor nieuwe vacatures", GivenOn: "2026-01-01", ValidUntil: "2027-12-31"}}
 	rc.Requests = []kluis.Request{{Kind: "access", ReceivedOn: "2026-11-27", DueOn: "2026-12-27", Status: "received", Outcome: "Stamkaart gestuurd"}}
+	rc.Moments = append(rc.Moments, kluis.ContactMoment{ID: 900, Kind: "privacy-statement-sent", At: at.Add(-48 * time.Hour), StatementVersion: 3})
+	rc.Holds = []kluis.LegalHold{{Kind: "tax-audit", Reason: "Boekenonderzoek 2026-0417", StartDate: "2026-10-01"}}
+	rc.Restrictions = []kluis.Restriction{{Ground: "accuracy", StartedOn: "2026-11-20", Note: "Adres betwist door de kandidaat"}}
 	return rc
 }
 
@@ -80,6 +84,9 @@ func richCard(moments, docs, payYears int) *RecordCard {
 // eight items a–h of art. 15(1).
 func TestTheRecordCardHoldsEveryCataloguedFieldAndTheArticle15Items(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatal("pdftotext (poppler-utils) is not installed, and in CI the record card's text must be checked")
+		}
 		t.Skip("pdftotext (poppler-utils) is not installed; CI installs it")
 	}
 	cat := catalog.New()
@@ -107,10 +114,52 @@ func TestTheRecordCardHoldsEveryCataloguedFieldAndTheArticle15Items(t *testing.T
 		"04-03-2025", "Gebeld over rooster 1", "cv-1.pdf", "Kwekerij Oost", "Teler", "€ 16,00", "€ 2.450,00", "€ 1.875,12",
 		"Voorstel voor de functie", "Bewaren tot eind 2027 voor nieuwe vacatures", "Stamkaart gestuurd", "27-12-2026",
 		"a. Waarvoor, en op welke grond", "b. Welke soorten gegevens", "c. Aan wie ze verstrekt kunnen worden", "d. Hoe lang", "e. Uw rechten",
-		"f. Klagen", "Autoriteit Persoonsgegevens", "g. Waar de gegevens vandaan komen", "h. Geautomatiseerde besluiten"} {
+		"f. Klagen", "Autoriteit Persoonsgegevens", "g. Waar de gegevens vandaan komen", "h. Geautomatiseerde besluiten",
+		// The hold, the restriction (the banner and the list) and the
+		// privacy statement sent, with its version.
+		"Wettelijke bewaarplicht", "Belastingcontrole", "Boekenonderzoek 2026-0417", "01-10-2026",
+		"Verwerking beperkt (art. 18 AVG)", "(a) Juistheid betwist", "Adres betwist door de kandidaat", "20-11-2026",
+		"Privacyverklaring verstuurd (versie 3)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q", want)
 		}
+	}
+	// Items b, g and h follow the catalogue: its kinds of the candidate's
+	// data, where each comes from, and what it declares of automated
+	// decisions.
+	flat := func(m kluis.Msg) string { return strings.Join(strings.Fields(m.NL), " ") }
+	_, items, _ := strings.Cut(text, "b. Welke soorten gegevens")
+	for _, c := range cat.CategoriesOf(catalog.Candidate) {
+		if !strings.Contains(items, flat(catalog.CategoryLabel(c))) {
+			t.Errorf("item b lacks %s", c)
+		}
+	}
+	_, sources, _ := strings.Cut(items, "g. Waar de gegevens vandaan komen")
+	for _, sc := range cat.SourcesOf(catalog.Candidate) {
+		if !strings.Contains(sources, flat(catalog.SourceLabel(sc.Source))) {
+			t.Errorf("item g lacks the source %s", sc.Source)
+		}
+	}
+	if !strings.Contains(sources, "Van uzelf (hoe u bij ons kwam: ") || !strings.Contains(sources, "Uit de salarisverwerking: Salarisgegevens") {
+		t.Errorf("item g: %s", sources)
+	}
+	if len(cat.AutomatedDecisions()) != 0 || !strings.Contains(sources, flat(catalog.NoAutomatedDecisions)) {
+		t.Errorf("item h does not say what the catalogue declares: %s", sources)
+	}
+}
+
+// TestItemHTellsOfEachAutomatedDecisionTheCatalogueDeclares: none, or each
+// with its logic and consequences and the right to a person's review.
+func TestItemHTellsOfEachAutomatedDecisionTheCatalogueDeclares(t *testing.T) {
+	if got := automatedDecisionLines(nil, "en"); len(got) != 1 || got[0] != catalog.NoAutomatedDecisions.EN {
+		t.Errorf("none declared: %q", got)
+	}
+	got := automatedDecisionLines([]catalog.AutomatedDecision{{Purpose: catalog.Mediation,
+		Logic:        kluis.Msg{NL: "Een score op functie en afstand.", EN: "A score on function and distance."},
+		Significance: kluis.Msg{NL: "Onder de 50 krijgt u geen voorstel.", EN: "Below 50 you get no proposal."}}}, "en")
+	if len(got) != 2 || !strings.Contains(got[0], "A score on function and distance. Below 50 you get no proposal.") ||
+		!strings.Contains(got[0], catalog.PurposeLabel(catalog.Mediation).EN) || !strings.Contains(got[1], "art. 22(3)") {
+		t.Errorf("one declared: %q", got)
 	}
 }
 

@@ -77,10 +77,16 @@ func (db *DB) Document(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.
 	return getOne(ctx, db, documents, a, id)
 }
 
-// OpenDocument returns the metadata and the content of a document.
+// OpenDocument returns the metadata and the content of a document,
+// refused while its candidate's processing is restricted unless MayExport
+// lets it go.
 func (db *DB) OpenDocument(ctx context.Context, a kluis.Actor, id kluis.ID) (*kluis.Document, io.ReadCloser, error) {
 	d, err := db.Document(ctx, a, id)
 	if err != nil {
+		return nil, nil, err
+	}
+	// The file leaves kluis: not of a restricted candidate (exports.go).
+	if _, err := db.MayExport(ctx, a, d.CandidateID, "documents"); err != nil {
 		return nil, nil, err
 	}
 	rc, err := db.blobs.Open(ctx, d.BlobKey)

@@ -102,3 +102,57 @@ func TestACleanupBatchErasesAsOneByOneDoes(t *testing.T) {
 		}
 	})
 }
+
+// TestACleanupBatchPassesARestrictedCandidateBy: a candidate whose
+// processing became restricted (art. 18) after the clean-up run chose
+// them keeps every row through the run's batches (the path of the nightly
+// clean-up and `kluis cleanup apply`); their item is skipped, while the
+// others of the same batch — a leaver whose term ended (staged) and a
+// candidate who never worked (complete) — are erased. Lifted, they are
+// erased by the next run.
+func TestACleanupBatchPassesARestrictedCandidateBy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		kept, _ := richCandidate(t, e, "Beperkt Bewaard", true)
+		leaver, _ := richCandidate(t, e, "Vertrokken", true)
+		never, _ := richCandidate(t, e, "Nooit Gewerkt", false)
+		advanceTo(e, "2028-12-01")
+		ids := []kluis.ID{kept.ID, leaver.ID, never.ID}
+		run, err := e.DB.StartCleanupRun(ctx, po, ids, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := rowsOf(t, e, kept.ID)
+		x := mustRestrict(t, e, kept.ID, "legal-claim")
+		got, err := e.DB.Erase(ctx, po, ids, store.EraseOptions{RunID: run.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].CandidateID != leaver.ID || got[1].CandidateID != never.ID || got[0].Complete || !got[1].Complete {
+			t.Fatalf("the batch erased %+v; want the leaver (staged) and the one who never worked (complete)", got)
+		}
+		if after := rowsOf(t, e, kept.ID); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("the restricted candidate's rows: %v before, %v after the run", before, after)
+		}
+		var state string
+		if err := storetest.Raw(t, e).QueryRow("SELECT state FROM cleanup_run_items WHERE tenant_id = $1 AND run_id = $2 AND candidate_id = $3",
+			e.Tenant.ID, run.ID, kept.ID).Scan(&state); err != nil || state != "skipped" {
+			t.Errorf("the restricted candidate's item: %q %v", state, err)
+		}
+
+		// Lifted, after informing them: the next run erases them.
+		if _, err := e.DB.InformRestriction(ctx, po, x.ID, x.Version, "phone", kluis.DateOf(e.Clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.LiftRestriction(ctx, po, x.ID, x.Version+1); err != nil {
+			t.Fatal(err)
+		}
+		next, err := e.DB.StartCleanupRun(ctx, po, []kluis.ID{kept.ID}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.DB.Erase(ctx, po, []kluis.ID{kept.ID}, store.EraseOptions{RunID: next.ID}); err != nil || len(got) != 1 || got[0].CandidateID != kept.ID {
+			t.Fatalf("after the lifting: %+v %v", got, err)
+		}
+	})
+}

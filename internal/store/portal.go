@@ -276,6 +276,9 @@ func (db *DB) RequestPortalLink(ctx context.Context, tenant kluis.ID, email, lan
 // nothing otherwise (a candidate registered at the desk, whose address
 // nobody confirmed) — and nothing past PortalLinksPerHour.
 func (db *DB) mailPortalLinks(ctx context.Context, tenant kluis.ID, known []kluis.ID, email, fp, agency, lang, linkBase string) error {
+	// The candidate asks for it: a restricted candidate (art. 18) gets
+	// their link too, and the visitor's answer is the same either way.
+	ctx = exercisingRights(ctx)
 	return db.write(ctx, portalActor(tenant), func(tx *writeTx) error {
 		for _, cand := range known {
 			var verified, checkedIn, recent int
@@ -452,6 +455,7 @@ func (db *DB) UsePortalLink(ctx context.Context, token string) (*PortalSession, 
 		return nil, errPortalLink
 	}
 	var out *PortalSession
+	ctx = exercisingRights(ctx) // the candidate's own log-in (art. 18 never bars it)
 	err = db.write(ctx, portalActor(t.tenant), func(tx *writeTx) error {
 		now := db.now()
 		res, err := tx.ExecContext(ctx, "UPDATE portal_tokens SET used_at = $1 WHERE tenant_id = $2 AND id = $3 AND used_at IS NULL AND expires_at > $1",
@@ -555,6 +559,7 @@ func (db *DB) CreatePortalRequest(ctx context.Context, s *PortalSession, kind, d
 	if err := q.Verify("portal-login", today, 0, today); err != nil {
 		return nil, err
 	}
+	ctx = exercisingRights(ctx) // a request is the exercise of a right
 	err := db.write(ctx, s.Actor(), func(tx *writeTx) error {
 		var open int
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM requests WHERE tenant_id = $1 AND candidate_id = $2 AND kind = $3 AND closed_on IS NULL",
@@ -579,12 +584,28 @@ func (db *DB) CreatePortalRequest(ctx context.Context, s *PortalSession, kind, d
 	return q, nil
 }
 
+// portalDownloads are what a candidate downloads from the portal, with
+// the note their history gets.
+var portalDownloads = map[string]string{
+	"pdf":              "Eigen stamkaart gedownload in het portaal (PDF).",
+	"json":             "Eigen stamkaart gedownload in het portaal (JSON).",
+	"csv":              "Eigen stamkaart gedownload in het portaal (CSV).",
+	"documents":        "Eigen ingeleverde documenten gedownload in het portaal (ZIP).",
+	"portability-json": "Overdraagbare gegevens (art. 20) gedownload in het portaal (JSON).",
+	"portability-csv":  "Overdraagbare gegevens (art. 20) gedownload in het portaal (CSV).",
+}
+
 // RecordPortalDownload records in the candidate's history that they
-// downloaded their record card from the portal.
-func (db *DB) RecordPortalDownload(ctx context.Context, s *PortalSession, format string) error {
+// downloaded their data from the portal (what: a key of portalDownloads).
+func (db *DB) RecordPortalDownload(ctx context.Context, s *PortalSession, what string) error {
+	note, ok := portalDownloads[what]
+	if !ok {
+		return fmt.Errorf("store: portal download %q", what)
+	}
+	ctx = exercisingRights(ctx) // access to their own data (art. 15, 20)
 	return db.write(ctx, s.Actor(), func(tx *writeTx) error {
 		return db.insertContactMoment(ctx, tx, &kluis.ContactMoment{TenantID: s.TenantID, CandidateID: s.CandidateID, Kind: "portal",
-			At: db.now().Truncate(time.Second), Note: "Eigen stamkaart gedownload in het portaal (" + strings.ToUpper(format) + ")."})
+			At: db.now().Truncate(time.Second), Note: note})
 	})
 }
 

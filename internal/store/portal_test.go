@@ -300,3 +300,69 @@ func countRows(t *testing.T, e *storetest.Env, table string) int {
 	}
 	return n
 }
+
+// TestARestrictedCandidateStillUsesThePortal: art. 18 restricts the
+// processing of the candidate's data, never their rights. A restricted
+// candidate gets their log-in link, logs in, reads their data, downloads
+// them and files a request — each recorded in their history — while the
+// agency's own mail to them (an invitation) is still refused, and a
+// visitor's answer says nothing about whether an address is known.
+func TestARestrictedCandidateStillUsesThePortal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		v := publishStatement(t, e)
+		id := checkIn(t, e, "Beperkt", "beperkt@example.nl", v)
+		if _, err := e.DB.UsePortalLink(ctx, portalToken(t, lastPortalMail(t, e, id).Text)); err != nil {
+			t.Fatal(err)
+		}
+		mustRestrict(t, e, id, "accuracy")
+		moments := func() int {
+			ms, err := e.DB.AllContactMoments(ctx, privacyOfficer(e), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(ms)
+		}
+		before := moments()
+
+		if err := e.DB.RequestPortalLink(ctx, e.Tenant.ID, "beperkt@example.nl", "nl", portalBase); err != nil {
+			t.Fatalf("a restricted candidate asks for a link: %v", err)
+		}
+		login := lastPortalMail(t, e, id)
+		if login.Kind != "portal-login" {
+			t.Fatalf("no log-in link for a restricted candidate: %+v", login)
+		}
+		if err := e.DB.RequestPortalLink(ctx, e.Tenant.ID, "niemand@example.nl", "nl", portalBase); err != nil {
+			t.Fatalf("an unknown address answers differently: %v", err)
+		}
+		s, err := e.DB.UsePortalLink(ctx, portalToken(t, login.Text))
+		if err != nil || s.CandidateID != id {
+			t.Fatalf("log-in of a restricted candidate: %+v, %v", s, err)
+		}
+		if _, err := e.DB.PortalSessionOf(ctx, s.Secret); err != nil {
+			t.Fatalf("the session: %v", err)
+		}
+		if c, err := e.DB.Candidate(ctx, s.Actor(), id); err != nil || c.LastName != "Beperkt" {
+			t.Fatalf("their own data: %+v, %v", c, err)
+		}
+		if err := e.DB.RecordPortalDownload(ctx, s, "pdf"); err != nil {
+			t.Fatalf("a download of their own card: %v", err)
+		}
+		q, err := e.DB.CreatePortalRequest(ctx, s, "access", "Welke gegevens hebt u?")
+		if err != nil || q.CandidateID != id || q.Channel != "portal" {
+			t.Fatalf("a request of a restricted candidate: %+v, %v", q, err)
+		}
+		if n := moments(); n != before+2 {
+			t.Errorf("%d history entries for the download and the request, want 2", n-before)
+		}
+		// The agency's own use stays refused: an invitation is no right
+		// the candidate exercised.
+		mustBeRestricted(t, "an invitation to the portal", e.DB.InvitePortal(ctx, privacyOfficer(e), id, "nl", portalBase))
+		// And so is a write as the candidate outside their rights.
+		c, err := e.DB.Candidate(ctx, e.Actor, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.City = "Zwolle"
+		mustBeRestricted(t, "a change", e.DB.UpdateCandidate(ctx, e.Actor, c, c.Version))
+	})
+}

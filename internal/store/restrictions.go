@@ -37,7 +37,10 @@ import (
 // it was given for, nor a write happen without its override recorded.
 //
 // The records of the rights themselves are never refused: a restricted
-// candidate keeps their rights (rightsTables).
+// candidate keeps their rights (rightsTables), and what they do in the
+// portal is the exercise of those rights (exercisingRights): the link they
+// ask for, its use, the downloads of their own data and their requests,
+// each with its record in their history.
 
 // rightsTables are the tables of the records of the candidate's rights:
 // they may be written for a restricted candidate (both kinds of
@@ -75,6 +78,17 @@ func WithOverride(ctx context.Context, o kluis.Override) context.Context {
 func overrideFrom(ctx context.Context) (kluis.Override, bool) {
 	o, ok := ctx.Value(overrideKey{}).(kluis.Override)
 	return o, ok
+}
+
+type rightsKey struct{}
+
+// exercisingRights marks the writes made with ctx as the candidate's own
+// exercise of their rights in the portal (art. 18 restricts processing,
+// never the rights of art. 15-22): mayProcess lets them through without
+// an override. Only the store's portal functions set it, for the actor
+// kluis acting for the candidate (portalActor).
+func exercisingRights(ctx context.Context) context.Context {
+	return context.WithValue(ctx, rightsKey{}, true)
 }
 
 // activeRestrictionSQL selects, with $1 the agency and $2 the candidate,
@@ -149,6 +163,9 @@ func (w *writeTx) mayProcess(ctx context.Context, cand kluis.ID, entity string) 
 		return nil
 	}
 	if w.overridden[cand] {
+		return nil
+	}
+	if rights, _ := ctx.Value(rightsKey{}).(bool); rights && w.actor.Role == kluis.RoleCandidate {
 		return nil
 	}
 	if err := w.lockCandidate(ctx, cand, " FOR NO KEY UPDATE"); err != nil {

@@ -106,9 +106,7 @@ func TestFreeTextIsEscapedOnEveryPage(t *testing.T) {
 
 	// The record card as PDF shows the text as text.
 	pdf := u.get(t, u.session(t, officer.ID), "/candidates/"+idText(c.ID)+"/stamkaart.pdf").expect(t, http.StatusOK)
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked; CI installs it")
-	}
+	needPDFText(t)
 	file := filepath.Join(t.TempDir(), "stamkaart.pdf")
 	must(os.WriteFile(file, []byte(pdf.body), 0o600))
 	out, err := exec.Command("pdftotext", "-raw", file, "-").Output()

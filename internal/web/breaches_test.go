@@ -250,9 +250,7 @@ func TestTheBreachExportsHoldWhatTheScreenShows(t *testing.T) {
 		t.Fatalf("the register's CSV: %v %v", all, err)
 	}
 
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked; CI installs it")
-	}
+	needPDFText(t)
 	for path, wants := range map[string][]string{
 		"/breaches/" + idText(b.ID) + "/breach.pdf": {"Een USB-stick met een export is verloren.", "Sanne Exportmans", "8 u 0 min te laat", idText(c.ID), "Contactgegevens, BSN"},
 		"/breaches/register.pdf":                    {"Datalekregister", "Een USB-stick met een export is verloren.", "8 u 0 min te laat", "Pagina 1 van"},

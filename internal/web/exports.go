@@ -16,6 +16,29 @@ import (
 // see), the record card as CSV, and the portability export of art. 20 —
 // only what the candidate supplied — as JSON and CSV. Each download is in
 // the access log; names stay out of URLs, file names and logs.
+//
+// Of a candidate whose processing is restricted (art. 18) the store
+// refuses them (store.MayExport) unless the call processes anyway (the
+// override headers of the API), or answers the candidate's own access or
+// portability request (?request=<id>, the links on the request's page).
+
+// exportContext is the context to export the candidate's data with:
+// refused while their processing is restricted, unless the store lets it
+// go (store.MayExport).
+func (s *Server) exportContext(r *http.Request, q *query, cand kluis.ID, what string) (*http.Request, error) {
+	ctx := r.Context()
+	if req := q.id("request"); req != 0 {
+		ctx = store.AnsweringRequest(ctx, req)
+	}
+	if err := q.err(); err != nil {
+		return nil, err
+	}
+	ctx, err := s.db.MayExport(ctx, actorFrom(ctx), cand, what)
+	if err != nil {
+		return nil, err
+	}
+	return r.WithContext(ctx), nil
+}
 
 // candidateDocuments lists the documents of a candidate the actor may see
 // (portable: only those the candidate handed in, art. 20).
@@ -61,9 +84,12 @@ func (s *Server) openDocument(r *http.Request) report.OpenFunc {
 // archive is written as it is read, so a large one never sits in memory;
 // a failure halfway can only cut it short (the client sees a broken ZIP,
 // the log the document's id).
-func (s *Server) sendDocumentsZip(w http.ResponseWriter, r *http.Request, id kluis.ID, portable bool) error {
+func (s *Server) sendDocumentsZip(w http.ResponseWriter, r *http.Request, q *query, id kluis.ID, portable bool) error {
 	docs, err := s.candidateDocuments(r, id, portable)
 	if err != nil {
+		return err
+	}
+	if r, err = s.exportContext(r, q, id, "documents"); err != nil {
 		return err
 	}
 	name := "documenten-" + strconv.FormatInt(id, 10) + ".zip"
@@ -87,7 +113,8 @@ func (s *Server) documentsZip(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.sendDocumentsZip(w, r, id, r.URL.Query().Get("portable") == "true")
+	q := newQuery(r)
+	return s.sendDocumentsZip(w, r, q, id, q.choice("portable", yesNo) == "true")
 }
 
 // apiDocumentsArchive is GET /api/v1/candidates/{id}/documents-archive
@@ -98,11 +125,7 @@ func (s *Server) apiDocumentsArchive(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	q := newQuery(r)
-	portable := q.choice("portable", yesNo) == "true"
-	if err := q.err(); err != nil {
-		return err
-	}
-	return s.sendDocumentsZip(w, r, id, portable)
+	return s.sendDocumentsZip(w, r, q, id, q.choice("portable", yesNo) == "true")
 }
 
 // sendFile writes a file made in memory as an attachment.
@@ -116,11 +139,22 @@ func sendFile(w http.ResponseWriter, ctype, name string, body []byte) error {
 
 // portabilityFile sends the portability export (art. 20) of a candidate
 // as JSON or as a ZIP of CSV files.
-func (s *Server) portabilityFile(w http.ResponseWriter, r *http.Request, id kluis.ID, format string) error {
+func (s *Server) portabilityFile(w http.ResponseWriter, r *http.Request, q *query, id kluis.ID, format string) error {
 	rc, err := s.recordCard(r, id)
 	if err != nil {
 		return err
 	}
+	if r, err = s.exportContext(r, q, id, "portability"); err != nil {
+		return err
+	}
+	return s.sendPortability(w, r, rc, format)
+}
+
+// sendPortability writes the portability export of a record card (the
+// staff's, or the candidate's own through their projection) as JSON or
+// as a ZIP of CSV files, and logs it.
+func (s *Server) sendPortability(w http.ResponseWriter, r *http.Request, rc *report.RecordCard, format string) error {
+	id := rc.Candidate.ID
 	p := report.NewPortability(rc, s.catalog)
 	var buf bytes.Buffer
 	name := "overdraagbaar-" + strconv.FormatInt(id, 10)
@@ -145,7 +179,7 @@ func (s *Server) portabilityPage(format string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return s.portabilityFile(w, r, id, format)
+		return s.portabilityFile(w, r, newQuery(r), id, format)
 	}
 }
 
@@ -157,8 +191,5 @@ func (s *Server) apiPortability(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := newQuery(r)
 	format := q.choice("format", kluis.Choices{{Value: "json"}, {Value: "csv"}})
-	if err := q.err(); err != nil {
-		return err
-	}
-	return s.portabilityFile(w, r, id, format)
+	return s.portabilityFile(w, r, q, id, format)
 }

@@ -4,6 +4,7 @@ package web
 // rectification (art. 16) and the notices to recipients (art. 19).
 var restrictionMessages = catalogue{
 	"restriction.banner.title":       {NL: "Verwerking beperkt (art. 18 AVG)", EN: "Processing restricted (art. 18 GDPR)"},
+	"restriction.banner.list":        {NL: "Van de kandidaten met een markering in deze lijst is de verwerking beperkt: hun gegevens worden alleen bewaard — niet gebruiken voor bemiddeling, mailings, nieuwe plaatsingen of verstrekking, niet wijzigen en niet wissen, tenzij met een vastgelegde reden van art. 18 lid 2.", EN: "Processing of the candidates marked in this list is restricted: their data are only stored — do not use them for matching, mailings, new placements or disclosures, do not change and do not erase them, unless with a recorded reason of art. 18(2)."},
 	"restriction.banner":             {NL: "De gegevens van deze kandidaat worden alleen bewaard: niet gebruiken voor bemiddeling, mailings, plaatsingen of verstrekking, niet wijzigen en niet wissen — tenzij met een vastgelegde reden van art. 18 lid 2.", EN: "This candidate's data are only stored: do not use them for matching, mailings, placements or disclosures, do not change and do not erase them — unless with a recorded reason of art. 18(2)."},
 	"restriction.since":              {NL: "sinds", EN: "since"},
 	"restriction.open":               {NL: "Beperking bekijken", EN: "View the restriction"},
@@ -53,6 +54,9 @@ var restrictionMessages = catalogue{
 	"override.help":                  {NL: "Alleen met een van deze redenen en een toelichting; deze ene wijziging wordt met de reden vastgelegd.", EN: "Only for one of these reasons and with a note; this one change is recorded with the reason."},
 	"override.reason":                {NL: "Reden", EN: "Reason"},
 	"override.note":                  {NL: "Toelichting", EN: "Note"},
+	"export.anyway.title":            {NL: "Toch exporteren (art. 18 lid 2)", EN: "Export anyway (art. 18(2))"},
+	"export.anyway.help":             {NL: "De verwerking is beperkt: de documenten gaan alleen mee met een van deze redenen en een toelichting, die met de export worden vastgelegd. Voor een verzoek van de kandidaat zelf: gebruik de links op de pagina van het verzoek.", EN: "Processing is restricted: the documents leave only for one of these reasons and with a note, recorded with the export. For the candidate's own request, use the links on the request's page."},
+	"export.restricted":              {NL: "De verwerking is beperkt (art. 18 AVG): de documenten worden niet geëxporteerd.", EN: "Processing is restricted (art. 18 GDPR): the documents are not exported."},
 	"override.list":                  {NL: "Toch verwerkt", EN: "Processed anyway"},
 	"override.none":                  {NL: "De gegevens zijn tijdens de beperking niet verwerkt.", EN: "The data were not processed during the restriction."},
 	"override.at":                    {NL: "Wanneer", EN: "When"},

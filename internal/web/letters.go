@@ -10,6 +10,7 @@ import (
 
 	"kluis/internal/kluis"
 	"kluis/internal/report"
+	"kluis/internal/store"
 )
 
 // Letters about a request, kept with it (issue 7), and the answer to an
@@ -275,6 +276,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, id kluis.ID, lan
 	if err != nil {
 		return err
 	}
+	// The answer to the candidate's own request goes, restricted or not
+	// (art. 18 restricts processing, never the rights of art. 15 and 20).
+	xctx, err := s.db.MayExport(store.AnsweringRequest(ctx, q.ID), a, q.CandidateID, q.Kind)
+	if err != nil {
+		return err
+	}
+	r = r.WithContext(xctx)
 	cand := strconv.FormatInt(q.CandidateID, 10)
 	type file struct {
 		name string

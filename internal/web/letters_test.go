@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -61,11 +62,22 @@ func unzip(t *testing.T, b []byte) map[string]string {
 	return out
 }
 
-func pdfText(t *testing.T, b []byte) string {
+// needPDFText skips a test that reads a PDF's text when pdftotext is not
+// installed — except in CI (CI=true), where that is a failure: there the
+// text must be checked.
+func needPDFText(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed; CI installs it")
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatal("pdftotext (poppler-utils) is not installed, and in CI the PDFs' text must be checked")
+		}
+		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked; CI installs it")
 	}
+}
+
+func pdfText(t *testing.T, b []byte) string {
+	t.Helper()
+	needPDFText(t)
 	file := filepath.Join(t.TempDir(), "x.pdf")
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)
@@ -308,5 +320,100 @@ func TestTheErasureLetterNamesNobodyAndTheOtherLettersGoWithTheCandidate(t *test
 	hits, err := u.DB.ScanResidue(ctx, ids, store.ResidueOptions{Tenant: u.Tenant.ID, RawFiles: true})
 	if err != nil || len(hits) != 0 {
 		t.Fatalf("residue: %+v %v", hits, err)
+	}
+}
+
+// TestTheStagedErasureLetterSaysWhatWasKeptAndWhy: a candidate who worked
+// through the agency asks to be erased; their payroll records and BSN stay
+// under R5 (and an ID copy under R6 for a worker from outside the EEA). The
+// letter lists what was erased and, in the table "Kept, and why", each
+// kept kind of data with the rule that requires it and the day it may go
+// — as the erasure record says — and names nobody.
+func TestTheStagedErasureLetterSaysWhatWasKeptAndWhy(t *testing.T) {
+	u := newClientUIEnv(t)
+	ctx := context.Background()
+	c := u.MustCreateCandidate(t, "Loonstrook")
+	// They worked from January to June: the terms of R5 and R6 run from
+	// 1 January 2027.
+	p := &kluis.Placement{CandidateID: c.ID, ClientID: u.MustCreateClient(t, "Kwekerij Oost").ID, Function: "Orderpicker",
+		StartDate: "2026-01-05", EndDate: "2026-06-30", HourlyWageCents: 1450}
+	if err := u.DB.CreatePlacement(ctx, u.Actor, p); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = u.DB.Candidate(ctx, u.Actor, c.ID)
+	c.BSN, c.Nationality = "249566758", "MA"
+	c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry = "passport", "XK1234567", "2030-01-01"
+	if err := u.DB.UpdateCandidate(ctx, u.Actor, c, c.Version); err != nil {
+		t.Fatal(err)
+	}
+	pa := kluis.Actor{TenantID: u.Tenant.ID, UserID: u.user(t, "Pien", kluis.RolePayroll).ID, Role: kluis.RolePayroll}
+	if err := u.DB.CreatePayrollRecord(ctx, pa, &kluis.PayrollRecord{CandidateID: c.ID, PlacementID: p.ID, Year: 2026, Period: 3, GrossCents: 245000, NetCents: 187512}); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.DB.CreateContactMoment(ctx, u.Actor, &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: "Wil weg"}); err != nil {
+		t.Fatal(err)
+	}
+	po := u.token(t, u.user(t, "Fenna", kluis.RolePrivacy).ID, "*")
+	var q kluis.Request
+	if code, body := u.apiCall(t, po, "POST", "/api/v1/requests", `{"candidate_id":`+idText(c.ID)+`,"kind":"erasure","channel":"email"}`, &q); code != http.StatusCreated {
+		t.Fatalf("register: %d %s", code, body)
+	}
+	path := "/api/v1/requests/" + idText(q.ID)
+	u.apiCall(t, po, "POST", path+"/verify", `{"verified_how":"known-email"}`, nil)
+	if code, body := u.apiCall(t, po, "POST", path+"/erase", `{}`, &q); code != http.StatusOK || q.Status != "done" {
+		t.Fatalf("erase: %d %s", code, body)
+	}
+	e, err := u.DB.ErasureRecord(ctx, kluis.Actor{TenantID: u.Tenant.ID, Role: kluis.RolePrivacy}, q.ErasureID)
+	if err != nil || e.Complete {
+		t.Fatalf("a staged erasure: %+v %v", e, err)
+	}
+	rules := map[string]bool{}
+	for _, k := range e.Kept {
+		rules[k.Rule] = true
+	}
+	if !rules["R5"] || !rules["R6"] {
+		t.Fatalf("kept %+v; want payroll data under R5 and the ID copy data under R6", e.Kept)
+	}
+	// Seven years from 1 January after the year of the pay (R5), five
+	// from 1 January after the work (R6).
+	for _, k := range e.Kept {
+		if want := map[string]kluis.Date{"R5": "2034-01-01", "R6": "2032-01-01"}[k.Rule]; want != "" && k.Until != want {
+			t.Errorf("%s kept under %s until %s, want %s", k.Category, k.Rule, k.Until, want)
+		}
+	}
+	var er kluis.RequestLetter
+	if code, body := u.apiCall(t, po, "POST", path+"/letters", `{"kind":"erasure","lang":"en"}`, &er); code != http.StatusCreated {
+		t.Fatalf("the erasure letter: %d %s", code, body)
+	}
+	code, b := u.fetch(t, po, "GET", path+"/letters/"+idText(er.ID), "")
+	text := pdfText(t, b)
+	if code != http.StatusOK || !strings.Contains(text, "we erased what the law does not oblige us to keep") {
+		t.Fatalf("the letter: %d %s", code, text)
+	}
+	erased, kept, ok := strings.Cut(text, "Kept, and why")
+	if !ok || !strings.Contains(erased, "Erased") || !strings.Contains(kept, "article 17(3)(b)") {
+		t.Fatalf("the letter has no table of what was kept: %s", text)
+	}
+	flat := func(m kluis.Msg) string { return strings.Join(strings.Fields(m.EN), " ") }
+	for _, g := range e.Erased {
+		if l := flat(catalog.CategoryLabel(catalog.Category(g.Category))); !strings.Contains(erased, l) {
+			t.Errorf("the letter does not list the erased %s (%q)", g.Category, l)
+		}
+	}
+	for _, k := range e.Kept {
+		if l := flat(catalog.CategoryLabel(catalog.Category(k.Category))); !strings.Contains(kept, l) {
+			t.Errorf("the letter does not list the kept %s (%q)", k.Category, l)
+		}
+		if !strings.Contains(kept, k.Rule+":") {
+			t.Errorf("the letter does not name %s for %s", k.Rule, k.Category)
+		}
+		if k.Until == "" || !strings.Contains(kept, k.Until.Time().Format("2 January 2006")) {
+			t.Errorf("the letter does not say until when %s is kept (%s)", k.Category, k.Until)
+		}
+	}
+	for _, id := range []string{"Loonstrook", "Sanne", "249566758", "XK1234567"} {
+		if strings.Contains(text, id) {
+			t.Errorf("the erasure letter names the candidate (%s)", id)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"kluis/internal/access"
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
+	"kluis/internal/report"
 	"kluis/internal/store"
 )
 
@@ -286,53 +287,101 @@ func (s *Server) portalConsentAnswer(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// portalRecordCard sends the candidate's own record card, through their
-// projection, and records the download in their history.
+// portalRecordCard sends the candidate's own record card (PDF, JSON or
+// CSV), through their projection, and records the download in their
+// history.
 func (s *Server) portalRecordCard(format string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		ps := portalSessionFrom(r.Context())
-		rc, err := s.recordCard(r, ps.CandidateID)
+		rc, err := s.portalCard(r)
 		if err != nil {
 			return err
 		}
-		proj := s.projector(r.Context())
-		cs, err := reproject(proj, "candidates", []kluis.Candidate{*rc.Candidate})
-		if err != nil {
-			return err
-		}
-		cs[0].ID = rc.Candidate.ID
-		rc.Candidate = &cs[0]
-		if rc.Moments, err = reproject(proj, "contact_moments", rc.Moments); err != nil {
-			return err
-		}
-		if rc.Documents, err = reproject(proj, "documents", rc.Documents); err != nil {
-			return err
-		}
-		for i := range rc.Placements {
-			ps, err := reproject(proj, "placements", []kluis.Placement{rc.Placements[i].Placement})
-			if err != nil {
-				return err
-			}
-			rc.Placements[i].Placement = ps[0]
-		}
-		if rc.Payroll, err = reproject(proj, "payroll_records", rc.Payroll); err != nil {
-			return err
-		}
-		if rc.Disclosures, err = reproject(proj, "disclosures", rc.Disclosures); err != nil {
-			return err
-		}
-		if rc.Consents, err = reproject(proj, "consents", rc.Consents); err != nil {
-			return err
-		}
-		if rc.Holds, err = reproject(proj, "legal_holds", rc.Holds); err != nil {
-			return err
-		}
-		if rc.Requests, err = reproject(proj, "requests", rc.Requests); err != nil {
-			return err
-		}
-		if err := s.db.RecordPortalDownload(r.Context(), ps, format); err != nil {
+		if err := s.db.RecordPortalDownload(r.Context(), portalSessionFrom(r.Context()), format); err != nil {
 			return err
 		}
 		return s.sendRecordCard(w, r, rc, format)
 	}
+}
+
+// portalPortability sends the candidate's portability export (art. 20),
+// JSON or CSV, built as for the staff from their record card — here the
+// one through their projection — and records the download.
+func (s *Server) portalPortability(format string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ps := portalSessionFrom(r.Context())
+		rc, err := s.portalCard(r)
+		if err != nil {
+			return err
+		}
+		r = r.WithContext(ps.Exercising(r.Context()))
+		if err := s.db.RecordPortalDownload(r.Context(), ps, "portability-"+format); err != nil {
+			return err
+		}
+		return s.sendPortability(w, r, rc, format)
+	}
+}
+
+// portalDocuments sends the documents the candidate handed in (the
+// portable kinds: CV, certificates, photo, other), as the staff's ZIP with
+// its manifest, and records the download. ID copies, work permits,
+// contracts and payroll papers stay out: they carry the BSN or a document
+// number, which the portal shows masked because a log-in by an e-mailed
+// link proves a mailbox, not identity to the standard those need (see
+// catalog.CandidateAccess); they come with the answer to an access
+// request. A restricted candidate gets theirs too (art. 18 restricts the
+// agency, not the candidate: store.MayExport).
+func (s *Server) portalDocuments(w http.ResponseWriter, r *http.Request) error {
+	ps := portalSessionFrom(r.Context())
+	r = r.WithContext(ps.Exercising(r.Context()))
+	if err := s.db.RecordPortalDownload(r.Context(), ps, "documents"); err != nil {
+		return err
+	}
+	return s.sendDocumentsZip(w, r, newQuery(r), ps.CandidateID, true)
+}
+
+// portalCard is the session's candidate's record card through their
+// projection: what they may not see is empty, what they see masked holds
+// the mask.
+func (s *Server) portalCard(r *http.Request) (*report.RecordCard, error) {
+	ps := portalSessionFrom(r.Context())
+	rc, err := s.recordCard(r, ps.CandidateID)
+	if err != nil {
+		return nil, err
+	}
+	proj := s.projector(r.Context())
+	cs, err := reproject(proj, "candidates", []kluis.Candidate{*rc.Candidate})
+	if err != nil {
+		return nil, err
+	}
+	cs[0].ID = rc.Candidate.ID
+	rc.Candidate = &cs[0]
+	if rc.Moments, err = reproject(proj, "contact_moments", rc.Moments); err != nil {
+		return nil, err
+	}
+	if rc.Documents, err = reproject(proj, "documents", rc.Documents); err != nil {
+		return nil, err
+	}
+	for i := range rc.Placements {
+		ps, err := reproject(proj, "placements", []kluis.Placement{rc.Placements[i].Placement})
+		if err != nil {
+			return nil, err
+		}
+		rc.Placements[i].Placement = ps[0]
+	}
+	if rc.Payroll, err = reproject(proj, "payroll_records", rc.Payroll); err != nil {
+		return nil, err
+	}
+	if rc.Disclosures, err = reproject(proj, "disclosures", rc.Disclosures); err != nil {
+		return nil, err
+	}
+	if rc.Consents, err = reproject(proj, "consents", rc.Consents); err != nil {
+		return nil, err
+	}
+	if rc.Holds, err = reproject(proj, "legal_holds", rc.Holds); err != nil {
+		return nil, err
+	}
+	if rc.Requests, err = reproject(proj, "requests", rc.Requests); err != nil {
+		return nil, err
+	}
+	return rc, nil
 }

@@ -511,3 +511,144 @@ func TestACandidateAnswersAConsentRequestInThePortal(t *testing.T) {
 		t.Errorf("the consent: %+v, %v", cs, err)
 	}
 }
+
+// TestARestrictedCandidateKeepsThePortal: art. 18 restricts the agency's
+// processing, never the candidate's rights. A restricted candidate asks
+// for a log-in link (the answer the same as for any address), logs in,
+// sees their data, downloads their card and files a request.
+func TestARestrictedCandidateKeepsThePortal(t *testing.T) {
+	p := newPortalEnv(t)
+	ctx := context.Background()
+	if page, _ := p.portal(t, nil, "POST", "/portaal/aanmelden/"+p.Tenant.Slug, checkInForm("Vos", "vos@example.nl")); page.status != http.StatusOK {
+		t.Fatalf("check-in: %d\n%s", page.status, page.body)
+	}
+	me := p.candidateByEmail(t, "vos@example.nl")
+	link, _ := p.mailedLink(t, me.ID)
+	if page, secret := p.portal(t, nil, "POST", strings.TrimPrefix(link, p.srv.URL), url.Values{}); secret == "" {
+		t.Fatalf("confirming the address: %d", page.status)
+	}
+	if err := p.DB.Restrict(ctx, p.po, &kluis.Restriction{CandidateID: me.ID, Ground: "accuracy", Note: "Betwist het adres"}); err != nil {
+		t.Fatal(err)
+	}
+	login := "/portaal/inloggen/" + p.Tenant.Slug
+	known, _ := p.portal(t, nil, "POST", login, url.Values{"email": {"vos@example.nl"}})
+	unknown, _ := p.portal(t, nil, "POST", login, url.Values{"email": {"niemand@example.nl"}})
+	if known.status != http.StatusOK || known.body != unknown.body {
+		t.Fatalf("the answer for a restricted candidate differs: %d\n%s", known.status, known.body)
+	}
+	link, kind := p.mailedLink(t, me.ID)
+	if kind != "portal-login" {
+		t.Fatalf("mail kind %s", kind)
+	}
+	_, secret := p.portal(t, nil, "POST", strings.TrimPrefix(link, p.srv.URL), url.Values{})
+	if secret == "" {
+		t.Fatal("a restricted candidate cannot log in")
+	}
+	mine := &http.Cookie{Name: portalCookie, Value: secret}
+	home, _ := p.portal(t, mine, "GET", "/portaal/gegevens", nil)
+	home.expect(t, http.StatusOK)
+	if !strings.Contains(home.body, "vos@example.nl") {
+		t.Fatalf("their data:\n%s", home.body)
+	}
+	if pdf, _ := p.portal(t, mine, "GET", "/portaal/stamkaart.pdf", nil); pdf.status != http.StatusOK || !strings.HasPrefix(pdf.body, "%PDF") {
+		t.Errorf("the card of a restricted candidate: %d %.200q", pdf.status, pdf.body)
+	}
+	for _, path := range []string{"/portaal/documenten.zip", "/portaal/overdraagbaar.json", "/portaal/stamkaart-csv.zip"} {
+		if page, _ := p.portal(t, mine, "GET", path, nil); page.status != http.StatusOK {
+			t.Errorf("%s of a restricted candidate: %d %.200s", path, page.status, page.body)
+		}
+	}
+	if ok, _ := p.portal(t, mine, "POST", "/portaal/verzoeken", url.Values{"kind": {"access"}}); ok.status != http.StatusSeeOther {
+		t.Fatalf("a request of a restricted candidate: %d\n%s", ok.status, ok.body)
+	}
+	if qs, _, err := p.DB.Requests(ctx, p.po, store.RequestFilter{CandidateID: me.ID}); err != nil || len(qs) != 1 || qs[0].Kind != "access" {
+		t.Fatalf("the register: %+v, %v", qs, err)
+	}
+}
+
+// TestTheCandidateDownloadsTheirDataInEveryForm: logged in (their address
+// confirmed by the link), the candidate downloads their record card as
+// CSV, the documents they handed in as a ZIP, and the portability export
+// as JSON and CSV — each built as the staff's, through the candidate's
+// projection (no staff note), each recorded in their history; the
+// identity and payroll papers stay out of the portal's ZIP.
+func TestTheCandidateDownloadsTheirDataInEveryForm(t *testing.T) {
+	p := newPortalEnv(t)
+	ctx := context.Background()
+	if page, _ := p.portal(t, nil, "POST", "/portaal/aanmelden/"+p.Tenant.Slug, checkInForm("Vos", "vos@example.nl")); page.status != http.StatusOK {
+		t.Fatalf("check-in: %d", page.status)
+	}
+	me := p.candidateByEmail(t, "vos@example.nl")
+	p.MustCreatePlacement(t, me.ID, p.MustCreateClient(t, "Kwekerij Oost").ID, "2026-11-02")
+	cv := "%PDF-1.4\nCV van Noor Vos\n%%EOF\n"
+	for _, d := range []*kluis.Document{{CandidateID: me.ID, Kind: "cv", FileName: "cv.pdf"}, {CandidateID: me.ID, Kind: "contract", FileName: "contract.pdf"}} {
+		if err := p.DB.CreateDocument(ctx, p.Actor, d, strings.NewReader(cv)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.DB.CreateContactMoment(ctx, p.Actor, &kluis.ContactMoment{CandidateID: me.ID, Kind: "phone", Note: "Geheime notitie over de opdrachtgever"}); err != nil {
+		t.Fatal(err)
+	}
+	link, _ := p.mailedLink(t, me.ID)
+	_, secret := p.portal(t, nil, "POST", strings.TrimPrefix(link, p.srv.URL), url.Values{})
+	if secret == "" {
+		t.Fatal("no session")
+	}
+	mine := &http.Cookie{Name: portalCookie, Value: secret}
+	home, _ := p.portal(t, mine, "GET", "/portaal/gegevens", nil)
+	for _, id := range []string{"portal-csv", "portal-documents", "portal-portable-json", "portal-portable-csv"} {
+		if !strings.Contains(home.body, `id="`+id+`"`) {
+			t.Errorf("the page offers no %s", id)
+		}
+	}
+	before, _, _ := p.DB.ListContactMoments(ctx, p.po, store.ContactMomentFilter{CandidateID: me.ID, Kind: "portal"})
+
+	get := func(path string) string {
+		t.Helper()
+		page, _ := p.portal(t, mine, "GET", path, nil)
+		if page.status != http.StatusOK {
+			t.Fatalf("%s: %d %.300s", path, page.status, page.body)
+		}
+		return page.body
+	}
+	csvs := unzip(t, []byte(get("/portaal/stamkaart-csv.zip")))
+	if !strings.Contains(csvs["candidate.csv"], "vos@example.nl") || csvs["contact_moments.csv"] == "" || strings.Contains(strings.Join(keysOf(csvs), ""), "..") {
+		t.Fatalf("the record card as CSV: %v", keysOf(csvs))
+	}
+	for name, body := range csvs {
+		if strings.Contains(body, "Geheime notitie") {
+			t.Errorf("%s holds the staff's note", name)
+		}
+	}
+	docs := unzip(t, []byte(get("/portaal/documenten.zip")))
+	var man struct{ Files []struct{ Kind string } }
+	if err := json.Unmarshal([]byte(docs["documents/manifest.json"]), &man); err != nil || len(man.Files) != 1 || man.Files[0].Kind != "cv" || len(docs) != 2 {
+		t.Fatalf("the documents: %v %v", keysOf(docs), err)
+	}
+	for name, body := range docs {
+		if strings.HasSuffix(name, ".pdf") && body != cv {
+			t.Errorf("%s is not the file as kept", name)
+		}
+	}
+	var port struct {
+		Candidate map[string]any
+		Documents []struct{ Kind string }
+	}
+	if err := json.Unmarshal([]byte(get("/portaal/overdraagbaar.json")), &port); err != nil || port.Candidate["last_name"] != "Vos" ||
+		port.Candidate["status"] != nil || len(port.Documents) != 1 {
+		t.Fatalf("the portability export: %+v %v", port, err)
+	}
+	if pc := unzip(t, []byte(get("/portaal/overdraagbaar-csv.zip"))); !strings.Contains(pc["candidate.csv"], "Vos") || strings.Contains(pc["candidate.csv"], "registered_on") {
+		t.Fatalf("the portability CSV: %v", pc)
+	}
+	after, _, _ := p.DB.ListContactMoments(ctx, p.po, store.ContactMomentFilter{CandidateID: me.ID, Kind: "portal"})
+	if len(after)-len(before) != 4 {
+		t.Errorf("%d downloads in the history, want 4", len(after)-len(before))
+	}
+	// Without a session: nothing.
+	for _, path := range []string{"/portaal/stamkaart-csv.zip", "/portaal/documenten.zip", "/portaal/overdraagbaar.json"} {
+		if page, _ := p.portal(t, nil, "GET", path, nil); page.status != http.StatusUnauthorized {
+			t.Errorf("%s without a session: %d", path, page.status)
+		}
+	}
+}

@@ -206,6 +206,17 @@ type placementTableView struct {
 	Rows []placementRow
 }
 
+// AnyRestricted reports whether the table names a candidate whose
+// processing is restricted (art. 18): it then opens with the banner.
+func (v placementTableView) AnyRestricted() bool {
+	for _, r := range v.Rows {
+		if r.Restricted {
+			return true
+		}
+	}
+	return false
+}
+
 // pageButtonView is a button that posts the search again at another page.
 type pageButtonView struct {
 	Values map[string]string

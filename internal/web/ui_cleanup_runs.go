@@ -240,6 +240,9 @@ type cleanupCandidateView struct {
 	Complete bool
 	Erased   []groupRow
 	Kept     []groupRow
+	// Limits are the candidate's restrictions of processing (art. 18):
+	// the banner, and why nothing is due while one lasts.
+	Limits []kluis.Restriction
 }
 
 func (s *Server) cleanupCandidatePage(w http.ResponseWriter, r *http.Request) error {
@@ -261,6 +264,9 @@ func (s *Server) cleanupCandidatePage(w http.ResponseWriter, r *http.Request) er
 	}
 	v := &cleanupCandidateView{Base: s.baseFor(r, "cleanup", "cleanup.preview.title"), ID: id, Name: c.Name(), Due: p.Due, Complete: p.Complete}
 	v.Erased, v.Kept = s.erasedRows(p.Erased, v.Lang), s.keptGroupRows(p.Kept, v.Lang)
+	if v.Limits, err = s.db.ActiveRestrictions(ctx, a, id); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "cleanup_candidate", "", v)
 }
 

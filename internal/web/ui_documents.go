@@ -18,6 +18,7 @@ func (s *Server) documentRoutes() []route {
 		{"GET", "/candidates/{id}/documents", session, s.candidateTab("documents", s.loadDocuments)},
 		{"POST", "/candidates/{id}/documents", session, s.documentUpload},
 		{"GET", "/candidates/{id}/documents/{did}/download", session, s.documentDownload},
+		{"POST", "/candidates/{id}/documents.zip", session, s.documentsZipAnyway},
 		{"POST", "/candidates/{id}/documents/{did}/delete", session, s.documentDelete},
 		{"POST", "/candidates/{id}/documents/{did}/disclose", session, s.documentDisclose},
 	}
@@ -41,6 +42,9 @@ type documentsTab struct {
 	Disclose     *documentRow
 	DiscloseForm *Form
 	Clients      []Option
+	// ExportForm is the form that exports the documents of a restricted
+	// candidate anyway (art. 18(2)), with its reason.
+	ExportForm *Form
 	tabFlash
 }
 
@@ -90,7 +94,7 @@ func (s *Server) fillDocuments(r *http.Request, v *candidatePageView, f *Form, d
 	if err != nil {
 		return err
 	}
-	t := &documentsTab{Form: f, Total: total}
+	t := &documentsTab{Form: f, Total: total, ExportForm: newForm(v.Lang)}
 	for _, d := range items {
 		row := documentRow{Document: d, UserName: tabUserName(names, d.UserID), SizeText: humanSize(v.Lang, d.Size),
 			TypeText: documentTypeText(v.Lang, d.ContentType), CanDisclose: disclosableKinds[d.Kind]}
@@ -206,6 +210,33 @@ func (s *Server) receiveDocument(w http.ResponseWriter, r *http.Request, candida
 		}
 		// Other parts are skipped: NextPart discards the rest of this one.
 	}
+}
+
+// documentsZipAnyway is POST /candidates/{id}/documents.zip: the
+// documents of a restricted candidate as a ZIP all the same (art. 18(2)),
+// for the reason and with the note of the form, which the store records
+// with the export. A missing reason or note shows on the tab's form.
+func (s *Server) documentsZipAnyway(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.candidatePage(r, "documents")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")
+	}
+	f := formFrom(r, v.Lang, "override_reason", "override_note")
+	o := kluis.Override{Reason: f.Values["override_reason"], Note: f.Values["override_note"]}
+	if err := o.Validate(); err != nil {
+		if err := f.Fail(err); err != nil {
+			return err
+		}
+		if err := s.fillDocuments(r, v, newForm(v.Lang), 0, nil); err != nil {
+			return err
+		}
+		v.TabData.(*documentsTab).ExportForm = f
+		return s.renderTab(w, r, http.StatusUnprocessableEntity, v)
+	}
+	return s.sendDocumentsZip(w, r.WithContext(store.WithOverride(r.Context(), o)), newQuery(r), v.C.ID, false)
 }
 
 // documentDownload sends a document's file: always as a download, never

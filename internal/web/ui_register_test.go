@@ -50,9 +50,7 @@ func TestTheProcessingRegisterIsShownAndDownloaded(t *testing.T) {
 	if !strings.HasPrefix(pdf.body, "%PDF-") {
 		t.Fatalf("the PDF export is no PDF: %.40q", pdf.body)
 	}
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be checked; CI installs it")
-	}
+	needPDFText(t)
 	file := filepath.Join(t.TempDir(), "register.pdf")
 	if err := os.WriteFile(file, []byte(pdf.body), 0o600); err != nil {
 		t.Fatal(err)

@@ -33,6 +33,10 @@ func (s *Server) requestRoutes() []route {
 // MayHandleRequests shows the menu item "Verzoeken".
 func (b Base) MayHandleRequests() bool { return b.User != nil && mayHandleRequests(b.User.Role) }
 
+// MayProcessAnyway shows the forms that process a restricted candidate's
+// data anyway (art. 18(2)).
+func (b Base) MayProcessAnyway() bool { return b.User != nil && kluis.MayProcessAnyway(b.User.Role) }
+
 // The closed lists of the register, for templates.
 func (Base) RequestKindChoices() kluis.Choices   { return kluis.RequestKinds }
 func (Base) RequestStatusChoices() kluis.Choices { return kluis.RequestStatuses }

@@ -18,6 +18,10 @@ import (
 func TestARestrictionIsHandledInTheUI(t *testing.T) {
 	u := newClientUIEnv(t)
 	c := u.MustCreateCandidate(t, "Beperkt")
+	client := u.MustCreateClient(t, "Kwekerij Oost")
+	u.MustCreatePlacement(t, c.ID, client.ID, "2026-11-02")
+	free := u.MustCreateCandidate(t, "Vrij")
+	u.MustCreatePlacement(t, free.ID, client.ID, "2026-11-02")
 	officer := u.user(t, "Petra", kluis.RolePrivacy)
 	boss := u.user(t, "Bram", kluis.RoleManager)
 	po, rec, mgr := u.session(t, officer.ID), u.session(t, u.Actor.UserID), u.session(t, boss.ID)
@@ -45,9 +49,23 @@ func TestARestrictionIsHandledInTheUI(t *testing.T) {
 	for _, tab := range []string{"", "/history", "/documents", "/placements", "/payroll", "/privacy"} {
 		for _, who := range []string{rec, po} {
 			p := u.get(t, who, cand+tab)
-			if p.status == http.StatusOK && !strings.Contains(p.body, `id="processing-restricted"`) {
-				t.Errorf("no banner on %s%s", cand, tab)
+			if p.status != http.StatusOK || !strings.Contains(p.body, `id="processing-restricted"`) {
+				t.Errorf("no banner on %s%s: %d", cand, tab, p.status)
 			}
+		}
+	}
+	// The clean-up's page of the candidate: the banner, and nothing due.
+	if p := u.get(t, po, "/cleanup/candidates/"+idText(c.ID)); p.status != http.StatusOK || !strings.Contains(p.body, `id="processing-restricted"`) ||
+		strings.Contains(p.body, `id="cleanup-one"`) {
+		t.Errorf("the clean-up page of a restricted candidate: %d", p.status)
+	}
+	// The placement lists — all placements and the client's — mark the
+	// restricted candidate's row and open with the banner; the other
+	// candidate's row carries no badge.
+	for _, list := range []string{"/placements", "/clients/" + idText(client.ID)} {
+		p := u.get(t, rec, list)
+		if p.status != http.StatusOK || !strings.Contains(p.body, "restricted-banner art18") || strings.Count(p.body, "restricted-badge") != 1 {
+			t.Errorf("the placements on %s: %d, %d badges\n%s", list, p.status, strings.Count(p.body, "restricted-badge"), p.body)
 		}
 	}
 	edit := u.get(t, rec, cand+"/edit").expect(t, http.StatusOK)
@@ -108,6 +126,9 @@ func TestARestrictionIsHandledInTheUI(t *testing.T) {
 	u.post(t, po, rpath+"/lift", url.Values{"version": {"2"}}).expect(t, http.StatusSeeOther)
 	if strings.Contains(u.get(t, rec, cand).body, `id="processing-restricted"`) {
 		t.Fatal("the banner after the lifting")
+	}
+	if p := u.get(t, rec, "/placements"); strings.Contains(p.body, "restricted-banner") || strings.Contains(p.body, "restricted-badge") {
+		t.Fatal("the placements' banner after the lifting")
 	}
 }
 

@@ -34,6 +34,8 @@ type placementRow struct {
 	kluis.Placement
 	CandidateName string
 	ClientName    string
+	// Restricted: the candidate's processing is restricted (art. 18).
+	Restricted bool
 }
 
 func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
@@ -122,6 +124,18 @@ func (s *Server) placementRows(r *http.Request, ps []kluis.Placement) ([]placeme
 			clients[p.ClientID] = c.Name
 		}
 		out[i].CandidateName, out[i].ClientName = names[p.CandidateID], clients[p.ClientID]
+	}
+	// Art. 18: a list that names a restricted candidate says so.
+	ids := make([]kluis.ID, len(ps))
+	for i, p := range ps {
+		ids[i] = p.CandidateID
+	}
+	restricted, err := s.db.RestrictedAmong(ctx, a.TenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Restricted = restricted[out[i].CandidateID]
 	}
 	return out, nil
 }
