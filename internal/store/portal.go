@@ -163,7 +163,7 @@ func (db *DB) PortalCheckIn(ctx context.Context, tenant kluis.ID, in *CheckIn, l
 			return err
 		}
 		if err := db.insertContactMoment(ctx, tx, &kluis.ContactMoment{TenantID: tenant, CandidateID: c.ID, Kind: "privacy-statement-shown", At: at,
-			StatementVersion: s.Version, Note: statementNote(s.Version, "check-in") + " Aanvaard door de kandidaat."}); err != nil {
+			StatementVersion: s.Version, StatementChannel: "check-in", Note: statementNote(s.Version, "check-in") + " Aanvaard door de kandidaat."}); err != nil {
 			return err
 		}
 		return db.mailPortalLink(ctx, tx, c.ID, c.Email, fp, portalVerify, agency, in.Lang, linkBase)

@@ -170,7 +170,7 @@ func (db *DB) RecordStatementShown(ctx context.Context, a kluis.Actor, cand klui
 			return err
 		}
 		m = &kluis.ContactMoment{TenantID: a.TenantID, CandidateID: cand, Kind: "privacy-statement-shown", At: db.now().Truncate(time.Second), UserID: a.UserID,
-			StatementVersion: s.Version, Note: statementNote(s.Version, channel)}
+			StatementVersion: s.Version, StatementChannel: channel, Note: statementNote(s.Version, channel)}
 		return db.insertContactMoment(ctx, tx, m)
 	})
 	return m, err
@@ -254,11 +254,13 @@ func (db *DB) sendStatement(ctx context.Context, tx *writeTx, cand kluis.ID, r *
 		return nil, p.Err()
 	}
 	subject, text, htm := statementMail(r, (&kluis.Candidate{FirstName: first, Prefix: prefix, LastName: last}).Name())
-	if err := db.enqueueMail(ctx, tx, &OutboxMessage{CandidateID: cand, Kind: "privacy-statement", To: email, Subject: subject, Text: text, HTML: htm}); err != nil {
+	mail := &OutboxMessage{CandidateID: cand, Kind: "privacy-statement", To: email, Subject: subject, Text: text, HTML: htm}
+	if err := db.enqueueMail(ctx, tx, mail); err != nil {
 		return nil, err
 	}
 	m := &kluis.ContactMoment{TenantID: a.TenantID, CandidateID: cand, Kind: "privacy-statement-sent", At: db.now().Truncate(time.Second), UserID: a.UserID,
-		StatementVersion: r.Statement.Version, Note: statementNote(r.Statement.Version, "email")}
+		StatementVersion: r.Statement.Version, StatementChannel: "email", OutboxID: mail.ID, Delivery: kluis.DeliveryPending,
+		Note: statementNote(r.Statement.Version, "email")}
 	if err := db.insertContactMoment(ctx, tx, m); err != nil {
 		return nil, err
 	}
@@ -341,7 +343,11 @@ func (db *DB) NotInformedCandidates(ctx context.Context, a kluis.Actor, page klu
 const notInformedWhere = `c.tenant_id = $1 AND c.status IN ` + activeStatuses + ` AND c.restricted = '' AND NOT EXISTS (SELECT 1 FROM restrictions r
 		WHERE r.tenant_id = c.tenant_id AND r.candidate_id = c.id AND r.lifted_on IS NULL)
 	AND NOT EXISTS (SELECT 1 FROM contact_moments m WHERE m.tenant_id = c.tenant_id AND m.candidate_id = c.id AND m.statement_version = $2
-		AND m.kind IN ('privacy-statement-shown', 'privacy-statement-sent'))`
+		AND ` + informedBy + `)`
+
+// informedBy holds for a contact moment m that proves its candidate was
+// informed of m.statement_version: shown, or sent and not finally failed.
+const informedBy = `m.kind IN ('privacy-statement-shown', 'privacy-statement-sent') AND m.delivery <> 'failed'`
 
 // nullInt stores 0 as NULL.
 type nullInt int

@@ -106,10 +106,127 @@ func TestShowingAndSendingAreRecordedWithTheVersion(t *testing.T) {
 			!strings.Contains(m.HTML, "<h1>Statement</h1>") || !strings.Contains(m.Text, "Access") {
 			t.Errorf("the message: %+v", m)
 		}
-		// A version set through the ordinary contact-moment call is ignored.
-		fake := &kluis.ContactMoment{CandidateID: c.ID, Kind: "privacy-statement-shown", StatementVersion: 7}
-		if err := e.DB.CreateContactMoment(ctx, e.Actor, fake); err != nil || fake.StatementVersion != 0 {
-			t.Fatalf("a claimed version: %+v, %v", fake, err)
+		if shown.StatementChannel != "desk" || sent.StatementChannel != "email" || sent.OutboxID != msgs[0].ID || sent.Delivery != kluis.DeliveryPending ||
+			shown.OutboxID != 0 || shown.Delivery != "" {
+			t.Errorf("channel and delivery: shown %+v, sent %+v", shown, sent)
+		}
+	})
+}
+
+func TestTheProofOfInformingCanBeNeitherFakedNorChangedNorDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		c := e.MustCreateCandidate(t, "Jansen")
+		mustPublish(t, e, "# V", "# V")
+		shown, err := e.DB.RecordStatementShown(ctx, e.Actor, c.ID, "desk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent, err := e.DB.SendPrivacyStatement(ctx, po, c.ID, "nl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Not recorded by hand, with or without a version.
+		for _, kind := range []string{"privacy-statement-shown", "privacy-statement-sent"} {
+			for _, v := range []int{0, 1} {
+				fake := &kluis.ContactMoment{CandidateID: c.ID, Kind: kind, StatementVersion: v}
+				if err := e.DB.CreateContactMoment(ctx, e.Actor, fake); fields(err)["kind"].NL == "" || fields(err)["kind"].EN == "" {
+					t.Errorf("%s by hand (version %d): %v", kind, v, err)
+				}
+			}
+		}
+		phone := &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: "Gebeld."}
+		if err := e.DB.CreateContactMoment(ctx, e.Actor, phone); err != nil {
+			t.Fatal(err)
+		}
+		// Nor is another moment turned into one.
+		turned := *phone
+		turned.Kind = "privacy-statement-shown"
+		if err := e.DB.UpdateContactMoment(ctx, e.Actor, &turned, phone.Version); fields(err)["kind"].NL == "" {
+			t.Errorf("a phone call made proof: %v", err)
+		}
+		// Neither the privacy officer nor anyone changes or deletes the proof.
+		for _, a := range []kluis.Actor{e.Actor, po} {
+			for _, m := range []*kluis.ContactMoment{shown, sent} {
+				changed := *m
+				changed.Kind, changed.Note, changed.At = "phone", "Anders.", m.At.Add(-time.Hour)
+				if err := e.DB.UpdateContactMoment(ctx, a, &changed, m.Version); fields(err)["kind"].NL == "" {
+					t.Errorf("%s changed by %s: %v", m.Kind, a.Role, err)
+				}
+				same := *m
+				same.Note = "Anders."
+				if err := e.DB.UpdateContactMoment(ctx, a, &same, m.Version); fields(err)["kind"].NL == "" {
+					t.Errorf("%s's note changed by %s: %v", m.Kind, a.Role, err)
+				}
+				if err := e.DB.DeleteContactMoment(ctx, a, m.ID, m.Version); fields(err)["kind"].NL == "" {
+					t.Errorf("%s deleted by %s: %v", m.Kind, a.Role, err)
+				}
+			}
+		}
+		ms := statementMoments(t, e, c.ID)
+		if len(ms) != 2 || ms[0].Note != sent.Note && ms[1].Note != sent.Note {
+			t.Fatalf("the proof after all that: %+v", ms)
+		}
+		// The candidate's erasure takes the proof with the rest.
+		if _, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{Reason: "request"}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := storetest.Raw(t, e).QueryRow("SELECT count(*) FROM contact_moments WHERE tenant_id = $1 AND candidate_id = $2", e.Tenant.ID, c.ID).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("after the erasure: %d moments, %v", n, err)
+		}
+	})
+}
+
+func TestASendingThatFinallyFailsProvesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		ok := e.MustCreateCandidate(t, "Aankomer")
+		bounced := e.MustCreateCandidate(t, "Onbereikbaar")
+		mustPublish(t, e, "# V", "# V")
+		for _, c := range []*kluis.Candidate{ok, bounced} {
+			if _, err := e.DB.SendPrivacyStatement(ctx, po, c.ID, "nl"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, total, _, err := e.DB.NotInformedCandidates(ctx, po, kluis.Page{}); err != nil || total != 0 {
+			t.Fatalf("while the mail waits: %d, %v", total, err)
+		}
+		msgs, err := e.DB.ClaimMail(ctx, 10, time.Minute)
+		if err != nil || len(msgs) != 2 {
+			t.Fatalf("claim: %+v, %v", msgs, err)
+		}
+		for _, m := range msgs {
+			if m.CandidateID == ok.ID {
+				err = e.DB.MailSent(ctx, m.TenantID, m.ID, e.Clock.Now())
+			} else {
+				err = e.DB.MailFailed(ctx, m.TenantID, m.ID, "smtp 550", nil)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if m := statementMoments(t, e, ok.ID); len(m) != 1 || m[0].Delivery != kluis.DeliverySent {
+			t.Errorf("delivered: %+v", m)
+		}
+		m := statementMoments(t, e, bounced.ID)
+		if len(m) != 1 || m[0].Delivery != kluis.DeliveryFailed || m[0].StatementVersion != 1 {
+			t.Fatalf("not delivered: %+v", m)
+		}
+		list, total, _, err := e.DB.NotInformedCandidates(ctx, po, kluis.Page{})
+		if err != nil || total != 1 || list[0].ID != bounced.ID {
+			t.Fatalf("not informed after the failure: %+v, %v", list, err)
+		}
+		// The failed mail is listed for the privacy officer, without its contents.
+		failed, n, err := e.DB.FailedMail(ctx, po, kluis.Page{})
+		if err != nil || n != 1 || len(failed) != 1 || failed[0].CandidateID != bounced.ID || failed[0].Kind != "privacy-statement" ||
+			failed[0].LastError != "smtp 550" || failed[0].To != "" || failed[0].Subject != "" {
+			t.Fatalf("failed mail: %+v, %d, %v", failed, n, err)
+		}
+		// Sending to all sends it again, as the candidate has no proof.
+		job, err := e.DB.StartStatementSend(ctx, po)
+		if err != nil || job.Total != 1 {
+			t.Fatalf("send to all: %+v, %v", job, err)
 		}
 	})
 }

@@ -223,8 +223,8 @@ func (db *DB) RunStatementSend(ctx context.Context, a kluis.Actor, job *Statemen
 func (db *DB) sendOne(ctx context.Context, a kluis.Actor, job *StatementSend, cand kluis.ID, r *RenderedStatement) error {
 	err := db.write(ctx, a, func(tx *writeTx) error {
 		var informed int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contact_moments WHERE tenant_id = $1 AND candidate_id = $2 AND statement_version = $3
-			AND kind IN ('privacy-statement-shown', 'privacy-statement-sent')`, a.TenantID, cand, job.Version).Scan(&informed); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contact_moments m WHERE m.tenant_id = $1 AND m.candidate_id = $2 AND m.statement_version = $3
+			AND `+informedBy, a.TenantID, cand, job.Version).Scan(&informed); err != nil {
 			return fmt.Errorf("statement send: %w", err)
 		}
 		if informed > 0 {

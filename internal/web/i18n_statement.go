@@ -8,6 +8,7 @@ var statementMessages = catalogue{
 	"statement.intro":              {NL: "De privacyverklaring die kandidaten krijgen, in versies. De tabellen van doeleinden, gegevens, bewaartermijnen en ontvangers komen uit de catalogus van kluis, zodat ze kloppen met wat kluis doet.", EN: "The privacy statement candidates receive, in versions. The tables of purposes, data, retention periods and recipients come from kluis's catalogue, so they match what kluis does."},
 	"statement.current":            {NL: "Huidige versie", EN: "Current version"},
 	"statement.version":            {NL: "versie", EN: "version"},
+	"history.proof":                {NL: "bewijs: kan niet worden gewijzigd of verwijderd", EN: "proof: cannot be changed or deleted"},
 	"statement.published.at":       {NL: "Gepubliceerd op", EN: "Published on"},
 	"statement.none":               {NL: "Er is nog geen privacyverklaring gepubliceerd.", EN: "No privacy statement has been published yet."},
 	"statement.public.link":        {NL: "Openbare pagina", EN: "Public page"},
