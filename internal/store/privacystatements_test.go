@@ -375,3 +375,82 @@ func TestSendingToAllIsResumableAndNeverSendsAVersionTwice(t *testing.T) {
 }
 
 func contextWithCancel() (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
+
+// TestTheStatementIsMailedInTheCandidatesLanguage: the portal records the
+// language of the check-in; a sending without a chosen language, and the
+// sending to all, write to each candidate in theirs — and in Dutch, then
+// English, to one whose language is not known.
+func TestTheStatementIsMailedInTheCandidatesLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		st := mustPublish(t, e, "# Verklaring\n\nNederlandse tekst.", "# Statement\n\nEnglish text.")
+		id, err := e.DB.PortalCheckIn(ctx, e.Tenant.ID, &store.CheckIn{Candidate: kluis.Candidate{FirstName: "Noor", LastName: "Abbas", Email: "abbas@example.nl"},
+			StatementVersion: st.Version, Accepted: true, Lang: "en"}, portalBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		english, err := e.DB.Candidate(ctx, po, id)
+		if err != nil || english.Language != "en" {
+			t.Fatalf("checked in in English: %+v, %v", english, err)
+		}
+		dutch := e.MustCreateCandidate(t, "Dekker")
+		dutch.Language = "nl"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, dutch, dutch.Version); err != nil {
+			t.Fatal(err)
+		}
+		unknown := e.MustCreateCandidate(t, "Onbekend")
+		bad := *unknown
+		bad.Language = "de"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, &bad, bad.Version); fields(err)["language"].NL == "" {
+			t.Fatalf("an unknown language: %v", err)
+		}
+		if _, err := e.DB.SendPrivacyStatement(ctx, po, unknown.ID, "fr"); fields(err)["lang"].EN == "" {
+			t.Fatalf("an unknown language to send in: %v", err)
+		}
+
+		// The one who checked in already accepted it; a new version goes to all.
+		mustPublish(t, e, "# Verklaring 2\n\nNederlandse tekst.", "# Statement 2\n\nEnglish text.")
+		job, err := e.DB.StartStatementSend(ctx, po)
+		if err != nil || job.Total != 3 {
+			t.Fatalf("start: %+v, %v", job, err)
+		}
+		if err := e.DB.RunStatementSend(ctx, po, job, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			id                  kluis.ID
+			subject, has, lacks string
+		}{
+			{id, "Privacy statement of Testbureau (version 2)", "English text.", "Nederlandse tekst."},
+			{dutch.ID, "Privacyverklaring van Testbureau (versie 2)", "Nederlandse tekst.", "English text."},
+			{unknown.ID, "Privacyverklaring van Testbureau (versie 2) / Privacy statement of Testbureau (version 2)", "English text.", ""},
+		} {
+			msgs, _, err := e.DB.OutboxMessages(ctx, po, c.id, kluis.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m *store.OutboxMessage
+			for i := range msgs {
+				if msgs[i].Kind == "privacy-statement" {
+					m = &msgs[i]
+				}
+			}
+			if m == nil || m.Subject != c.subject || !strings.Contains(m.Text, c.has) || !strings.Contains(m.HTML, c.has) ||
+				c.lacks != "" && strings.Contains(m.Text, c.lacks) {
+				t.Errorf("the mail to %d: %+v", c.id, m)
+			}
+			if c.id == unknown.ID && (strings.Index(m.Text, "Nederlandse tekst.") > strings.Index(m.Text, "English text.") || !strings.Contains(m.HTML, `<div lang="en">`)) {
+				t.Errorf("both languages, Dutch first: %s", m.Text)
+			}
+		}
+		// Sent by hand without a language: the candidate's own.
+		mustPublish(t, e, "# Verklaring 3", "# Statement 3")
+		if _, err := e.DB.SendPrivacyStatement(ctx, po, id, ""); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _, _ := e.DB.OutboxMessages(ctx, po, id, kluis.Page{Limit: 1})
+		if len(msgs) != 1 || msgs[0].Subject != "Privacy statement of Testbureau (version 3)" {
+			t.Errorf("sent by hand: %+v", msgs)
+		}
+	})
+}

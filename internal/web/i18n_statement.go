@@ -18,6 +18,7 @@ var statementMessages = catalogue{
 	"outbox.failed.kind":           {NL: "Soort", EN: "Kind"},
 	"outbox.failed.attempts":       {NL: "Pogingen", EN: "Attempts"},
 	"outbox.failed.error":          {NL: "Fout (SMTP-code)", EN: "Error (SMTP code)"},
+	"statement.lang.candidate":     {NL: "Taal van de kandidaat (onbekend: Nederlands en Engels)", EN: "The candidate's language (unknown: Dutch and English)"},
 	"history.proof":                {NL: "bewijs: kan niet worden gewijzigd of verwijderd", EN: "proof: cannot be changed or deleted"},
 	"statement.published.at":       {NL: "Gepubliceerd op", EN: "Published on"},
 	"statement.none":               {NL: "Er is nog geen privacyverklaring gepubliceerd.", EN: "No privacy statement has been published yet."},

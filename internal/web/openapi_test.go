@@ -606,6 +606,9 @@ func TestTheEnumsInTheDocumentAreTheChoices(t *testing.T) {
 	checks := map[string]check{
 		"parameters.CandidateStatusFilter":      {kluis.CandidateStatuses, false},
 		"parameters.ContactKindFilter":          {kluis.ContactKinds, false},
+		"Candidate.language":                    {kluis.CandidateLanguages, true},
+		"CandidateCreate.language":              {kluis.CandidateLanguages, true},
+		"CandidatePatch.language":               {kluis.CandidateLanguages, true},
 		"ContactMoment.statement_channel":       {kluis.StatementChannels, false},
 		"ContactMoment.delivery":                {kluis.Deliveries, false},
 		"ContactMomentPatch.statement_channel":  {kluis.StatementChannels, false},

@@ -55,7 +55,7 @@ func (portalHomeView) RequestStatusChoices() kluis.Choices { return kluis.Reques
 // shows them.
 var portalShownColumns = []string{"initials", "first_name", "prefix", "last_name", "date_of_birth", "nationality", "email", "phone",
 	"street", "house_number", "house_number_addition", "postcode", "city", "country", "bsn", "iban", "id_document_type",
-	"id_document_number", "id_document_expiry", "status", "functions", "availability", "registered_on", "source"}
+	"id_document_number", "id_document_expiry", "status", "functions", "availability", "registered_on", "source", "language"}
 
 // reproject passes records through the projection for the candidate and
 // back into their type: what the candidate may not see is empty, what
@@ -135,6 +135,8 @@ func (s *Server) portalHomeData(r *http.Request) (*portalHomeView, error) {
 			pf.Value = kluis.CandidateSources.Label(c.Source, v.Lang)
 		case "availability":
 			pf.Value = kluis.Availabilities.Label(c.Availability, v.Lang)
+		case "language":
+			pf.Value = kluis.CandidateLanguages.Label(c.Language, v.Lang)
 		case "id_document_type":
 			pf.Value = kluis.IDDocumentTypes.Label(c.IDDocumentType, v.Lang)
 		}
