@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kluis/internal/kluis"
+	"kluis/internal/markdown"
 	"kluis/internal/store"
 )
 
@@ -146,7 +147,8 @@ func (s *Server) checkInView(r *http.Request, b portalBase, tenant kluis.ID) (*c
 	if err != nil {
 		return nil, err
 	}
-	v.Statement, v.HTML = rs, template.HTML(rs.HTML) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
+	// Under the page's own h1: the statement's headings go down a level.
+	v.Statement, v.HTML = rs, template.HTML(markdown.Nested(rs.Markdown, 1)) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
 	if v.Branches, err = s.db.Branches(r.Context(), actorFrom(r.Context())); err != nil {
 		return nil, err
 	}
