@@ -51,7 +51,8 @@ const pageProblemsJS = `(() => {
 
 // TestThePortalFitsAPhoneAndCanBeReadAloud opens every page of the
 // candidate portal — check-in, the privacy statement, log-in, the link's
-// page, the candidate's own data with the requests form — at a phone's
+// page, the candidate's own data with the requests form, the version of
+// the statement they accepted — at a phone's
 // width, in Dutch and in English, and checks each: nothing scrolls
 // sideways, <html lang> is the page's language, every form control has a
 // label, every image an alt text, every button and link a name, and
@@ -120,5 +121,6 @@ func TestThePortalFitsAPhoneAndCanBeReadAloud(t *testing.T) {
 		chromedp.Click(chromedp.ID("link-submit")), chromedp.WaitVisible("#persoonsgegevens"))
 	for _, lang := range []string{"nl", "en"} {
 		check("/portaal/gegevens", lang)
+		check("/portaal/verklaring/1", lang)
 	}
 }

@@ -16,6 +16,8 @@ func statementNonPersonal() []NonPersonal {
 		{"privacy_statements", "version", "the number of a version of the agency's statement"},
 		{"privacy_statements", "text_nl", "the agency's privacy statement, the same text for everyone: no one's personal data"},
 		{"privacy_statements", "text_en", "the agency's privacy statement, the same text for everyone: no one's personal data"},
+		{"privacy_statements", "filled_nl", "the agency's privacy statement as published, its tables filled in: the same text for everyone, no one's personal data"},
+		{"privacy_statements", "filled_en", "the agency's privacy statement as published, its tables filled in: the same text for everyone, no one's personal data"},
 		{"privacy_statements", "published_by", ref},
 		{"privacy_statements", "published_at", stamp},
 		{"contact_moments", "statement_version", "a reference to the version of the agency's privacy statement a contact moment concerns; the moment itself is declared"},

@@ -22,19 +22,27 @@ import (
 // to the outbox and the contact moment in one transaction.
 
 // PublishPrivacyStatement publishes s as the agency's next version, by the
-// actor; it sets s's version, publisher and time. A published version is
-// never changed.
+// actor; it sets s's version, publisher and time, and keeps the texts as
+// published: filled from the catalogue and the agency's details now, so
+// that the version reads the same later. A published version is never
+// changed.
 func (db *DB) PublishPrivacyStatement(ctx context.Context, a kluis.Actor, s *kluis.PrivacyStatement) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	c, err := db.StatementController(ctx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	reg := catalog.New().RegisterOf(catalog.Candidate)
+	s.FilledNL, s.FilledEN = catalog.FillStatement(s.TextNL, "nl", reg, c), catalog.FillStatement(s.TextEN, "en", reg, c)
 	s.TenantID, s.PublishedBy, s.PublishedAt = a.TenantID, a.UserID, db.now()
 	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_statements WHERE tenant_id = $1", a.TenantID).Scan(&s.Version); err != nil {
 			return fmt.Errorf("privacy statement: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_statements (tenant_id, version, text_nl, text_en, published_by, published_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, a.TenantID, s.Version, s.TextNL, s.TextEN, nullID(s.PublishedBy), s.PublishedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_statements (tenant_id, version, text_nl, text_en, published_by, published_at, filled_nl, filled_en)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.TenantID, s.Version, s.TextNL, s.TextEN, nullID(s.PublishedBy), s.PublishedAt, s.FilledNL, s.FilledEN); err != nil {
 			// Two publishing at once: the second is told to look again.
 			return classify(fmt.Errorf("publish privacy statement: %w", err))
 		}
@@ -43,10 +51,10 @@ func (db *DB) PublishPrivacyStatement(ctx context.Context, a kluis.Actor, s *klu
 	})
 }
 
-const statementColumns = "tenant_id, version, text_nl, text_en, published_by, published_at"
+const statementColumns = "tenant_id, version, text_nl, text_en, published_by, published_at, filled_nl, filled_en"
 
 func scanStatement(r interface{ Scan(...any) error }, s *kluis.PrivacyStatement) error {
-	return r.Scan(&s.TenantID, &s.Version, &s.TextNL, &s.TextEN, (*nullID)(&s.PublishedBy), &s.PublishedAt)
+	return r.Scan(&s.TenantID, &s.Version, &s.TextNL, &s.TextEN, (*nullID)(&s.PublishedBy), &s.PublishedAt, &s.FilledNL, &s.FilledEN)
 }
 
 // PrivacyStatements lists the agency's versions, newest (the current one)
@@ -125,13 +133,18 @@ func (db *DB) StatementController(ctx context.Context, tenant kluis.ID) (catalog
 	return catalog.Controller{Name: name, Address: set.Address, KvK: set.KvK, DPOName: set.DPOName, DPOEmail: set.DPOEmail, DPOPhone: set.DPOPhone}, nil
 }
 
-// RenderStatement fills a version's placeholders from the catalogue and
-// the controller, in lang ("en", else Dutch).
+// RenderStatement is a version in lang ("en", else Dutch): as it was
+// published, or — a preview, or a version from before kluis kept the
+// published text — with its placeholders filled now from the catalogue
+// and the controller.
 func RenderStatement(s *kluis.PrivacyStatement, lang string, c catalog.Controller, cat *catalog.Catalog) *RenderedStatement {
 	if lang != "en" {
 		lang = "nl"
 	}
-	md := catalog.FillStatement(s.Text(lang), lang, cat.RegisterOf(catalog.Candidate), c)
+	md := s.Filled(lang)
+	if md == "" {
+		md = catalog.FillStatement(s.Text(lang), lang, cat.RegisterOf(catalog.Candidate), c)
+	}
 	return &RenderedStatement{Statement: s, Lang: lang, Markdown: md, HTML: markdown.HTML(md), Text: markdown.Text(md), Agency: c.Name}
 }
 

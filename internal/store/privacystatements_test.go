@@ -454,3 +454,40 @@ func TestTheStatementIsMailedInTheCandidatesLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestAnOldVersionReadsAsItWasPublished: the texts are kept with their
+// placeholders filled at publishing; a later change of the agency's
+// details does not reach an old version, only a new one.
+func TestAnOldVersionReadsAsItWasPublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		if err := e.DB.SaveSettings(ctx, e.Actor, &kluis.Settings{DPOName: "A. de Vries", DPOEmail: "fg@bureau.example"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		one := mustPublish(t, e, "# V1\n\n{{fg}}", "# V1\n\n{{dpo}}")
+		if !strings.Contains(one.FilledNL, "A. de Vries") || !strings.Contains(one.FilledEN, "A. de Vries") {
+			t.Fatalf("filled at publishing: %q / %q", one.FilledNL, one.FilledEN)
+		}
+		set, _ := e.DB.Settings(ctx, e.Tenant.ID)
+		set.DPOName = "B. Bakker"
+		if err := e.DB.SaveSettings(ctx, e.Actor, set, set.Version); err != nil {
+			t.Fatal(err)
+		}
+		two := mustPublish(t, e, "# V2\n\n{{fg}}", "# V2\n\n{{dpo}}")
+		for _, lang := range []string{"nl", "en"} {
+			old, err := e.DB.RenderPrivacyStatement(ctx, e.Tenant.ID, one.Version, lang)
+			if err != nil || !strings.Contains(old.Markdown, "A. de Vries") || strings.Contains(old.Markdown, "B. Bakker") {
+				t.Errorf("version 1 in %s: %+v, %v", lang, old, err)
+			}
+			cur, err := e.DB.RenderPrivacyStatement(ctx, e.Tenant.ID, two.Version, lang)
+			if err != nil || !strings.Contains(cur.Markdown, "B. Bakker") {
+				t.Errorf("version 2 in %s: %+v, %v", lang, cur, err)
+			}
+		}
+		// The raw row holds the filled text as published.
+		var filled string
+		if err := storetest.Raw(t, e).QueryRow("SELECT filled_nl FROM privacy_statements WHERE tenant_id = $1 AND version = 1", e.Tenant.ID).Scan(&filled); err != nil ||
+			filled != one.FilledNL {
+			t.Fatalf("raw: %q, %v", filled, err)
+		}
+	})
+}

@@ -42,6 +42,8 @@ func (s *Server) candidatePortalRoutes() []route {
 		{"GET", "/portaal/stamkaart.json", page, s.inPortal(s.portalRecordCard("json"))},
 		{"POST", "/portaal/verzoeken", page, s.inPortal(s.portalRequest)},
 		{"POST", "/portaal/toestemming", page, s.inPortal(s.portalConsentAnswer)},
+		{"GET", "/portaal/verklaring/{version}", page, s.inPortal(s.portalStatementPage)},
+		{"POST", "/portaal/verklaring", page, s.inPortal(s.portalStatementAccept)},
 		{"POST", "/candidates/{id}/portal-invite", session, s.portalInvite},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"kluis/internal/access"
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
+	"kluis/internal/markdown"
 	"kluis/internal/store"
 )
 
@@ -38,6 +40,13 @@ type portalHomeView struct {
 	RequestForm    *Form
 	ConsentMessage string
 	Today          kluis.Date
+	// StatementMine is the newest version of the privacy statement the
+	// candidate has (0: none), StatementCurrent the current one; when it
+	// is newer, NewStatement is its text to read and accept, and
+	// StatementError why an acceptance was refused.
+	StatementMine, StatementCurrent int
+	NewStatement                    template.HTML
+	StatementError                  string
 }
 
 type portalPlacement struct {
@@ -198,6 +207,17 @@ func (s *Server) portalHomeData(r *http.Request) (*portalHomeView, error) {
 	if v.Requests, err = reproject(proj, "requests", reqs); err != nil {
 		return nil, err
 	}
+	if v.StatementMine, v.StatementCurrent, err = s.db.PortalStatement(ctx, ps); err != nil {
+		return nil, err
+	}
+	if v.StatementCurrent > v.StatementMine {
+		rs, err := s.db.RenderPrivacyStatement(ctx, ps.TenantID, v.StatementCurrent, v.Lang)
+		if err != nil {
+			return nil, err
+		}
+		// In a section under the page's h1 and the section's h2.
+		v.NewStatement = template.HTML(markdown.Nested(rs.Markdown, 2)) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
+	}
 	crs, err := s.db.ConsentRequests(ctx, a, cand)
 	if err != nil {
 		return nil, err
@@ -337,4 +357,62 @@ func (s *Server) portalRecordCard(format string) handlerFunc {
 		}
 		return s.sendRecordCard(w, r, rc, format)
 	}
+}
+
+// portalStatementView is one version of the privacy statement as it was
+// published, for the candidate.
+type portalStatementView struct {
+	portalBase
+	Version int
+	HTML    template.HTML
+}
+
+// portalStatementPage shows the candidate a version of the agency's
+// privacy statement as it was published: the one they accepted, or the
+// current one (GET /portaal/verklaring/{version}).
+func (s *Server) portalStatementPage(w http.ResponseWriter, r *http.Request) error {
+	ps := portalSessionFrom(r.Context())
+	version, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil || version <= 0 {
+		return kluis.NotFound("privacy statement")
+	}
+	v := portalStatementView{portalBase: s.portalBaseFor(r, "portal.statement.title"), Version: version}
+	v.LoggedIn = true
+	t, err := s.db.TenantByID(r.Context(), ps.TenantID)
+	if err != nil {
+		return err
+	}
+	v.Agency, v.AgencySlug = t.Name, t.Slug
+	rs, err := s.db.RenderPrivacyStatement(r.Context(), ps.TenantID, version, v.Lang)
+	if err != nil {
+		return err
+	}
+	v.HTML = template.HTML(markdown.Nested(rs.Markdown, 1)) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
+	return s.render(w, r, http.StatusOK, "portal_statement", "", v)
+}
+
+// portalStatementAccept records that the candidate read and accepted the
+// current version in the portal (POST /portaal/verklaring).
+func (s *Server) portalStatementAccept(w http.ResponseWriter, r *http.Request) error {
+	ps := portalSessionFrom(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")
+	}
+	b := s.portalBaseFor(r, "portal.home.title")
+	version, _ := strconv.Atoi(r.PostForm.Get("statement_version"))
+	if _, err := s.db.PortalAcceptStatement(r.Context(), ps, version, r.PostForm.Get("accept") == "yes"); err != nil {
+		msg, ok := statementProblem(err, b.Lang)
+		if !ok {
+			return err
+		}
+		v, err := s.portalHomeData(r)
+		if err != nil {
+			return err
+		}
+		v.RequestForm, v.StatementError = newForm(v.Lang), msg
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal_home", "", v)
+	}
+	s.log.InfoContext(r.Context(), "privacy statement accepted in the portal", "tenant", ps.TenantID, "candidate", ps.CandidateID, "version", version)
+	http.Redirect(w, r, "/portaal/gegevens"+portalQuery(b, "flash=portal.statement.accepted")+"#privacyverklaring", http.StatusSeeOther) // #nosec G710 -- a fixed path with the language and a flash key from a closed list
+	return nil
 }
