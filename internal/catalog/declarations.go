@@ -105,6 +105,7 @@ func fields() []Field {
 		c("availability", Employment, msg("Beschikbaarheid", "Availability"), Contract, regRules, workProfile(), Mediation),
 		c("registered_on", Employment, msg("Inschrijfdatum", "Registration date"), Contract, regRules, workProfile(), Mediation),
 		c("source", Employment, msg("Bron", "Source"), LegitimateInterest, regRules, workProfile(), Mediation, Accountability),
+		c("language", Contact, msg("Taal voor berichten", "Language for messages"), Contract, regRules, workProfile(), Mediation),
 	}
 	for i := range f {
 		switch f[i].Column {

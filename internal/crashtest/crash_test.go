@@ -59,6 +59,9 @@ type rig struct {
 	kills  int
 	starts int
 	rnd    *rand.Rand
+	// smtpPort, when set, is where kluis sends its e-mail instead of the
+	// mail server's own port: a relay in front of it (killmail_test.go).
+	smtpPort int
 }
 
 func (r *rig) kluis(args ...string) string {
@@ -89,7 +92,11 @@ func (r *rig) start() {
 	args := []string{"serve", "--data", r.dir, "--master-key-file", r.key, "--demo", "--addr", addr,
 		"--stale-after", staleAfter.String(), "--log-level", "warn"}
 	if r.mail != nil {
-		args = append(args, "--smtp-host", r.mail.Host, "--smtp-port", strconv.Itoa(r.mail.SMTPPort), "--smtp-tls", "none",
+		port := r.mail.SMTPPort
+		if r.smtpPort != 0 {
+			port = r.smtpPort
+		}
+		args = append(args, "--smtp-host", r.mail.Host, "--smtp-port", strconv.Itoa(port), "--smtp-tls", "none",
 			"--smtp-from", "privacy@demo.kluis.test")
 	}
 	cmd := exec.Command(os.Args[0], args...)
@@ -360,9 +367,13 @@ func mailingUnderKills(r *rig, token string) {
 		t.Fatalf("publish the statement: %d", code)
 	}
 	var job struct {
-		ID    int64  `json:"id"`
-		State string `json:"state"`
-		Total int    `json:"total"`
+		ID      int64  `json:"id"`
+		State   string `json:"state"`
+		Total   int    `json:"total"`
+		Done    int    `json:"done"`
+		Sent    int    `json:"sent"`
+		Skipped int    `json:"skipped"`
+		Failed  int    `json:"failed"`
 	}
 	if code := r.call(token, "POST", "/api/v1/privacy-statement-sends", map[string]any{}, &job); code >= 300 {
 		t.Fatalf("start sending: %d", code)
@@ -388,7 +399,27 @@ func mailingUnderKills(r *rig, token string) {
 		}
 	}
 	r.stop()
+	// Nobody was lost on the way: every candidate of the job was done,
+	// as sent, skipped or failed, and each one sent has one message.
+	if job.State != "done" || job.Done != job.Total || job.Sent+job.Skipped+job.Failed != job.Total {
+		t.Errorf("the job's counts do not add up: %+v", job)
+	}
+	for state, want := range map[string]int{"pending": 0, "sent": job.Sent, "skipped": job.Skipped, "failed": job.Failed} {
+		if n := r.count("SELECT count(*) FROM statement_send_items WHERE send_id = ? AND state = ?", job.ID, state); n != want {
+			t.Errorf("%d items %s, the job says %d", n, state, want)
+		}
+	}
+	if n := r.count("SELECT count(*) FROM statement_send_items WHERE send_id = ?", job.ID); n != job.Total {
+		t.Errorf("%d items, the job's total is %d", n, job.Total)
+	}
 	sent := r.count("SELECT count(*) FROM outbox WHERE kind = 'privacy-statement' AND state = 'sent'")
+	if n := r.count("SELECT count(*) FROM outbox WHERE kind = 'privacy-statement'"); n != job.Sent || sent != job.Sent {
+		t.Errorf("%d statement messages in the outbox, %d of them sent; the job sent %d", n, sent, job.Sent)
+	}
+	if n := r.count(`SELECT count(*) FROM statement_send_items i WHERE i.send_id = ? AND i.state = 'sent' AND NOT EXISTS
+		(SELECT 1 FROM outbox o WHERE o.tenant_id = i.tenant_id AND o.candidate_id = i.candidate_id AND o.kind = 'privacy-statement' AND o.state = 'sent')`, job.ID); n != 0 {
+		t.Errorf("%d candidates the job sent to have no sent message", n)
+	}
 	if failed := r.count("SELECT count(*) FROM outbox WHERE state = 'failed'"); failed != 0 {
 		t.Errorf("%d messages failed", failed)
 	}
@@ -431,6 +462,35 @@ func mailingUnderKills(r *rig, token string) {
 	}
 	if len(all) != sent {
 		t.Errorf("%d messages in the mailbox, %d sent", len(all), sent)
+	}
+	// Every candidate the job sent to has the statement in the mailbox,
+	// once (the outbox empties its copy of the address once a message is
+	// sent; the candidate's address is in the candidates table).
+	to := map[string]int{}
+	for _, m := range all {
+		if strings.HasPrefix(m.Subject, "Privacyverklaring") || strings.HasPrefix(m.Subject, "Privacy statement") {
+			for _, a := range m.To {
+				to[strings.ToLower(a.Address)]++
+			}
+		}
+	}
+	rows, err = db.Query(`SELECT lower(c.email) FROM statement_send_items i JOIN candidates c ON c.tenant_id = i.tenant_id AND c.id = i.candidate_id
+		WHERE i.send_id = ? AND i.state = 'sent'`, job.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intended, lost := 0, 0
+	for rows.Next() {
+		var email string
+		_ = rows.Scan(&email)
+		intended++
+		if to[email] != 1 {
+			lost++
+		}
+	}
+	rows.Close()
+	if intended != job.Sent || lost != 0 {
+		t.Errorf("of %d intended recipients (the job sent %d), %d do not have the statement exactly once in the mailbox", intended, job.Sent, lost)
 	}
 }
 

@@ -232,7 +232,9 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 	if err := note("check-in", registered, "Ingeschreven bij vestiging "+a.branches[p.branch].Name+"."); err != nil {
 		return err
 	}
-	if err := note("privacy-statement-shown", registered, "Privacyverklaring getoond en een exemplaar meegegeven."); err != nil {
+	// A paper statement from before kluis proves no version: kluis
+	// records the proof itself when it shows the current one (desk.go).
+	if err := note("other", registered, "Papieren privacyverklaring van vóór kluis meegegeven."); err != nil {
 		return err
 	}
 	files := personFiles{}

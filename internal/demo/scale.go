@@ -128,7 +128,7 @@ func (a *agency) generateOne(b *store.Bulk, g *gen, k int) error {
 	if err := note("check-in", registered, "Ingeschreven."); err != nil {
 		return err
 	}
-	if err := note("privacy-statement-shown", registered, "Privacyverklaring getoond."); err != nil {
+	if err := note("other", registered, "Papieren privacyverklaring van vóór kluis meegegeven."); err != nil {
 		return err
 	}
 	for extra := g.r.IntN(3); extra > 0; extra-- {

@@ -42,6 +42,9 @@ type Candidate struct {
 	Availability string   `json:"availability"`
 	RegisteredOn Date     `json:"registered_on"`
 	Source       string   `json:"source"`
+	// Language is the language the candidate reads e-mail in (a
+	// CandidateLanguages value), "" when not known.
+	Language string `json:"language"`
 	// Restricted is set by kluis, never by a form: RestrictedLegalMinimum
 	// once a staged erasure left only what a law still requires.
 	Restricted string    `json:"restricted,omitempty"`
@@ -79,6 +82,12 @@ var IDDocumentTypes = Choices{
 }
 
 // Availabilities say how much a candidate wants to work.
+// CandidateLanguages are the languages kluis writes to candidates in.
+var CandidateLanguages = Choices{
+	{"nl", Msg{"Nederlands", "Dutch"}},
+	{"en", Msg{"Engels", "English"}},
+}
+
 var Availabilities = Choices{
 	{"fulltime", Msg{"Voltijd", "Full time"}},
 	{"parttime", Msg{"Deeltijd", "Part time"}},
@@ -190,6 +199,7 @@ func (c *Candidate) Validate(today Date) error {
 		c.Source = "other"
 	}
 	p.choice("source", c.Source, CandidateSources, true)
+	p.choice("language", c.Language, CandidateLanguages, false)
 	return p.Err()
 }
 

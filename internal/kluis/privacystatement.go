@@ -18,6 +18,20 @@ type PrivacyStatement struct {
 	TextEN      string    `json:"text_en"`
 	PublishedBy ID        `json:"published_by,omitempty"`
 	PublishedAt time.Time `json:"published_at"`
+	// FilledNL and FilledEN are the texts as published: the placeholders
+	// filled from the catalogue and the agency's details at that moment.
+	// Empty for a version published before kluis kept them.
+	FilledNL string `json:"-"`
+	FilledEN string `json:"-"`
+}
+
+// Filled is the text as published in lang ("en" or else Dutch); "" when
+// it was not kept.
+func (s *PrivacyStatement) Filled(lang string) string {
+	if lang == "en" {
+		return s.FilledEN
+	}
+	return s.FilledNL
 }
 
 // Text is the Markdown in lang ("en" or else Dutch).

@@ -14,7 +14,12 @@ import (
 )
 
 // HTML renders src as HTML.
-func HTML(src string) string {
+func HTML(src string) string { return Nested(src, 0) }
+
+// Nested renders src as HTML inside a page that has headings of its own:
+// every heading goes down shift levels (at most to h6), so that a
+// document's "# Title" under the page's h1 becomes an h2.
+func Nested(src string, shift int) string {
 	var b strings.Builder
 	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
 	var para []string
@@ -33,7 +38,7 @@ func HTML(src string) string {
 		case heading.MatchString(trimmed):
 			flush()
 			m := heading.FindStringSubmatch(trimmed)
-			n := string(rune('0' + len(m[1]))) // #nosec G115 -- the heading level is 1 to 6
+			n := string(rune('0' + min(len(m[1])+max(shift, 0), 6))) // #nosec G115 -- the heading level is 1 to 6
 			b.WriteString("<h" + n + ">" + inline(strings.TrimRight(m[2], "# ")) + "</h" + n + ">\n")
 		case bullet.MatchString(trimmed) || ordered.MatchString(trimmed):
 			flush()

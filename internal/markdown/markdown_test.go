@@ -72,3 +72,20 @@ func TestTheTextFormWritesLinksOut(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestANestedDocumentsHeadingsGoDown(t *testing.T) {
+	for _, c := range []struct {
+		src   string
+		shift int
+		want  string
+	}{
+		{"# Titel", 0, "<h1>Titel</h1>\n"},
+		{"# Titel", 1, "<h2>Titel</h2>\n"},
+		{"## Kop", 1, "<h3>Kop</h3>\n"},
+		{"###### Diep", 2, "<h6>Diep</h6>\n"},
+	} {
+		if got := Nested(c.src, c.shift); got != c.want {
+			t.Errorf("Nested(%q, %d) = %q, want %q", c.src, c.shift, got, c.want)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func TestABulkLoadWritesEverythingValidatedInBatches(t *testing.T) {
 					first, firstPlacement = c, pls[0]
 				}
 				if i < 2000 {
-					for k, kind := range []string{"check-in", "privacy-statement-shown", "phone"} {
+					for k, kind := range []string{"check-in", "visit", "phone"} {
 						m := &kluis.ContactMoment{CandidateID: c.ID, Kind: kind, At: storetest.Start.Add(-time.Duration(k+1) * time.Hour), Note: "Bulk"}
 						if err := b.AddContactMoment(m); err != nil {
 							return err

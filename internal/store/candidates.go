@@ -15,18 +15,18 @@ var candidates = &table[kluis.Candidate]{
 	columns: []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
 		"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city",
 		"country", "bsn", "bsn_fingerprint", "iban", "id_document_type", "id_document_number", "id_document_expiry", "id_recorded_on", "functions",
-		"availability", "registered_on", "source", "restricted", "version", "created_at", "updated_at"},
+		"availability", "registered_on", "source", "language", "restricted", "version", "created_at", "updated_at"},
 	values: func(c *kluis.Candidate) []any {
 		return []any{c.BranchID, c.Status, c.Initials, c.FirstName, c.Prefix, c.LastName, c.DateOfBirth,
 			c.Nationality, c.Email, c.Phone, c.Street, c.HouseNumber, c.HouseNumberAddition, c.Postcode, c.City,
 			c.Country, c.BSN, c.BSNFingerprint, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, c.IDRecordedOn, strList(c.Functions),
-			c.Availability, c.RegisteredOn, c.Source, c.Restricted, c.Version, c.CreatedAt, c.UpdatedAt}
+			c.Availability, c.RegisteredOn, c.Source, c.Language, c.Restricted, c.Version, c.CreatedAt, c.UpdatedAt}
 	},
 	targets: func(c *kluis.Candidate) []any {
 		return []any{&c.TenantID, &c.ID, &c.BranchID, &c.Status, &c.Initials, &c.FirstName, &c.Prefix, &c.LastName, &c.DateOfBirth,
 			&c.Nationality, &c.Email, &c.Phone, &c.Street, &c.HouseNumber, &c.HouseNumberAddition, &c.Postcode, &c.City,
 			&c.Country, &c.BSN, &c.BSNFingerprint, &c.IBAN, &c.IDDocumentType, &c.IDDocumentNumber, &c.IDDocumentExpiry, &c.IDRecordedOn, (*strList)(&c.Functions),
-			&c.Availability, &c.RegisteredOn, &c.Source, &c.Restricted, &c.Version, &c.CreatedAt, &c.UpdatedAt}
+			&c.Availability, &c.RegisteredOn, &c.Source, &c.Language, &c.Restricted, &c.Version, &c.CreatedAt, &c.UpdatedAt}
 	},
 	version: func(c *kluis.Candidate) *int64 { return &c.Version },
 	key:     func(c *kluis.Candidate) (*kluis.ID, *kluis.ID) { return &c.TenantID, &c.ID },

@@ -9,12 +9,14 @@ import (
 
 var contactMoments = &table[kluis.ContactMoment]{
 	name: "contact_moments", kind: "contact moment",
-	columns: []string{"candidate_id", "kind", "at", "user_id", "note", "statement_version", "version", "created_at"},
+	columns: []string{"candidate_id", "kind", "at", "user_id", "note", "statement_version", "statement_channel", "outbox_id", "delivery", "version", "created_at"},
 	values: func(m *kluis.ContactMoment) []any {
-		return []any{m.CandidateID, m.Kind, m.At, nullID(m.UserID), m.Note, nullInt(m.StatementVersion), m.Version, m.CreatedAt}
+		return []any{m.CandidateID, m.Kind, m.At, nullID(m.UserID), m.Note, nullInt(m.StatementVersion), m.StatementChannel, nullID(m.OutboxID), m.Delivery,
+			m.Version, m.CreatedAt}
 	},
 	targets: func(m *kluis.ContactMoment) []any {
-		return []any{&m.TenantID, &m.ID, &m.CandidateID, &m.Kind, &m.At, (*nullID)(&m.UserID), &m.Note, (*nullInt)(&m.StatementVersion), &m.Version, &m.CreatedAt}
+		return []any{&m.TenantID, &m.ID, &m.CandidateID, &m.Kind, &m.At, (*nullID)(&m.UserID), &m.Note, (*nullInt)(&m.StatementVersion),
+			&m.StatementChannel, (*nullID)(&m.OutboxID), &m.Delivery, &m.Version, &m.CreatedAt}
 	},
 	version: func(m *kluis.ContactMoment) *int64 { return &m.Version },
 	key:     func(m *kluis.ContactMoment) (*kluis.ID, *kluis.ID) { return &m.TenantID, &m.ID },
@@ -67,10 +69,11 @@ func (db *DB) ContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID) (*k
 }
 
 // CreateContactMoment records a contact with a candidate, by the actor.
+// The proof of informing is refused (Validate): only showing or sending
+// the statement itself records it (RecordStatementShown,
+// SendPrivacyStatement, the portal's check-in).
 func (db *DB) CreateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.ContactMoment) error {
-	// A statement version is recorded only by showing or sending the
-	// statement itself (RecordStatementShown, SendPrivacyStatement).
-	m.TenantID, m.UserID, m.StatementVersion = a.TenantID, a.UserID, 0
+	m.TenantID, m.UserID, m.StatementVersion, m.StatementChannel, m.OutboxID, m.Delivery = a.TenantID, a.UserID, 0, "", 0, ""
 	if err := m.Validate(db.now()); err != nil {
 		return err
 	}
@@ -92,7 +95,8 @@ func (db *DB) insertContactMoment(ctx context.Context, tx *writeTx, m *kluis.Con
 }
 
 // UpdateContactMoment corrects a history entry if version is still current.
-// The candidate and the user who recorded it do not change.
+// The candidate and the user who recorded it do not change; the proof of
+// informing does not change at all, nor does another moment become one.
 func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.ContactMoment, version int64) error {
 	m.TenantID = a.TenantID
 	if err := m.Validate(db.now()); err != nil {
@@ -103,12 +107,26 @@ func (db *DB) UpdateContactMoment(ctx context.Context, a kluis.Actor, m *kluis.C
 		if err != nil {
 			return err
 		}
-		m.CandidateID, m.UserID, m.CreatedAt, m.StatementVersion = old.CandidateID, old.UserID, old.CreatedAt, old.StatementVersion
+		if kluis.IsStatementProof(old.Kind) {
+			return kluis.ErrStatementProof()
+		}
+		m.CandidateID, m.UserID, m.CreatedAt = old.CandidateID, old.UserID, old.CreatedAt
+		m.StatementVersion, m.StatementChannel, m.OutboxID, m.Delivery = old.StatementVersion, old.StatementChannel, old.OutboxID, old.Delivery
 		return contactMoments.update(ctx, db, tx, m, version)
 	})
 }
 
-// DeleteContactMoment removes a history entry.
+// DeleteContactMoment removes a history entry; the proof of informing is
+// never removed (only the candidate's erasure takes it away).
 func (db *DB) DeleteContactMoment(ctx context.Context, a kluis.Actor, id kluis.ID, version int64) error {
-	return db.write(ctx, a, func(tx *writeTx) error { return contactMoments.delete(ctx, tx, a.TenantID, id, version) })
+	return db.write(ctx, a, func(tx *writeTx) error {
+		old, err := contactMoments.get(ctx, db, tx, a.TenantID, id)
+		if err != nil {
+			return err
+		}
+		if kluis.IsStatementProof(old.Kind) {
+			return kluis.ErrStatementProof()
+		}
+		return contactMoments.delete(ctx, tx, a.TenantID, id, version)
+	})
 }

@@ -181,7 +181,7 @@ func (db *DB) StatementTallies(ctx context.Context, a kluis.Actor) ([]StatementT
 	defer done()
 	rows, err := rd.QueryContext(ctx, `SELECT c.status, count(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM contact_moments m
 			WHERE m.tenant_id = c.tenant_id AND m.candidate_id = c.id AND m.statement_version = $2
-			AND m.kind IN ('privacy-statement-shown', 'privacy-statement-sent')) THEN 1 ELSE 0 END), 0)
+			AND `+informedBy+`) THEN 1 ELSE 0 END), 0)
 		FROM candidates c WHERE `+cond+` GROUP BY c.status ORDER BY c.status`, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("statement tallies: %w", err)

@@ -214,7 +214,7 @@ func (db *DB) ClaimMail(ctx context.Context, n int, lease time.Duration) ([]Outb
 // message already recorded as sent stays as it is.
 func (db *DB) MailSent(ctx context.Context, tenant, id kluis.ID, at time.Time) error {
 	at = at.UTC().Truncate(time.Microsecond)
-	return db.finishMail(ctx, tenant, id, "state = 'sent', sent_at = $3, last_error = ''", []any{at}, []string{"state", "sent_at"})
+	return db.finishMail(ctx, tenant, id, "state = 'sent', sent_at = $3, last_error = ''", []any{at}, []string{"state", "sent_at"}, kluis.DeliverySent)
 }
 
 // MailFailed records a failed attempt. With retryAt the message waits
@@ -226,9 +226,9 @@ func (db *DB) MailFailed(ctx context.Context, tenant, id kluis.ID, reason string
 	reason = oneLine(reason, 200)
 	if retryAt != nil {
 		return db.finishMail(ctx, tenant, id, "state = 'pending', next_attempt = $3, last_error = $4",
-			[]any{retryAt.UTC().Truncate(time.Microsecond), reason}, nil)
+			[]any{retryAt.UTC().Truncate(time.Microsecond), reason}, nil, "")
 	}
-	return db.finishMail(ctx, tenant, id, "state = 'failed', last_error = $3", []any{reason}, []string{"state", "last_error"})
+	return db.finishMail(ctx, tenant, id, "state = 'failed', last_error = $3", []any{reason}, []string{"state", "last_error"}, kluis.DeliveryFailed)
 }
 
 // emptiedMail is the SET list that removes a message's personal data.
@@ -236,8 +236,9 @@ const emptiedMail = "to_address = '', subject = '', body_text = '', body_html = 
 
 // finishMail applies set to a message not yet sent or finally failed; an
 // outcome (audited fields given) also empties the message and is audited
-// on behalf of the system.
-func (db *DB) finishMail(ctx context.Context, tenant, id kluis.ID, set string, args []any, fields []string) error {
+// on behalf of the system, and the contact moment that proves the message
+// was sent (a privacy statement) takes its delivery.
+func (db *DB) finishMail(ctx context.Context, tenant, id kluis.ID, set string, args []any, fields []string, delivery string) error {
 	final := fields != nil
 	if final {
 		set += ", " + emptiedMail
@@ -263,16 +264,50 @@ func (db *DB) finishMail(ctx context.Context, tenant, id kluis.ID, set string, a
 		if final {
 			tx.record(kluis.AuditEntry{Action: "update", Entity: "outbox", EntityID: id, CandidateID: cand,
 				Fields: append(fields, "to_address", "subject", "body_text", "body_html")})
+			return deliverMoment(ctx, tx, tenant, id, cand, delivery)
 		}
 		return nil
 	})
+}
+
+// deliverMoment gives the contact moment that names outbox message id,
+// if one does, the message's delivery: the proof of a sending says
+// whether it arrived at the SMTP server.
+func deliverMoment(ctx context.Context, tx *writeTx, tenant, id, cand kluis.ID, delivery string) error {
+	var moment kluis.ID
+	err := tx.QueryRowContext(ctx, "UPDATE contact_moments SET delivery = $3, version = version + 1 WHERE tenant_id = $1 AND outbox_id = $2 RETURNING id",
+		tenant, id, delivery).Scan(&moment)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("outbox: delivery of contact moment: %w", err)
+	}
+	tx.record(kluis.AuditEntry{Action: "update", Entity: "contact_moments", EntityID: moment, CandidateID: cand, Fields: []string{"delivery"}})
+	return nil
 }
 
 // OutboxMessages lists the messages of a candidate in the actor's agency,
 // newest first, or with candidate 0 all of the agency's (of the actor's
 // branch's candidates, for an actor with a branch), and the number of all.
 func (db *DB) OutboxMessages(ctx context.Context, a kluis.Actor, candidate kluis.ID, page kluis.Page) ([]OutboxMessage, int, error) {
+	return db.outboxMessages(ctx, a, candidate, "", page)
+}
+
+// FailedMail lists the agency's messages the outbox finally gave up on
+// (of the actor's branch's candidates, for an actor with a branch),
+// newest first, and the number of all: what remains of each is its kind,
+// candidate, Message-ID, attempts, times and the error class with the
+// SMTP code — never its address, subject or text.
+func (db *DB) FailedMail(ctx context.Context, a kluis.Actor, page kluis.Page) ([]OutboxMessage, int, error) {
+	return db.outboxMessages(ctx, a, 0, OutboxFailed, page)
+}
+
+func (db *DB) outboxMessages(ctx context.Context, a kluis.Actor, candidate kluis.ID, state string, page kluis.Page) ([]OutboxMessage, int, error) {
 	w := tenantWhere(a.TenantID)
+	if state != "" {
+		w.add("state = ?", state)
+	}
 	if candidate != 0 {
 		w.add("candidate_id = ?", candidate)
 	} else if a.Branch != 0 {

@@ -86,6 +86,11 @@ func (db *DB) PortalCheckIn(ctx context.Context, tenant kluis.ID, in *CheckIn, l
 	// What only the agency records.
 	c.TenantID, c.ID, c.Status, c.Source, c.RegisteredOn, c.Restricted = tenant, 0, "registered", "portal", today, ""
 	c.BSN, c.BSNFingerprint, c.IBAN, c.IDDocumentType, c.IDDocumentNumber, c.IDDocumentExpiry, c.IDRecordedOn = "", "", "", "", "", "", ""
+	// The language of the check-in is the one kluis writes to them in.
+	c.Language = "nl"
+	if in.Lang == "en" {
+		c.Language = "en"
+	}
 	if c.BranchID == 0 {
 		b, err := db.defaultBranch(ctx, tenant)
 		if err != nil {
@@ -163,7 +168,7 @@ func (db *DB) PortalCheckIn(ctx context.Context, tenant kluis.ID, in *CheckIn, l
 			return err
 		}
 		if err := db.insertContactMoment(ctx, tx, &kluis.ContactMoment{TenantID: tenant, CandidateID: c.ID, Kind: "privacy-statement-shown", At: at,
-			StatementVersion: s.Version, Note: statementNote(s.Version, "check-in") + " Aanvaard door de kandidaat."}); err != nil {
+			StatementVersion: s.Version, StatementChannel: "check-in", Note: statementNote(s.Version, "check-in") + " Aanvaard door de kandidaat."}); err != nil {
 			return err
 		}
 		return db.mailPortalLink(ctx, tx, c.ID, c.Email, fp, portalVerify, agency, in.Lang, linkBase)

@@ -22,19 +22,27 @@ import (
 // to the outbox and the contact moment in one transaction.
 
 // PublishPrivacyStatement publishes s as the agency's next version, by the
-// actor; it sets s's version, publisher and time. A published version is
-// never changed.
+// actor; it sets s's version, publisher and time, and keeps the texts as
+// published: filled from the catalogue and the agency's details now, so
+// that the version reads the same later. A published version is never
+// changed.
 func (db *DB) PublishPrivacyStatement(ctx context.Context, a kluis.Actor, s *kluis.PrivacyStatement) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	c, err := db.StatementController(ctx, a.TenantID)
+	if err != nil {
+		return err
+	}
+	reg := catalog.New().RegisterOf(catalog.Candidate)
+	s.FilledNL, s.FilledEN = catalog.FillStatement(s.TextNL, "nl", reg, c), catalog.FillStatement(s.TextEN, "en", reg, c)
 	s.TenantID, s.PublishedBy, s.PublishedAt = a.TenantID, a.UserID, db.now()
 	return db.write(ctx, a, func(tx *writeTx) error {
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_statements WHERE tenant_id = $1", a.TenantID).Scan(&s.Version); err != nil {
 			return fmt.Errorf("privacy statement: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_statements (tenant_id, version, text_nl, text_en, published_by, published_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, a.TenantID, s.Version, s.TextNL, s.TextEN, nullID(s.PublishedBy), s.PublishedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO privacy_statements (tenant_id, version, text_nl, text_en, published_by, published_at, filled_nl, filled_en)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.TenantID, s.Version, s.TextNL, s.TextEN, nullID(s.PublishedBy), s.PublishedAt, s.FilledNL, s.FilledEN); err != nil {
 			// Two publishing at once: the second is told to look again.
 			return classify(fmt.Errorf("publish privacy statement: %w", err))
 		}
@@ -43,10 +51,10 @@ func (db *DB) PublishPrivacyStatement(ctx context.Context, a kluis.Actor, s *klu
 	})
 }
 
-const statementColumns = "tenant_id, version, text_nl, text_en, published_by, published_at"
+const statementColumns = "tenant_id, version, text_nl, text_en, published_by, published_at, filled_nl, filled_en"
 
 func scanStatement(r interface{ Scan(...any) error }, s *kluis.PrivacyStatement) error {
-	return r.Scan(&s.TenantID, &s.Version, &s.TextNL, &s.TextEN, (*nullID)(&s.PublishedBy), &s.PublishedAt)
+	return r.Scan(&s.TenantID, &s.Version, &s.TextNL, &s.TextEN, (*nullID)(&s.PublishedBy), &s.PublishedAt, &s.FilledNL, &s.FilledEN)
 }
 
 // PrivacyStatements lists the agency's versions, newest (the current one)
@@ -125,13 +133,18 @@ func (db *DB) StatementController(ctx context.Context, tenant kluis.ID) (catalog
 	return catalog.Controller{Name: name, Address: set.Address, KvK: set.KvK, DPOName: set.DPOName, DPOEmail: set.DPOEmail, DPOPhone: set.DPOPhone}, nil
 }
 
-// RenderStatement fills a version's placeholders from the catalogue and
-// the controller, in lang ("en", else Dutch).
+// RenderStatement is a version in lang ("en", else Dutch): as it was
+// published, or — a preview, or a version from before kluis kept the
+// published text — with its placeholders filled now from the catalogue
+// and the controller.
 func RenderStatement(s *kluis.PrivacyStatement, lang string, c catalog.Controller, cat *catalog.Catalog) *RenderedStatement {
 	if lang != "en" {
 		lang = "nl"
 	}
-	md := catalog.FillStatement(s.Text(lang), lang, cat.RegisterOf(catalog.Candidate), c)
+	md := s.Filled(lang)
+	if md == "" {
+		md = catalog.FillStatement(s.Text(lang), lang, cat.RegisterOf(catalog.Candidate), c)
+	}
 	return &RenderedStatement{Statement: s, Lang: lang, Markdown: md, HTML: markdown.HTML(md), Text: markdown.Text(md), Agency: c.Name}
 }
 
@@ -170,7 +183,7 @@ func (db *DB) RecordStatementShown(ctx context.Context, a kluis.Actor, cand klui
 			return err
 		}
 		m = &kluis.ContactMoment{TenantID: a.TenantID, CandidateID: cand, Kind: "privacy-statement-shown", At: db.now().Truncate(time.Second), UserID: a.UserID,
-			StatementVersion: s.Version, Note: statementNote(s.Version, channel)}
+			StatementVersion: s.Version, StatementChannel: channel, Note: statementNote(s.Version, channel)}
 		return db.insertContactMoment(ctx, tx, m)
 	})
 	return m, err
@@ -206,15 +219,14 @@ func (db *DB) informable(ctx context.Context, tx *writeTx, a kluis.Actor, cand k
 }
 
 // SendPrivacyStatement e-mails the current version to a candidate, in
-// lang (default Dutch), and records it in their history: the outbox
+// lang — "" is the candidate's own language, and Dutch followed by English
+// when that is not known — and records it in their history: the outbox
 // message and the contact moment are committed together or not at all.
 func (db *DB) SendPrivacyStatement(ctx context.Context, a kluis.Actor, cand kluis.ID, lang string) (*kluis.ContactMoment, error) {
 	p := kluis.Problems{}
-	if lang == "" {
-		lang = "nl"
-	}
-	if lang != "nl" && lang != "en" {
-		p.Add("lang", "Kies Nederlands (nl) of Engels (en).", "Choose Dutch (nl) or English (en).")
+	if lang != "" && !kluis.CandidateLanguages.Has(lang) {
+		p.Add("lang", "Kies Nederlands (nl) of Engels (en), of laat het leeg voor de taal van de kandidaat.",
+			"Choose Dutch (nl) or English (en), or leave it empty for the candidate's language.")
 	}
 	if err := p.Err(); err != nil {
 		return nil, err
@@ -230,35 +242,59 @@ func (db *DB) SendPrivacyStatement(ctx context.Context, a kluis.Actor, cand klui
 		if err != nil {
 			return err
 		}
-		m, err = db.sendStatement(ctx, tx, cand, RenderStatement(s, lang, c, catalog.New()))
+		m, err = db.sendStatement(ctx, tx, cand, renderBoth(s, c), lang)
 		return err
 	})
 	return m, err
 }
 
-// sendStatement writes the e-mail with the rendered version r and the
-// contact moment inside tx.
-func (db *DB) sendStatement(ctx context.Context, tx *writeTx, cand kluis.ID, r *RenderedStatement) (*kluis.ContactMoment, error) {
+// statementTexts is a version rendered in both languages.
+type statementTexts struct{ nl, en *RenderedStatement }
+
+func renderBoth(s *kluis.PrivacyStatement, c catalog.Controller) statementTexts {
+	cat := catalog.New()
+	return statementTexts{nl: RenderStatement(s, "nl", c, cat), en: RenderStatement(s, "en", c, cat)}
+}
+
+// sendStatement writes the e-mail with the rendered version and the
+// contact moment inside tx: in lang, or "" in the candidate's language,
+// or in both (Dutch, then English) when theirs is not known.
+func (db *DB) sendStatement(ctx context.Context, tx *writeTx, cand kluis.ID, r statementTexts, lang string) (*kluis.ContactMoment, error) {
 	a := tx.actor
 	if _, err := db.informable(ctx, tx, a, cand); err != nil {
 		return nil, err
 	}
-	var email, first, prefix, last string
-	if err := tx.QueryRowContext(ctx, "SELECT email, first_name, prefix, last_name FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, cand).
-		Scan(&email, &first, &prefix, &last); err != nil {
+	var email, first, prefix, last, language string
+	if err := tx.QueryRowContext(ctx, "SELECT email, first_name, prefix, last_name, language FROM candidates WHERE tenant_id = $1 AND id = $2", a.TenantID, cand).
+		Scan(&email, &first, &prefix, &last, &language); err != nil {
 		return nil, fmt.Errorf("candidate %d: %w", cand, err)
+	}
+	if lang == "" {
+		lang = language
 	}
 	if email == "" {
 		p := kluis.Problems{}
 		p.Add("email", "Van deze kandidaat is geen e-mailadres bekend.", "No e-mail address of this candidate is known.")
 		return nil, p.Err()
 	}
-	subject, text, htm := statementMail(r, (&kluis.Candidate{FirstName: first, Prefix: prefix, LastName: last}).Name())
-	if err := db.enqueueMail(ctx, tx, &OutboxMessage{CandidateID: cand, Kind: "privacy-statement", To: email, Subject: subject, Text: text, HTML: htm}); err != nil {
+	name := (&kluis.Candidate{FirstName: first, Prefix: prefix, LastName: last}).Name()
+	var subject, text, htm string
+	switch lang {
+	case "nl":
+		subject, text, htm = statementMail(r.nl, name)
+	case "en":
+		subject, text, htm = statementMail(r.en, name)
+	default:
+		subject, text, htm = bilingualStatementMail(r, name)
+	}
+	version := r.nl.Statement.Version
+	mail := &OutboxMessage{CandidateID: cand, Kind: "privacy-statement", To: email, Subject: subject, Text: text, HTML: htm}
+	if err := db.enqueueMail(ctx, tx, mail); err != nil {
 		return nil, err
 	}
 	m := &kluis.ContactMoment{TenantID: a.TenantID, CandidateID: cand, Kind: "privacy-statement-sent", At: db.now().Truncate(time.Second), UserID: a.UserID,
-		StatementVersion: r.Statement.Version, Note: statementNote(r.Statement.Version, "email")}
+		StatementVersion: version, StatementChannel: "email", OutboxID: mail.ID, Delivery: kluis.DeliveryPending,
+		Note: statementNote(version, "email")}
 	if err := db.insertContactMoment(ctx, tx, m); err != nil {
 		return nil, err
 	}
@@ -267,14 +303,32 @@ func (db *DB) sendStatement(ctx context.Context, tx *writeTx, cand kluis.ID, r *
 
 // statementMail is the e-mail that carries a statement, in its language.
 func statementMail(r *RenderedStatement, name string) (subject, text, htm string) {
-	t := func(nl, en string) string { return kluis.Msg{NL: nl, EN: en}.In(r.Lang) }
-	v := strconv.Itoa(r.Statement.Version)
-	subject = t("Privacyverklaring van "+r.Agency+" (versie "+v+")", "Privacy statement of "+r.Agency+" (version "+v+")")
-	greet := t("Beste "+name+",", "Dear "+name+",")
-	intro := t("Hieronder leest u hoe "+r.Agency+" met uw persoonsgegevens omgaat.", "Below you can read how "+r.Agency+" handles your personal data.")
+	subject, greet, intro := statementMailParts(r, name)
 	text = greet + "\n\n" + intro + "\n\n" + r.Text + "\n"
 	htm = `<!doctype html><html lang="` + r.Lang + `"><body><p>` + html.EscapeString(greet) + "</p>\n<p>" + html.EscapeString(intro) + "</p>\n" + r.HTML + "</body></html>"
 	return subject, text, htm
+}
+
+// bilingualStatementMail carries the statement in Dutch and then in
+// English, for a candidate whose language kluis does not know.
+func bilingualStatementMail(r statementTexts, name string) (subject, text, htm string) {
+	subNL, greetNL, introNL := statementMailParts(r.nl, name)
+	subEN, greetEN, introEN := statementMailParts(r.en, name)
+	subject = subNL + " / " + subEN
+	const below = "(English version below.)"
+	text = below + "\n\n" + greetNL + "\n\n" + introNL + "\n\n" + r.nl.Text + "\n\n----------\n\n" + greetEN + "\n\n" + introEN + "\n\n" + r.en.Text + "\n"
+	htm = `<!doctype html><html lang="nl"><body><p lang="en">` + below + "</p>\n<p>" + html.EscapeString(greetNL) + "</p>\n<p>" + html.EscapeString(introNL) + "</p>\n" +
+		r.nl.HTML + "\n<hr>\n<div lang=\"en\"><p>" + html.EscapeString(greetEN) + "</p>\n<p>" + html.EscapeString(introEN) + "</p>\n" + r.en.HTML + "</div></body></html>"
+	return subject, text, htm
+}
+
+func statementMailParts(r *RenderedStatement, name string) (subject, greet, intro string) {
+	t := func(nl, en string) string { return kluis.Msg{NL: nl, EN: en}.In(r.Lang) }
+	v := strconv.Itoa(r.Statement.Version)
+	subject = t("Privacyverklaring van "+r.Agency+" (versie "+v+")", "Privacy statement of "+r.Agency+" (version "+v+")")
+	greet = t("Beste "+name+",", "Dear "+name+",")
+	intro = t("Hieronder leest u hoe "+r.Agency+" met uw persoonsgegevens omgaat.", "Below you can read how "+r.Agency+" handles your personal data.")
+	return subject, greet, intro
 }
 
 // NotInformed is a candidate without a record of the current version.
@@ -341,7 +395,11 @@ func (db *DB) NotInformedCandidates(ctx context.Context, a kluis.Actor, page klu
 const notInformedWhere = `c.tenant_id = $1 AND c.status IN ` + activeStatuses + ` AND c.restricted = '' AND NOT EXISTS (SELECT 1 FROM restrictions r
 		WHERE r.tenant_id = c.tenant_id AND r.candidate_id = c.id AND r.lifted_on IS NULL)
 	AND NOT EXISTS (SELECT 1 FROM contact_moments m WHERE m.tenant_id = c.tenant_id AND m.candidate_id = c.id AND m.statement_version = $2
-		AND m.kind IN ('privacy-statement-shown', 'privacy-statement-sent'))`
+		AND ` + informedBy + `)`
+
+// informedBy holds for a contact moment m that proves its candidate was
+// informed of m.statement_version: shown, or sent and not finally failed.
+const informedBy = `m.kind IN ('privacy-statement-shown', 'privacy-statement-sent') AND m.delivery <> 'failed'`
 
 // nullInt stores 0 as NULL.
 type nullInt int

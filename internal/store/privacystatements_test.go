@@ -106,10 +106,127 @@ func TestShowingAndSendingAreRecordedWithTheVersion(t *testing.T) {
 			!strings.Contains(m.HTML, "<h1>Statement</h1>") || !strings.Contains(m.Text, "Access") {
 			t.Errorf("the message: %+v", m)
 		}
-		// A version set through the ordinary contact-moment call is ignored.
-		fake := &kluis.ContactMoment{CandidateID: c.ID, Kind: "privacy-statement-shown", StatementVersion: 7}
-		if err := e.DB.CreateContactMoment(ctx, e.Actor, fake); err != nil || fake.StatementVersion != 0 {
-			t.Fatalf("a claimed version: %+v, %v", fake, err)
+		if shown.StatementChannel != "desk" || sent.StatementChannel != "email" || sent.OutboxID != msgs[0].ID || sent.Delivery != kluis.DeliveryPending ||
+			shown.OutboxID != 0 || shown.Delivery != "" {
+			t.Errorf("channel and delivery: shown %+v, sent %+v", shown, sent)
+		}
+	})
+}
+
+func TestTheProofOfInformingCanBeNeitherFakedNorChangedNorDeleted(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		c := e.MustCreateCandidate(t, "Jansen")
+		mustPublish(t, e, "# V", "# V")
+		shown, err := e.DB.RecordStatementShown(ctx, e.Actor, c.ID, "desk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent, err := e.DB.SendPrivacyStatement(ctx, po, c.ID, "nl")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Not recorded by hand, with or without a version.
+		for _, kind := range []string{"privacy-statement-shown", "privacy-statement-sent"} {
+			for _, v := range []int{0, 1} {
+				fake := &kluis.ContactMoment{CandidateID: c.ID, Kind: kind, StatementVersion: v}
+				if err := e.DB.CreateContactMoment(ctx, e.Actor, fake); fields(err)["kind"].NL == "" || fields(err)["kind"].EN == "" {
+					t.Errorf("%s by hand (version %d): %v", kind, v, err)
+				}
+			}
+		}
+		phone := &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: "Gebeld."}
+		if err := e.DB.CreateContactMoment(ctx, e.Actor, phone); err != nil {
+			t.Fatal(err)
+		}
+		// Nor is another moment turned into one.
+		turned := *phone
+		turned.Kind = "privacy-statement-shown"
+		if err := e.DB.UpdateContactMoment(ctx, e.Actor, &turned, phone.Version); fields(err)["kind"].NL == "" {
+			t.Errorf("a phone call made proof: %v", err)
+		}
+		// Neither the privacy officer nor anyone changes or deletes the proof.
+		for _, a := range []kluis.Actor{e.Actor, po} {
+			for _, m := range []*kluis.ContactMoment{shown, sent} {
+				changed := *m
+				changed.Kind, changed.Note, changed.At = "phone", "Anders.", m.At.Add(-time.Hour)
+				if err := e.DB.UpdateContactMoment(ctx, a, &changed, m.Version); fields(err)["kind"].NL == "" {
+					t.Errorf("%s changed by %s: %v", m.Kind, a.Role, err)
+				}
+				same := *m
+				same.Note = "Anders."
+				if err := e.DB.UpdateContactMoment(ctx, a, &same, m.Version); fields(err)["kind"].NL == "" {
+					t.Errorf("%s's note changed by %s: %v", m.Kind, a.Role, err)
+				}
+				if err := e.DB.DeleteContactMoment(ctx, a, m.ID, m.Version); fields(err)["kind"].NL == "" {
+					t.Errorf("%s deleted by %s: %v", m.Kind, a.Role, err)
+				}
+			}
+		}
+		ms := statementMoments(t, e, c.ID)
+		if len(ms) != 2 || ms[0].Note != sent.Note && ms[1].Note != sent.Note {
+			t.Fatalf("the proof after all that: %+v", ms)
+		}
+		// The candidate's erasure takes the proof with the rest.
+		if _, err := e.DB.Erase(ctx, po, []kluis.ID{c.ID}, store.EraseOptions{Reason: "request"}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := storetest.Raw(t, e).QueryRow("SELECT count(*) FROM contact_moments WHERE tenant_id = $1 AND candidate_id = $2", e.Tenant.ID, c.ID).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("after the erasure: %d moments, %v", n, err)
+		}
+	})
+}
+
+func TestASendingThatFinallyFailsProvesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		ok := e.MustCreateCandidate(t, "Aankomer")
+		bounced := e.MustCreateCandidate(t, "Onbereikbaar")
+		mustPublish(t, e, "# V", "# V")
+		for _, c := range []*kluis.Candidate{ok, bounced} {
+			if _, err := e.DB.SendPrivacyStatement(ctx, po, c.ID, "nl"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, total, _, err := e.DB.NotInformedCandidates(ctx, po, kluis.Page{}); err != nil || total != 0 {
+			t.Fatalf("while the mail waits: %d, %v", total, err)
+		}
+		msgs, err := e.DB.ClaimMail(ctx, 10, time.Minute)
+		if err != nil || len(msgs) != 2 {
+			t.Fatalf("claim: %+v, %v", msgs, err)
+		}
+		for _, m := range msgs {
+			if m.CandidateID == ok.ID {
+				err = e.DB.MailSent(ctx, m.TenantID, m.ID, e.Clock.Now())
+			} else {
+				err = e.DB.MailFailed(ctx, m.TenantID, m.ID, "smtp 550", nil)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if m := statementMoments(t, e, ok.ID); len(m) != 1 || m[0].Delivery != kluis.DeliverySent {
+			t.Errorf("delivered: %+v", m)
+		}
+		m := statementMoments(t, e, bounced.ID)
+		if len(m) != 1 || m[0].Delivery != kluis.DeliveryFailed || m[0].StatementVersion != 1 {
+			t.Fatalf("not delivered: %+v", m)
+		}
+		list, total, _, err := e.DB.NotInformedCandidates(ctx, po, kluis.Page{})
+		if err != nil || total != 1 || list[0].ID != bounced.ID {
+			t.Fatalf("not informed after the failure: %+v, %v", list, err)
+		}
+		// The failed mail is listed for the privacy officer, without its contents.
+		failed, n, err := e.DB.FailedMail(ctx, po, kluis.Page{})
+		if err != nil || n != 1 || len(failed) != 1 || failed[0].CandidateID != bounced.ID || failed[0].Kind != "privacy-statement" ||
+			failed[0].LastError != "smtp 550" || failed[0].To != "" || failed[0].Subject != "" {
+			t.Fatalf("failed mail: %+v, %d, %v", failed, n, err)
+		}
+		// Sending to all sends it again, as the candidate has no proof.
+		job, err := e.DB.StartStatementSend(ctx, po)
+		if err != nil || job.Total != 1 {
+			t.Fatalf("send to all: %+v, %v", job, err)
 		}
 	})
 }
@@ -258,3 +375,119 @@ func TestSendingToAllIsResumableAndNeverSendsAVersionTwice(t *testing.T) {
 }
 
 func contextWithCancel() (context.Context, context.CancelFunc) { return context.WithCancel(ctx) }
+
+// TestTheStatementIsMailedInTheCandidatesLanguage: the portal records the
+// language of the check-in; a sending without a chosen language, and the
+// sending to all, write to each candidate in theirs — and in Dutch, then
+// English, to one whose language is not known.
+func TestTheStatementIsMailedInTheCandidatesLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		po := privacyOfficer(e)
+		st := mustPublish(t, e, "# Verklaring\n\nNederlandse tekst.", "# Statement\n\nEnglish text.")
+		id, err := e.DB.PortalCheckIn(ctx, e.Tenant.ID, &store.CheckIn{Candidate: kluis.Candidate{FirstName: "Noor", LastName: "Abbas", Email: "abbas@example.nl"},
+			StatementVersion: st.Version, Accepted: true, Lang: "en"}, portalBase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		english, err := e.DB.Candidate(ctx, po, id)
+		if err != nil || english.Language != "en" {
+			t.Fatalf("checked in in English: %+v, %v", english, err)
+		}
+		dutch := e.MustCreateCandidate(t, "Dekker")
+		dutch.Language = "nl"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, dutch, dutch.Version); err != nil {
+			t.Fatal(err)
+		}
+		unknown := e.MustCreateCandidate(t, "Onbekend")
+		bad := *unknown
+		bad.Language = "de"
+		if err := e.DB.UpdateCandidate(ctx, e.Actor, &bad, bad.Version); fields(err)["language"].NL == "" {
+			t.Fatalf("an unknown language: %v", err)
+		}
+		if _, err := e.DB.SendPrivacyStatement(ctx, po, unknown.ID, "fr"); fields(err)["lang"].EN == "" {
+			t.Fatalf("an unknown language to send in: %v", err)
+		}
+
+		// The one who checked in already accepted it; a new version goes to all.
+		mustPublish(t, e, "# Verklaring 2\n\nNederlandse tekst.", "# Statement 2\n\nEnglish text.")
+		job, err := e.DB.StartStatementSend(ctx, po)
+		if err != nil || job.Total != 3 {
+			t.Fatalf("start: %+v, %v", job, err)
+		}
+		if err := e.DB.RunStatementSend(ctx, po, job, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			id                  kluis.ID
+			subject, has, lacks string
+		}{
+			{id, "Privacy statement of Testbureau (version 2)", "English text.", "Nederlandse tekst."},
+			{dutch.ID, "Privacyverklaring van Testbureau (versie 2)", "Nederlandse tekst.", "English text."},
+			{unknown.ID, "Privacyverklaring van Testbureau (versie 2) / Privacy statement of Testbureau (version 2)", "English text.", ""},
+		} {
+			msgs, _, err := e.DB.OutboxMessages(ctx, po, c.id, kluis.Page{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m *store.OutboxMessage
+			for i := range msgs {
+				if msgs[i].Kind == "privacy-statement" {
+					m = &msgs[i]
+				}
+			}
+			if m == nil || m.Subject != c.subject || !strings.Contains(m.Text, c.has) || !strings.Contains(m.HTML, c.has) ||
+				c.lacks != "" && strings.Contains(m.Text, c.lacks) {
+				t.Errorf("the mail to %d: %+v", c.id, m)
+			}
+			if c.id == unknown.ID && (strings.Index(m.Text, "Nederlandse tekst.") > strings.Index(m.Text, "English text.") || !strings.Contains(m.HTML, `<div lang="en">`)) {
+				t.Errorf("both languages, Dutch first: %s", m.Text)
+			}
+		}
+		// Sent by hand without a language: the candidate's own.
+		mustPublish(t, e, "# Verklaring 3", "# Statement 3")
+		if _, err := e.DB.SendPrivacyStatement(ctx, po, id, ""); err != nil {
+			t.Fatal(err)
+		}
+		msgs, _, _ := e.DB.OutboxMessages(ctx, po, id, kluis.Page{Limit: 1})
+		if len(msgs) != 1 || msgs[0].Subject != "Privacy statement of Testbureau (version 3)" {
+			t.Errorf("sent by hand: %+v", msgs)
+		}
+	})
+}
+
+// TestAnOldVersionReadsAsItWasPublished: the texts are kept with their
+// placeholders filled at publishing; a later change of the agency's
+// details does not reach an old version, only a new one.
+func TestAnOldVersionReadsAsItWasPublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		if err := e.DB.SaveSettings(ctx, e.Actor, &kluis.Settings{DPOName: "A. de Vries", DPOEmail: "fg@bureau.example"}, 0); err != nil {
+			t.Fatal(err)
+		}
+		one := mustPublish(t, e, "# V1\n\n{{fg}}", "# V1\n\n{{dpo}}")
+		if !strings.Contains(one.FilledNL, "A. de Vries") || !strings.Contains(one.FilledEN, "A. de Vries") {
+			t.Fatalf("filled at publishing: %q / %q", one.FilledNL, one.FilledEN)
+		}
+		set, _ := e.DB.Settings(ctx, e.Tenant.ID)
+		set.DPOName = "B. Bakker"
+		if err := e.DB.SaveSettings(ctx, e.Actor, set, set.Version); err != nil {
+			t.Fatal(err)
+		}
+		two := mustPublish(t, e, "# V2\n\n{{fg}}", "# V2\n\n{{dpo}}")
+		for _, lang := range []string{"nl", "en"} {
+			old, err := e.DB.RenderPrivacyStatement(ctx, e.Tenant.ID, one.Version, lang)
+			if err != nil || !strings.Contains(old.Markdown, "A. de Vries") || strings.Contains(old.Markdown, "B. Bakker") {
+				t.Errorf("version 1 in %s: %+v, %v", lang, old, err)
+			}
+			cur, err := e.DB.RenderPrivacyStatement(ctx, e.Tenant.ID, two.Version, lang)
+			if err != nil || !strings.Contains(cur.Markdown, "B. Bakker") {
+				t.Errorf("version 2 in %s: %+v, %v", lang, cur, err)
+			}
+		}
+		// The raw row holds the filled text as published.
+		var filled string
+		if err := storetest.Raw(t, e).QueryRow("SELECT filled_nl FROM privacy_statements WHERE tenant_id = $1 AND version = 1", e.Tenant.ID).Scan(&filled); err != nil ||
+			filled != one.FilledNL {
+			t.Fatalf("raw: %q, %v", filled, err)
+		}
+	})
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 )
 
@@ -182,8 +181,9 @@ func (db *DB) RunStatementSend(ctx context.Context, a kluis.Actor, job *Statemen
 	if err != nil {
 		return err
 	}
-	// The same text for everyone: rendered once.
-	r := RenderStatement(s, "nl", c, catalog.New())
+	// The same text for everyone, in each candidate's language (both
+	// where it is not known): rendered once.
+	r := renderBoth(s, c)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -220,17 +220,17 @@ func (db *DB) RunStatementSend(ctx context.Context, a kluis.Actor, job *Statemen
 // contact moment and the item's state commit together. An item that is no
 // longer pending (another process did it) is left alone; a candidate who
 // can no longer be sent to is skipped.
-func (db *DB) sendOne(ctx context.Context, a kluis.Actor, job *StatementSend, cand kluis.ID, r *RenderedStatement) error {
+func (db *DB) sendOne(ctx context.Context, a kluis.Actor, job *StatementSend, cand kluis.ID, r statementTexts) error {
 	err := db.write(ctx, a, func(tx *writeTx) error {
 		var informed int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contact_moments WHERE tenant_id = $1 AND candidate_id = $2 AND statement_version = $3
-			AND kind IN ('privacy-statement-shown', 'privacy-statement-sent')`, a.TenantID, cand, job.Version).Scan(&informed); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM contact_moments m WHERE m.tenant_id = $1 AND m.candidate_id = $2 AND m.statement_version = $3
+			AND `+informedBy, a.TenantID, cand, job.Version).Scan(&informed); err != nil {
 			return fmt.Errorf("statement send: %w", err)
 		}
 		if informed > 0 {
 			return markSendItem(ctx, tx, job, cand, "skipped")
 		}
-		if _, err := db.sendStatement(ctx, tx, cand, r); err != nil {
+		if _, err := db.sendStatement(ctx, tx, cand, r, ""); err != nil {
 			switch kluis.ErrorCode(err) {
 			case kluis.EInvalid, kluis.EConflict, kluis.ENotFound:
 				return errSkip // no address any more, restricted, or gone from the branch

@@ -8,10 +8,11 @@ import (
 	"kluis/internal/store"
 )
 
-// The privacy statement in the API, for the privacy officer only: its
-// versions, one version rendered, informing one candidate (sending or
-// recording that it was shown), the candidates not informed of the
-// current version, and the job that sends it to all of them.
+// The privacy statement in the API: its versions, one version rendered,
+// the candidates not informed of the current version and the job that
+// sends it to all of them are the privacy officer's (mayPublishStatement);
+// informing one candidate (sending, or recording that it was shown) is
+// for whoever works with candidates (mayInform), as on the history tab.
 
 func (s *Server) privacyStatementAPIRoutes() []route {
 	return []route{
@@ -146,7 +147,7 @@ type informIn struct {
 func (s *Server) apiInform(how string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ctx, a := r.Context(), actorFrom(r.Context())
-		if !mayPublishStatement(a.Role) {
+		if !mayInform(a.Role) {
 			return errNoAccess
 		}
 		id, err := pathID(r, "candidate")

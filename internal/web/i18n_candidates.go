@@ -27,6 +27,8 @@ var candidateMessages = catalogue{
 	"candidate.status":                {NL: "Status", EN: "Status"},
 	"candidate.functions":             {NL: "Functies", EN: "Functions"},
 	"candidate.availability":          {NL: "Beschikbaarheid", EN: "Availability"},
+	"candidate.language":              {NL: "Taal voor berichten", EN: "Language for messages"},
+	"help.language":                   {NL: "Onbekend: kluis schrijft in het Nederlands en het Engels.", EN: "Unknown: kluis writes in Dutch and English."},
 	"candidate.registered_on":         {NL: "Ingeschreven op", EN: "Registered on"},
 	"candidate.source":                {NL: "Bron", EN: "Source"},
 	"candidate.bsn":                   {NL: "BSN", EN: "BSN"},

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"kluis/internal/kluis"
+	"kluis/internal/markdown"
 	"kluis/internal/store"
 )
 
@@ -45,6 +46,8 @@ func (s *Server) candidatePortalRoutes() []route {
 		{"GET", "/portaal/overdraagbaar-csv.zip", page, s.inPortal(s.portalPortability("csv"))},
 		{"POST", "/portaal/verzoeken", page, s.inPortal(s.portalRequest)},
 		{"POST", "/portaal/toestemming", page, s.inPortal(s.portalConsentAnswer)},
+		{"GET", "/portaal/verklaring/{version}", page, s.inPortal(s.portalStatementPage)},
+		{"POST", "/portaal/verklaring", page, s.inPortal(s.portalStatementAccept)},
 		{"POST", "/candidates/{id}/portal-invite", session, s.portalInvite},
 	}
 }
@@ -150,7 +153,8 @@ func (s *Server) checkInView(r *http.Request, b portalBase, tenant kluis.ID) (*c
 	if err != nil {
 		return nil, err
 	}
-	v.Statement, v.HTML = rs, template.HTML(rs.HTML) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
+	// Under the page's own h1: the statement's headings go down a level.
+	v.Statement, v.HTML = rs, template.HTML(markdown.Nested(rs.Markdown, 1)) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
 	if v.Branches, err = s.db.Branches(r.Context(), actorFrom(r.Context())); err != nil {
 		return nil, err
 	}

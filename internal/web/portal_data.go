@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"kluis/internal/access"
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
+	"kluis/internal/markdown"
 	"kluis/internal/report"
 	"kluis/internal/store"
 )
@@ -39,6 +41,13 @@ type portalHomeView struct {
 	RequestForm    *Form
 	ConsentMessage string
 	Today          kluis.Date
+	// StatementMine is the newest version of the privacy statement the
+	// candidate has (0: none), StatementCurrent the current one; when it
+	// is newer, NewStatement is its text to read and accept, and
+	// StatementError why an acceptance was refused.
+	StatementMine, StatementCurrent int
+	NewStatement                    template.HTML
+	StatementError                  string
 }
 
 type portalPlacement struct {
@@ -56,7 +65,7 @@ func (portalHomeView) RequestStatusChoices() kluis.Choices { return kluis.Reques
 // shows them.
 var portalShownColumns = []string{"initials", "first_name", "prefix", "last_name", "date_of_birth", "nationality", "email", "phone",
 	"street", "house_number", "house_number_addition", "postcode", "city", "country", "bsn", "iban", "id_document_type",
-	"id_document_number", "id_document_expiry", "status", "functions", "availability", "registered_on", "source"}
+	"id_document_number", "id_document_expiry", "status", "functions", "availability", "registered_on", "source", "language"}
 
 // reproject passes records through the projection for the candidate and
 // back into their type: what the candidate may not see is empty, what
@@ -136,6 +145,8 @@ func (s *Server) portalHomeData(r *http.Request) (*portalHomeView, error) {
 			pf.Value = kluis.CandidateSources.Label(c.Source, v.Lang)
 		case "availability":
 			pf.Value = kluis.Availabilities.Label(c.Availability, v.Lang)
+		case "language":
+			pf.Value = kluis.CandidateLanguages.Label(c.Language, v.Lang)
 		case "id_document_type":
 			pf.Value = kluis.IDDocumentTypes.Label(c.IDDocumentType, v.Lang)
 		}
@@ -196,6 +207,17 @@ func (s *Server) portalHomeData(r *http.Request) (*portalHomeView, error) {
 	}
 	if v.Requests, err = reproject(proj, "requests", reqs); err != nil {
 		return nil, err
+	}
+	if v.StatementMine, v.StatementCurrent, err = s.db.PortalStatement(ctx, ps); err != nil {
+		return nil, err
+	}
+	if v.StatementCurrent > v.StatementMine {
+		rs, err := s.db.RenderPrivacyStatement(ctx, ps.TenantID, v.StatementCurrent, v.Lang)
+		if err != nil {
+			return nil, err
+		}
+		// In a section under the page's h1 and the section's h2.
+		v.NewStatement = template.HTML(markdown.Nested(rs.Markdown, 2)) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
 	}
 	crs, err := s.db.ConsentRequests(ctx, a, cand)
 	if err != nil {
@@ -384,4 +406,62 @@ func (s *Server) portalCard(r *http.Request) (*report.RecordCard, error) {
 		return nil, err
 	}
 	return rc, nil
+}
+
+// portalStatementView is one version of the privacy statement as it was
+// published, for the candidate.
+type portalStatementView struct {
+	portalBase
+	Version int
+	HTML    template.HTML
+}
+
+// portalStatementPage shows the candidate a version of the agency's
+// privacy statement as it was published: the one they accepted, or the
+// current one (GET /portaal/verklaring/{version}).
+func (s *Server) portalStatementPage(w http.ResponseWriter, r *http.Request) error {
+	ps := portalSessionFrom(r.Context())
+	version, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil || version <= 0 {
+		return kluis.NotFound("privacy statement")
+	}
+	v := portalStatementView{portalBase: s.portalBaseFor(r, "portal.statement.title"), Version: version}
+	v.LoggedIn = true
+	t, err := s.db.TenantByID(r.Context(), ps.TenantID)
+	if err != nil {
+		return err
+	}
+	v.Agency, v.AgencySlug = t.Name, t.Slug
+	rs, err := s.db.RenderPrivacyStatement(r.Context(), ps.TenantID, version, v.Lang)
+	if err != nil {
+		return err
+	}
+	v.HTML = template.HTML(markdown.Nested(rs.Markdown, 1)) // #nosec G203 -- made by internal/markdown, which escapes all input (FuzzHTML)
+	return s.render(w, r, http.StatusOK, "portal_statement", "", v)
+}
+
+// portalStatementAccept records that the candidate read and accepted the
+// current version in the portal (POST /portaal/verklaring).
+func (s *Server) portalStatementAccept(w http.ResponseWriter, r *http.Request) error {
+	ps := portalSessionFrom(r.Context())
+	if err := r.ParseForm(); err != nil {
+		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")
+	}
+	b := s.portalBaseFor(r, "portal.home.title")
+	version, _ := strconv.Atoi(r.PostForm.Get("statement_version"))
+	if _, err := s.db.PortalAcceptStatement(r.Context(), ps, version, r.PostForm.Get("accept") == "yes"); err != nil {
+		msg, ok := statementProblem(err, b.Lang)
+		if !ok {
+			return err
+		}
+		v, err := s.portalHomeData(r)
+		if err != nil {
+			return err
+		}
+		v.RequestForm, v.StatementError = newForm(v.Lang), msg
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal_home", "", v)
+	}
+	s.log.InfoContext(r.Context(), "privacy statement accepted in the portal", "tenant", ps.TenantID, "candidate", ps.CandidateID, "version", version)
+	http.Redirect(w, r, "/portaal/gegevens"+portalQuery(b, "flash=portal.statement.accepted")+"#privacyverklaring", http.StatusSeeOther) // #nosec G710 -- a fixed path with the language and a flash key from a closed list
+	return nil
 }

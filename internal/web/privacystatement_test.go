@@ -70,6 +70,33 @@ func TestThePrivacyOfficerPublishesAStatementAndInformsCandidates(t *testing.T) 
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Subject, "Privacy statement") {
 		t.Fatalf("the outbox: %+v", msgs)
 	}
+	// The two moments are proof: each shows its channel, the sent one its
+	// delivery, and neither has a delete button; the form to record a
+	// moment by hand offers neither kind, and a delete posted anyway is
+	// refused and deletes nothing.
+	proof, _, _ := u.DB.ListContactMoments(context.Background(), u.Actor, store.ContactMomentFilter{CandidateID: a.ID})
+	for _, m := range proof {
+		if !kluis.IsStatementProof(m.Kind) {
+			continue
+		}
+		id := idText(m.ID)
+		if !strings.Contains(tab.body, `id="cm-channel-`+id+`"`) || !strings.Contains(tab.body, `id="cm-proof-`+id+`"`) ||
+			strings.Contains(tab.body, `/history/`+id+`/delete`) {
+			t.Errorf("moment %s (%s) on the tab: %s", id, m.Kind, tab.body)
+		}
+		for _, lang := range []string{"nl", "en"} {
+			refused := u.do(t, recruiter, "POST", hist+"/history/"+id+"/delete?lang="+lang, url.Values{"version": {"1"}}, true).expect(t, http.StatusUnprocessableEntity)
+			if !strings.Contains(refused.body, `id="history-refused"`) {
+				t.Errorf("a delete of %s posted anyway (%s): %s", m.Kind, lang, refused.body)
+			}
+		}
+	}
+	if !strings.Contains(tab.body, `id="cm-delivery-`) || !strings.Contains(tab.body, "wacht op verzending") || strings.Contains(tab.body, `<option value="privacy-statement-`) {
+		t.Errorf("delivery and the form's kinds: %s", tab.body)
+	}
+	if after, _, _ := u.DB.ListContactMoments(context.Background(), u.Actor, store.ContactMomentFilter{CandidateID: a.ID}); len(after) != len(proof) {
+		t.Fatalf("moments after the refused deletes: %d, were %d", len(after), len(proof))
+	}
 	// A candidate without an address: the tab says so, nothing recorded.
 	noMail := &kluis.Candidate{BranchID: u.Branch.ID, LastName: "Zondermail", Source: "walk-in"}
 	if err := u.DB.CreateCandidate(context.Background(), u.Actor, noMail); err != nil {

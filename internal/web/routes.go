@@ -195,7 +195,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/disclosures", token, s.listDisclosures},
 		{"POST", "/api/v1/disclosures", token, disclosures.handleCreate},
 		{"GET", "/api/v1/disclosures/{id}", token, disclosures.handleGet},
-	}, append(append(append(s.uiRoutes(), s.privacyStatementAPIRoutes()...), s.breachAPIRoutes()...), s.restrictionAPIRoutes()...)...)
+	}, append(append(append(append(s.uiRoutes(), s.privacyStatementAPIRoutes()...), s.breachAPIRoutes()...), s.restrictionAPIRoutes()...),
+		s.failedMailAPIRoutes()...)...)
 }
 
 //go:embed openapi.json

@@ -268,8 +268,9 @@ func routeScope(rt route) string {
 	case "privacy-statements":
 		// The statement is the agency's own text, like its settings.
 		kind = "settings"
-	case "privacy-statement-sends":
-		// Sending it e-mails candidates and records it in their history.
+	case "privacy-statement-sends", "outbox":
+		// Sending it e-mails candidates and records it in their history;
+		// the e-mail that failed is e-mail to candidates.
 		kind = "candidates"
 	case "retention", "cleanup", "erasures":
 		// The clean-up and its proof concern candidates' data.

@@ -136,7 +136,7 @@ func (s *Server) candidateResults(w http.ResponseWriter, r *http.Request, f *For
 var candidateFields = []string{"branch_id", "status", "initials", "first_name", "prefix", "last_name", "date_of_birth",
 	"nationality", "email", "phone", "street", "house_number", "house_number_addition", "postcode", "city", "country",
 	"bsn", "iban", "id_document_type", "id_document_number", "id_document_expiry", "functions", "availability",
-	"registered_on", "source", "version"}
+	"registered_on", "source", "language", "version"}
 
 type candidateFormView struct {
 	Base
@@ -147,6 +147,7 @@ type candidateFormView struct {
 	Sources   kluis.Choices
 	IDTypes   kluis.Choices
 	Avail     kluis.Choices
+	Languages kluis.Choices
 	// Limits are the candidate's restrictions of processing (art. 18):
 	// the banner, and for who may process anyway, the override's fields.
 	Limits []kluis.Restriction
@@ -167,7 +168,8 @@ func (s *Server) candidateFormView(r *http.Request, f *Form, c *kluis.Candidate)
 		titleKey = "candidate.edit"
 	}
 	v := candidateFormView{Base: s.baseFor(r, "candidates", titleKey), Form: f, Candidate: c,
-		Statuses: kluis.CandidateStatuses, Sources: kluis.CandidateSources, IDTypes: kluis.IDDocumentTypes, Avail: kluis.Availabilities}
+		Statuses: kluis.CandidateStatuses, Sources: kluis.CandidateSources, IDTypes: kluis.IDDocumentTypes, Avail: kluis.Availabilities,
+		Languages: kluis.CandidateLanguages}
 	bs, err := s.db.Branches(r.Context(), actorFrom(r.Context()))
 	if err != nil {
 		return v, err
@@ -186,7 +188,7 @@ func formOfCandidate(lang string, c *kluis.Candidate) *Form {
 		"house_number_addition": c.HouseNumberAddition, "postcode": c.Postcode, "city": c.City, "country": c.Country,
 		"bsn": c.BSN, "iban": c.IBAN, "id_document_type": c.IDDocumentType, "id_document_number": c.IDDocumentNumber,
 		"id_document_expiry": string(c.IDDocumentExpiry), "functions": strings.Join(c.Functions, ", "),
-		"availability": c.Availability, "registered_on": string(c.RegisteredOn), "source": c.Source,
+		"availability": c.Availability, "registered_on": string(c.RegisteredOn), "source": c.Source, "language": c.Language,
 		"version": strconv.FormatInt(c.Version, 10),
 	} {
 		f.Values[k] = v
@@ -251,7 +253,7 @@ func candidateOfForm(f *Form, c *kluis.Candidate) {
 			c.Functions = append(c.Functions, fn)
 		}
 	}
-	c.Availability, c.RegisteredOn, c.Source = v["availability"], kluis.Date(v["registered_on"]), v["source"]
+	c.Availability, c.RegisteredOn, c.Source, c.Language = v["availability"], kluis.Date(v["registered_on"]), v["source"], v["language"]
 }
 
 func (s *Server) candidateNew(w http.ResponseWriter, r *http.Request) error {

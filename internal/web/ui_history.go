@@ -33,8 +33,9 @@ type historyTab struct {
 	// From and To are the 1-based positions of the first and last moment
 	// shown; Next is the offset of the following page, -1 when none.
 	From, To, Next int
-	Stale          bool // a delete refused because the moment changed
-	OOB            bool // rendering the "more" fragment for htmx
+	Stale          bool   // a delete refused because the moment changed
+	Refused        string // why a delete was refused otherwise (the proof of informing)
+	OOB            bool   // rendering the "more" fragment for htmx
 	// Statement is the current version of the privacy statement, 0 when
 	// none is published; MayInform shows the buttons that show or send
 	// it; StatementError is why showing or sending it was refused.
@@ -49,6 +50,30 @@ type historyRow struct {
 	kluis.ContactMoment
 	UserName string
 }
+
+// Proof: the moment proves the candidate was informed of the privacy
+// statement, and no one changes or deletes it.
+func (h historyRow) Proof() bool { return kluis.IsStatementProof(h.Kind) }
+
+// ContactKindRecordChoices are the kinds staff may record by hand: all
+// but the proof of informing, which kluis records itself.
+func (Base) ContactKindRecordChoices() kluis.Choices {
+	var out kluis.Choices
+	for _, c := range kluis.ContactKinds {
+		if !kluis.IsStatementProof(c.Value) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// StatementChannelLabel names a channel the statement went through.
+func (b Base) StatementChannelLabel(channel string) string {
+	return kluis.StatementChannels.Label(channel, b.Lang)
+}
+
+// DeliveryLabel says how the e-mail of a sent statement went.
+func (b Base) DeliveryLabel(d string) string { return kluis.Deliveries.Label(d, b.Lang) }
 
 // ISO is the moment for the datetime attribute of <time>.
 func (h historyRow) ISO() string { return h.At.UTC().Format(time.RFC3339) }
@@ -170,13 +195,16 @@ func (s *Server) historyDelete(w http.ResponseWriter, r *http.Request) error {
 		return kluis.NotFound("contact moment")
 	default:
 		if err := s.db.DeleteContactMoment(ctx, a, mid, version); err != nil && kluis.ErrorCode(err) != kluis.ENotFound {
-			if kluis.ErrorCode(err) != kluis.EConflict {
+			code := kluis.ErrorCode(err)
+			if code != kluis.EConflict && code != kluis.EInvalid {
 				return err
 			}
+			refused, _ := statementProblem(err, v.Lang) // the proof of informing stays
 			if err := s.fillHistory(r, v, newForm(v.Lang), 0, false); err != nil {
 				return err
 			}
-			v.TabData.(*historyTab).Stale = true
+			t := v.TabData.(*historyTab)
+			t.Stale, t.Refused = code == kluis.EConflict, refused
 			return s.renderTab(w, r, http.StatusUnprocessableEntity, v)
 		}
 	}
