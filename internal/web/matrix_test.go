@@ -26,7 +26,7 @@ type matrixAgency struct {
 	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter, breach kluis.ID
 }
 
-func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
+func seedMatrixAgency(t testing.TB, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
 	t.Helper()
 	ctx := context.Background()
 	m := matrixAgency{tenant: a.TenantID}

@@ -24,7 +24,7 @@ import (
 
 // mustSetUpTOTP gives a user two-factor log-in, as a provisioned account
 // has it, and returns the secret.
-func mustSetUpTOTP(t *testing.T, db *store.DB, tenant, user kluis.ID) string {
+func mustSetUpTOTP(t testing.TB, db *store.DB, tenant, user kluis.ID) string {
 	t.Helper()
 	secret, err := auth.NewTOTPSecret()
 	if err != nil {
