@@ -23,7 +23,7 @@ const (
 
 // matrixAgency is one agency with one candidate who has data of every kind.
 type matrixAgency struct {
-	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter, breach kluis.ID
+	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter, breach, restriction kluis.ID
 }
 
 func seedMatrixAgency(t testing.TB, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
@@ -84,8 +84,9 @@ func (m matrixAgency) path(pattern string) string {
 		"/api/v1/payroll-records/": m.payroll, "/api/v1/disclosures/": m.disclosure,
 		"/api/v1/requests/": m.request, "/requests/": m.request,
 		"/api/v1/breaches/": m.breach, "/breaches/": m.breach,
+		"/api/v1/restrictions/": m.restriction, "/restrictions/": m.restriction,
 	} {
-		if strings.HasPrefix(pattern, prefix) {
+		if strings.HasPrefix(pattern, prefix) && x != 0 {
 			id = x
 		}
 	}
