@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"kluis/internal/kluis"
-	"kluis/internal/report"
 	"kluis/internal/pdf"
+	"kluis/internal/report"
 	"kluis/internal/store"
 )
 
