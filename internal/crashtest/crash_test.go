@@ -59,6 +59,7 @@ type rig struct {
 	kills  int
 	starts int
 	rnd    *rand.Rand
+	args   []string // more flags for serve (later ones win)
 }
 
 func (r *rig) kluis(args ...string) string {
@@ -92,6 +93,7 @@ func (r *rig) start() {
 		args = append(args, "--smtp-host", r.mail.Host, "--smtp-port", strconv.Itoa(r.mail.SMTPPort), "--smtp-tls", "none",
 			"--smtp-from", "privacy@demo.kluis.test")
 	}
+	args = append(args, r.args...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stdout, cmd.Stderr = r.log, r.log
