@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"kluis/internal/kluis"
+	"kluis/internal/store"
 )
 
 // TestTheSessionCookieIsSecureBehindATLSProxy: behind a reverse proxy that
@@ -98,5 +100,78 @@ func TestEveryStateChangingRouteRefusesACrossSiteRequest(t *testing.T) {
 	u.web.access.Flush()
 	if after, err := u.DB.VerifyAudit(ctx, u.Tenant.ID); err != nil || after != before {
 		t.Errorf("the access log went from %d to %d entries (%v): a cross-site request reached a handler", before, after, err)
+	}
+}
+
+// zeros is an endless stream of a byte, to send large bodies without
+// holding them.
+type zeros byte
+
+func (z zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(z)
+	}
+	return len(p), nil
+}
+
+// TestTheUploadLimitsHoldOverHTTP: an import of more than 50 MB and an
+// upload past the ceiling of every request body (51 MB) are refused over
+// HTTP with 413 and a message, the server stops reading, and nothing is
+// stored; an import just under the limit is read (and its rows judged).
+func TestTheUploadLimitsHoldOverHTTP(t *testing.T) {
+	u := newClientUIEnv(t)
+	ctx := context.Background()
+	admin := u.user(t, "Aart", kluis.RoleAdmin)
+	secret, _, err := u.DB.CreateToken(ctx, u.Tenant.ID, admin.ID, "limits", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recruiter, _, err := u.DB.CreateToken(ctx, u.Tenant.ID, u.Actor.UserID, "limits", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := u.MustCreateCandidate(t, "Groot")
+	multipartOf := func(field, name, head string, size int64, extra map[string]string) (io.Reader, string) {
+		boundary := "kluisgrens"
+		var pre strings.Builder
+		for k, v := range extra {
+			pre.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n" + v + "\r\n")
+		}
+		pre.WriteString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + head)
+		body := io.MultiReader(strings.NewReader(pre.String()), io.LimitReader(zeros('a'), size-int64(len(head))), strings.NewReader("\r\n--"+boundary+"--\r\n"))
+		return body, "multipart/form-data; boundary=" + boundary
+	}
+	post := func(tok, path string, body io.Reader, ctype string) (int, string) {
+		req, _ := http.NewRequest("POST", u.srv.URL+path, body)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", ctype)
+		res, err := u.browser.Do(req)
+		if err != nil {
+			// The server may close the connection once it has refused.
+			return 0, err.Error()
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	body, ctype := multipartOf("candidates", "groot.csv", "external_id;last_name\n", 50<<20+1, nil)
+	if code, b := post(secret, "/api/v1/imports", body, ctype); code != http.StatusRequestEntityTooLarge || !strings.Contains(b, "te groot") {
+		t.Errorf("an import of 50 MB and a byte: %d %.300s", code, b)
+	}
+	body, ctype = multipartOf("file", "groot.pdf", "%PDF-1.4\n", maxRequestBody+1, map[string]string{"candidate_id": idText(c.ID), "kind": "cv"})
+	if code, b := post(recruiter, "/api/v1/documents", body, ctype); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("an upload past the ceiling of every body: %d %.300s", code, b)
+	}
+	if ds, n, err := u.DB.ListDocuments(ctx, u.Actor, store.DocumentFilter{CandidateID: c.ID}); err != nil || n != 0 {
+		t.Errorf("%d documents stored (%v, %v)", n, ds, err)
+	}
+	// Just under the import limit: read whole, each row judged (here a
+	// row of 'a's that names no candidate's fields).
+	body, ctype = multipartOf("candidates", "bijna.csv", "external_id;last_name\n", 50<<20-4096, nil)
+	if code, b := post(secret, "/api/v1/imports?dry_run=true", body, ctype); code >= 500 || code == http.StatusRequestEntityTooLarge {
+		t.Errorf("an import just under 50 MB: %d %.300s", code, b)
+	}
+	if _, n, err := u.DB.ListCandidates(ctx, u.Actor, store.CandidateFilter{}); err != nil || n != 1 {
+		t.Errorf("%d candidates after the refused imports (%v)", n, err)
 	}
 }
