@@ -56,6 +56,7 @@ type Server struct {
 	// metrics counts requests for /metrics, which is served only with
 	// metricsToken set (EnableMetrics).
 	metrics      *requestMetrics
+	imports      importMetrics
 	metricsToken string
 }
 
