@@ -3,10 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
@@ -91,4 +94,108 @@ func TestABackupRestoredAfterAnErasureDoesNotBringTheCandidateBack(t *testing.T)
 	if ok, _ := blobs.Exists(ctx, keys[1]); !ok {
 		t.Error("the other candidate's CV was not restored")
 	}
+}
+
+// TestABackupWhileKluisWritesIsConsistent: a backup taken while candidates
+// are being registered (each a row and its access-log entry in one
+// transaction) is the database at one moment: it passes SQLite's integrity
+// and foreign-key checks, its audit chain verifies, every candidate in it
+// has its log entry and no entry lacks its candidate; and the writes went
+// on without an error while it was taken.
+func TestABackupWhileKluisWritesIsConsistent(t *testing.T) {
+	ctx := context.Background()
+	e := storetest.Open(t, store.SQLite)
+	if err := os.Rename(filepath.Join(e.Dir, "blobs"), filepath.Join(e.Dir, "documents")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("documents", filepath.Join(e.Dir, "blobs")); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	written := make(chan int)
+	go func() {
+		n := 0
+		defer func() { written <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c := &kluis.Candidate{BranchID: e.Branch.ID, FirstName: "Schrijf", LastName: "Tijdens" + strconv.Itoa(n), Source: "walk-in"}
+			if err := e.DB.CreateCandidate(ctx, e.Actor, c); err != nil {
+				t.Errorf("a write during the backup: %v", err)
+				return
+			}
+			n++
+		}
+	}()
+	live := storetest.Raw(t, e)
+	count := func() int {
+		var n int
+		if err := live.QueryRow("SELECT count(*) FROM candidates").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitFor := func(n int) {
+		deadline := time.Now().Add(time.Minute)
+		for count() < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("the writes stopped below %d candidates", n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// Some writes before, the backup amid them, some after.
+	waitFor(20)
+	var out, errb bytes.Buffer
+	env := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, clock: e.Clock}
+	bk := filepath.Join(t.TempDir(), "backup")
+	if err := runBackup(ctx, env, []string{"--data", e.Dir, "--out", bk}); err != nil {
+		t.Fatalf("backup: %v: %s", err, errb.String())
+	}
+	waitFor(count() + 20)
+	close(stop)
+	total := <-written
+	raw, err := sql.Open("sqlite", store.SQLiteURI(filepath.Join(bk, "kluis.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var check string
+	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity check of the backup: %q %v", check, err)
+	}
+	rows, err := raw.Query("PRAGMA foreign_key_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Next() {
+		t.Error("the backup has rows whose foreign keys point nowhere")
+	}
+	rows.Close()
+	var cands, logged, orphans int
+	if err := raw.QueryRow("SELECT count(*) FROM candidates").Scan(&cands); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.QueryRow("SELECT count(DISTINCT entity_id) FROM audit_log WHERE entity = 'candidates' AND action = 'create'").Scan(&logged); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.QueryRow(`SELECT count(*) FROM candidates c WHERE NOT EXISTS
+		(SELECT 1 FROM audit_log l WHERE l.entity = 'candidates' AND l.action = 'create' AND l.entity_id = c.id)`).Scan(&orphans); err != nil {
+		t.Fatal(err)
+	}
+	if cands < 20 || cands >= total || logged != cands || orphans != 0 {
+		t.Errorf("the backup holds %d candidates and %d create entries (%d candidates without one); %d were written in all", cands, logged, orphans, total)
+	}
+	db, err := store.Open(ctx, filepath.Join(bk, "kluis.db"), store.Options{Clock: e.Clock, Vault: e.Vault})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, err := db.VerifyAudit(ctx, e.Tenant.ID); err != nil || n == 0 {
+		t.Errorf("the backup's audit chain: %d entries, %v", n, err)
+	}
+	t.Logf("%d candidates written, %d of them in the backup", total, cands)
 }

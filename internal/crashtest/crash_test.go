@@ -62,6 +62,7 @@ type rig struct {
 	// smtpPort, when set, is where kluis sends its e-mail instead of the
 	// mail server's own port: a relay in front of it (killmail_test.go).
 	smtpPort int
+	args     []string // more flags for serve (later ones win)
 }
 
 func (r *rig) kluis(args ...string) string {
@@ -99,6 +100,7 @@ func (r *rig) start() {
 		args = append(args, "--smtp-host", r.mail.Host, "--smtp-port", strconv.Itoa(port), "--smtp-tls", "none",
 			"--smtp-from", "privacy@demo.kluis.test")
 	}
+	args = append(args, r.args...)
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stdout, cmd.Stderr = r.log, r.log

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"kluis/internal/testdb"
 )
 
 // soakDuration is how long the soak test loads kluis: 20 s in `go test
@@ -54,6 +56,21 @@ func procStats(pid int) (rssKiB, files int, err error) {
 // nor the open files of the process grow once it is warm. The p99 of each
 // kind of request is reported.
 func TestASoakOfMixedWorkLeaksNothing(t *testing.T) {
+	soak(t, nil)
+}
+
+// TestASoakOnPostgreSQLLeaksNothing is the soak with kluis on PostgreSQL
+// (KLUIS_TEST_POSTGRES), its pool of connections included in the open
+// files that must not grow.
+func TestASoakOnPostgreSQLLeaksNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads kluis for a while: not with -short")
+	}
+	dsn := testdb.Postgres(t)
+	soak(t, []string{"--db", dsn})
+}
+
+func soak(t *testing.T, db []string) {
 	if testing.Short() {
 		t.Skip("loads kluis for a while: not with -short")
 	}
@@ -61,18 +78,18 @@ func TestASoakOfMixedWorkLeaksNothing(t *testing.T) {
 		t.Skip("needs /proc to read the server's memory and open files")
 	}
 	dur := soakDuration(t)
-	r := &rig{t: t, dir: t.TempDir(), rnd: rand.New(rand.NewPCG(1, 2))}
+	r := &rig{t: t, dir: t.TempDir(), rnd: rand.New(rand.NewPCG(1, 2)), args: db}
 	r.key = filepath.Join(r.dir, "master.key")
 	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.log = log
-	r.kluis("demo", "--data", r.dir, "--candidates", "2000", "--serve=false")
+	r.kluis(append([]string{"demo", "--data", r.dir, "--candidates", "2000", "--serve=false"}, db...)...)
 	// A recruiter: the candidates of one branch, to read, find, edit and
 	// give documents.
-	token := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "recruiter@demo.kluis.test", "--scopes", "*"))
+	token := strings.TrimSpace(r.kluis(append([]string{"token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
+		"--user", "recruiter@demo.kluis.test", "--scopes", "*"}, db...)...))
 	r.start()
 	defer r.stop()
 

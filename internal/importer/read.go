@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -189,6 +190,25 @@ func readXLSX(data []byte, maxRows int) (*sheet, *Problem, error) {
 		NL: "Dit Excel-bestand is niet te lezen; sla het opnieuw op als .xlsx (zonder wachtwoord) of als CSV.",
 		EN: "This Excel file cannot be read; save it again as .xlsx (without a password) or as CSV.",
 	}}
+	// A ZIP archive says in its directory what each part unpacks to: a
+	// workbook that would unpack to more than the limit (a "zip bomb") is
+	// refused before anything is unpacked. A part that unpacks to more than
+	// it declared stops the ZIP reader at the declared size.
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return s, unreadable, nil
+	}
+	var unpacked uint64
+	for _, part := range z.File {
+		unpacked += part.UncompressedSize64
+		if unpacked > xlsxMemoryLimit || part.UncompressedSize64 > xlsxMemoryLimit {
+			mb := strconv.Itoa(xlsxMemoryLimit >> 20)
+			return s, &Problem{Message: kluis.Msg{
+				NL: "Dit Excel-bestand pakt uit tot meer dan " + mb + " MB; zo groot kan een werkblad met kandidaten niet zijn. Sla het opnieuw op als .xlsx of als CSV, of splits het.",
+				EN: "This Excel file unpacks to more than " + mb + " MB; a sheet of candidates cannot be that large. Save it again as .xlsx or as CSV, or split it.",
+			}}, nil
+		}
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit: xlsxMemoryLimit, UnzipXMLSizeLimit: xlsxMemoryLimit,
 	})

@@ -1,8 +1,12 @@
 package importer
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
+	"hash/crc32"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +80,168 @@ func FuzzParseXLSX(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzReadXLSXBytes sends any bytes as a workbook: truncated, corrupted or
+// foreign ZIP archives, and archives that declare sizes they do not have.
+// Each is read or refused with a problem in both languages; nothing panics
+// and nothing but the row limit is an error.
+func FuzzReadXLSXBytes(f *testing.F) {
+	valid := workbookBytes(f, [][]string{{"external_id", "last_name", "first_name"}, {"K1", "Jansen", "Piet"}})
+	f.Add(valid)
+	f.Add(valid[:len(valid)/2])
+	f.Add(valid[:len(valid)-22]) // no end of the central directory
+	corrupt := bytes.Clone(valid)
+	corrupt[len(corrupt)/3] ^= 0xff
+	f.Add(corrupt)
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	f.Add(zipWith(f, "hello.txt", []byte("not a workbook")))
+	f.Add(zipWith(f, "xl/workbook.xml", []byte("<workbook><sheets><sheet name=\"a\" r:id=\"x\"/></sheets></workbook>")))
+	f.Add(lyingZip(f, 1<<40, 10))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<20 {
+			return
+		}
+		opt := Options{MaxRows: 1000, Location: time.UTC}.withDefaults()
+		var rep FileReport
+		lf, err := load(File{Name: "f.xlsx", Format: XLSX, Body: bytes.NewReader(data)}, opt, &rep)
+		if err != nil {
+			if kluis.ErrorCode(err) != kluis.ETooLarge {
+				t.Fatalf("load: %v", err)
+			}
+			return
+		}
+		if lf.sheet.header == nil && len(rep.Problems) == 0 {
+			t.Fatalf("%d bytes read as nothing without a problem", len(data))
+		}
+		for _, p := range rep.Problems {
+			if p.Message.NL == "" || p.Message.EN == "" {
+				t.Fatalf("problem %+v", p)
+			}
+		}
+	})
+}
+
+// TestAZipBombIsRefusedAtOnce: a workbook of about a megabyte whose sheet
+// unpacks to a gigabyte is refused with a message that says so, before it
+// is unpacked; one that declares a small sheet but holds a gigabyte stops
+// at the declared size. Neither takes the memory it would unpack to.
+func TestAZipBombIsRefusedAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		declare      uint64
+		wantUnpacked bool
+	}{
+		{"declares its gigabyte", 1 << 30, true},
+		{"declares a kilobyte", 1 << 10, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bomb := zipBomb(t, 1<<30, tc.declare)
+			if len(bomb) > 2<<20 {
+				t.Fatalf("the bomb is %d bytes, not tiny", len(bomb))
+			}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			opt := Options{MaxRows: 1000, Location: time.UTC}.withDefaults()
+			var rep FileReport
+			if _, err := load(File{Name: "bom.xlsx", Body: bytes.NewReader(bomb)}, opt, &rep); err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&after)
+			if len(rep.Problems) != 1 || rep.Rows != 0 {
+				t.Fatalf("problems %+v, rows %d", rep.Problems, rep.Rows)
+			}
+			msg := rep.Problems[0].Message
+			if tc.wantUnpacked != strings.Contains(msg.NL, "pakt uit tot meer dan 512 MB") || tc.wantUnpacked != strings.Contains(msg.EN, "unpacks to more than 512 MB") {
+				t.Fatalf("message %+v", msg)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+				t.Fatalf("refusing a bomb of %d bytes took %d MB of memory", len(bomb), got>>20)
+			}
+		})
+	}
+}
+
+// zipBomb is a ZIP archive with a workbook's sheet part of size zeros,
+// declared as declare bytes. The deflate stream is one compressed megabyte
+// of zeros repeated (each copy refers only to zeros before it) and closed
+// with an empty final block, so it is about size/1000 bytes.
+func zipBomb(t testing.TB, size, declare uint64) []byte {
+	t.Helper()
+	zeros := make([]byte, 1<<20)
+	var block bytes.Buffer
+	fw, err := flate.NewWriter(&block, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(zeros); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	crc := crc32.NewIEEE()
+	var stream bytes.Buffer
+	for n := uint64(0); n < size; n += uint64(len(zeros)) {
+		stream.Write(block.Bytes())
+		crc.Write(zeros)
+	}
+	stream.Write([]byte{0x01, 0x00, 0x00, 0xff, 0xff}) // final, stored, empty
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/worksheets/sheet1.xml", Method: zip.Deflate, CRC32: crc.Sum32(),
+		CompressedSize64: uint64(stream.Len()), UncompressedSize64: declare})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(stream.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// lyingZip is zipBomb's archive for the fuzz seeds: small, declaring declare.
+func lyingZip(t testing.TB, declare, size uint64) []byte {
+	t.Helper()
+	return zipBomb(t, size<<20, declare)
+}
+
+func zipWith(t testing.TB, name string, body []byte) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	w, err := zw.Create(name)
+	if err == nil {
+		_, err = w.Write(body)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func workbookBytes(t testing.TB, rows [][]string) []byte {
+	t.Helper()
+	wb := excelize.NewFile()
+	defer wb.Close()
+	for r, row := range rows {
+		for c, v := range row {
+			name, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			if err := wb.SetCellStr("Sheet1", name, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

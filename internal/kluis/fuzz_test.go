@@ -1,8 +1,10 @@
 package kluis
 
 import (
+	"errors"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +226,73 @@ func FuzzCleanText(f *testing.F) {
 		line, ok := CleanLine(s, max)
 		if ok && (strings.ContainsAny(line, "\r\n\t") || line != text) {
 			t.Fatalf("CleanLine(%q) = %q keeps a break or differs from CleanText %q", s, line, text)
+		}
+	})
+}
+
+func FuzzNormalizeKvK(f *testing.F) {
+	for _, s := range []string{"12345678", " 1234 5678 ", "1234567", "123456789", "1234567a", "١٢٣٤٥٦٧٨", "12345678\x00", "+1234567", "1234\t5678", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := NormalizeKvK(s)
+		want := strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+		valid := regexp.MustCompile(`^[0-9]{8}$`).MatchString(want)
+		if ok != valid || ok && got != want || !ok && got != "" {
+			t.Fatalf("NormalizeKvK(%q) = %q, %v; want %q, %v", s, got, ok, want, valid)
+		}
+	})
+}
+
+// FuzzParseScopes: a list is taken only when every named scope exists; what
+// is stored is each scope once, sorted, and reads back as itself. A refusal
+// names the problem in both languages.
+func FuzzParseScopes(f *testing.F) {
+	for _, s := range []string{"*", " * ", "candidates:read", "candidates:write,candidates:read,candidates:read", "candidates:read,*", ",,", "",
+		"Candidates:Read", "candidates:read, clients:read ", "candidates:delete", "audit:read\x00", "breaches:write,imports:write"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseScopes(s)
+		var named []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				named = append(named, p)
+			}
+		}
+		allKnown := len(named) > 0
+		for _, p := range named {
+			if !slices.Contains(TokenScopes, p) {
+				allKnown = false
+			}
+		}
+		if strings.TrimSpace(s) == AllScopes {
+			if err != nil || got != AllScopes {
+				t.Fatalf("ParseScopes(%q) = %q, %v; want *", s, got, err)
+			}
+			return
+		}
+		if err != nil {
+			var e *Error
+			if allKnown || !errors.As(err, &e) || e.Code != EInvalid || e.Message.NL == "" || e.Message.EN == "" {
+				t.Fatalf("ParseScopes(%q) refused with %v", s, err)
+			}
+			return
+		}
+		if !allKnown {
+			t.Fatalf("ParseScopes(%q) = %q took an unknown scope", s, got)
+		}
+		stored := strings.Split(got, ",")
+		if !slices.IsSorted(stored) || len(slices.Compact(slices.Clone(stored))) != len(stored) {
+			t.Fatalf("ParseScopes(%q) = %q is not sorted and unique", s, got)
+		}
+		for _, p := range named {
+			if !slices.Contains(stored, p) {
+				t.Fatalf("ParseScopes(%q) = %q lost %q", s, got, p)
+			}
+		}
+		if again, err := ParseScopes(got); err != nil || again != got {
+			t.Fatalf("ParseScopes(%q) = %q reads back as %q, %v", s, got, again, err)
 		}
 	})
 }

@@ -20,17 +20,22 @@ type Figures struct {
 	CleanupRuns map[string]int
 	// Erasures counts the erasure records, complete or partial.
 	Erasures, ErasuresComplete int
+	// StatementSends counts the jobs that e-mail the privacy statement to
+	// every candidate, by state; StatementMessages adds up what they did
+	// with each candidate: sent, skipped or failed.
+	StatementSends    map[string]int
+	StatementMessages map[string]int
 }
 
 // Figures reads the current figures in one read transaction.
 func (db *DB) Figures(ctx context.Context) (*Figures, error) {
-	f := &Figures{Outbox: map[string]int{}, CleanupRuns: map[string]int{}}
+	f := &Figures{Outbox: map[string]int{}, CleanupRuns: map[string]int{}, StatementSends: map[string]int{}, StatementMessages: map[string]int{}}
 	err := db.view(ctx, acrossAgencies(), func(tx *sql.Tx) error {
 		for _, q := range []struct {
 			table string
 			into  map[string]int
-		}{{"outbox", f.Outbox}, {"cleanup_runs", f.CleanupRuns}} {
-			rows, err := tx.QueryContext(ctx, "SELECT state, count(*) FROM "+q.table+" GROUP BY state") // #nosec G202 -- q.table is one of two constants above
+		}{{"outbox", f.Outbox}, {"cleanup_runs", f.CleanupRuns}, {"statement_sends", f.StatementSends}} {
+			rows, err := tx.QueryContext(ctx, "SELECT state, count(*) FROM "+q.table+" GROUP BY state") // #nosec G202 -- q.table is one of three constants above
 			if err != nil {
 				return fmt.Errorf("figures of %s: %w", q.table, err)
 			}
@@ -57,6 +62,11 @@ func (db *DB) Figures(ctx context.Context) (*Figures, error) {
 			return fmt.Errorf("figures of erasures: %w", err)
 		}
 		f.ErasuresComplete = int(complete.Int64)
+		var sent, skipped, failed int
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(sum(sent), 0), coalesce(sum(skipped), 0), coalesce(sum(failed), 0) FROM statement_sends").Scan(&sent, &skipped, &failed); err != nil {
+			return fmt.Errorf("figures of statement sendings: %w", err)
+		}
+		f.StatementMessages["sent"], f.StatementMessages["skipped"], f.StatementMessages["failed"] = sent, skipped, failed
 		return nil
 	})
 	return f, err

@@ -45,3 +45,39 @@ func TestTheEMailsEscapeWhatPeopleTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestTheBreachAndPortalEMailsEscapeWhatPeopleTyped: the e-mails that build
+// their HTML by concatenation (html.EscapeString) — the breach notice of
+// art. 34 and the portal's confirmation and log-in links — show the
+// candidate's name, the privacy officer's message, the agency's name and
+// its data protection officer as text, never as markup, in both languages;
+// a link is a link to where it says and nothing else.
+func TestTheBreachAndPortalEMailsEscapeWhatPeopleTyped(t *testing.T) {
+	ctl := catalog.Controller{Name: "Bureau " + mailPayload, Address: mailPayload, DPOName: mailPayload, DPOEmail: "fg@example.nl"}
+	for _, lang := range []string{"nl", "en"} {
+		_, text, htm := breachNoticeMail(ctl, lang, mailPayload, "Eerste alinea "+mailPayload+"\nregel twee\n\n"+mailPayload)
+		if m := mailMarkup.FindString(htm); m != "" {
+			t.Errorf("the breach notice (%s) shows %q as markup:\n%s", lang, m, htm)
+		}
+		// The name, the message's two paragraphs, the officer and the agency.
+		if n := strings.Count(htm, "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(2)&gt;"); n < 5 {
+			t.Errorf("the breach notice (%s) shows the typed text %d times as text, want 5 or more:\n%s", lang, n, htm)
+		}
+		if !strings.Contains(text, mailPayload) || !strings.Contains(htm, "regel twee") {
+			t.Errorf("the breach notice (%s) lost text:\n%s", lang, text)
+		}
+		for _, purpose := range []string{portalVerify, portalLogin} {
+			link := `https://kluis.example/portaal/link?t=a"b<c>&d=1`
+			_, text, htm := portalMail(purpose, "Bureau "+mailPayload, link, lang)
+			if m := mailMarkup.FindString(htm); m != "" {
+				t.Errorf("the portal e-mail (%s, %s) shows %q as markup:\n%s", purpose, lang, m, htm)
+			}
+			if !strings.Contains(htm, "Bureau &lt;script&gt;alert(1)") || !strings.Contains(text, mailPayload) {
+				t.Errorf("the portal e-mail (%s, %s) does not show the agency as text:\n%s", purpose, lang, htm)
+			}
+			if !strings.Contains(htm, `<a href="https://kluis.example/portaal/link?t=a&#34;b&lt;c&gt;&amp;d=1">`) {
+				t.Errorf("the portal e-mail (%s, %s) breaks its link:\n%s", purpose, lang, htm)
+			}
+		}
+	}
+}

@@ -76,8 +76,10 @@ func (s *Server) importFiles(w http.ResponseWriter, r *http.Request) error {
 	}
 	rep, err := importer.Run(r.Context(), s.db, actorFrom(r.Context()), files, importer.Options{DryRun: dry == "true"})
 	if err != nil {
+		s.imports.observe(nil)
 		return err
 	}
+	s.imports.observe(rep)
 	code := http.StatusOK
 	if !rep.OK() {
 		code = http.StatusBadRequest

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"kluis/internal/kluis"
@@ -33,11 +34,14 @@ func xss(n string) string {
 var rawMarkup = regexp.MustCompile(`<script>x[0-9]+|<img src=x onerror`)
 
 // TestFreeTextIsEscapedOnEveryPage puts a script payload in every free-text
-// field of a candidate, a client and its contact, a contact moment, a
-// document name, a request, a legal hold and a consent, then opens every
-// page of the staff UI about them as a manager and as the privacy officer:
-// no payload comes through as markup, and each field is shown (escaped) on
-// some page, so that the test looks where the text is.
+// field of a candidate, a client and its contact, a placement, a contact
+// moment, a document name, a request, a legal hold, a consent, a
+// disclosure, a breach, a restriction, a staff member and a branch, then
+// opens every page of the staff UI as a manager, the privacy officer and
+// the administrator: no payload comes through as markup, and every field is
+// shown (escaped) on some page, so that the test looks where the text is.
+// The record card, a request's letter and the breach's PDFs show the text
+// as text.
 func TestFreeTextIsEscapedOnEveryPage(t *testing.T) {
 	u := newClientUIEnv(t)
 	ctx := context.Background()
@@ -49,32 +53,54 @@ func TestFreeTextIsEscapedOnEveryPage(t *testing.T) {
 	}
 	officer := u.user(t, "Fenna", kluis.RolePrivacy)
 	manager := u.user(t, "Mila", kluis.RoleManager)
+	admin := u.user(t, "Aart", kluis.RoleAdmin)
 	pa := kluis.Actor{TenantID: u.Tenant.ID, UserID: officer.ID, Role: kluis.RolePrivacy}
-	c := &kluis.Candidate{BranchID: u.Branch.ID, FirstName: xss("1"), LastName: xss("2"), City: xss("3"), Street: xss("4"),
-		Email: "x@example.nl", Functions: []string{xss("5")}, Source: "walk-in"}
+	fields := map[string]string{}
+	x := func(n, what string) string {
+		fields[n] = what
+		return xss(n)
+	}
+	c := &kluis.Candidate{BranchID: u.Branch.ID, FirstName: x("1", "candidate's first name"), LastName: x("2", "candidate's last name"),
+		City: x("3", "candidate's city"), Street: x("4", "candidate's street"),
+		Email: "x@example.nl", Functions: []string{x("5", "candidate's function")}, Source: "walk-in"}
 	must(u.DB.CreateCandidate(ctx, u.Actor, c))
-	cl := &kluis.Client{BranchID: u.Branch.ID, Name: xss("6"), KvKNumber: "12345678", City: xss("7")}
+	cl := &kluis.Client{BranchID: u.Branch.ID, Name: x("6", "client's name"), KvKNumber: "12345678", City: x("7", "client's city")}
 	must(u.DB.CreateClient(ctx, u.Actor, cl))
-	must(u.DB.CreateClientContact(ctx, u.Actor, &kluis.ClientContact{ClientID: cl.ID, Name: xss("8"), JobTitle: xss("9")}))
-	pl := &kluis.Placement{CandidateID: c.ID, ClientID: cl.ID, Function: xss("10"), StartDate: "2026-11-02", HourlyWageCents: 1600}
+	must(u.DB.CreateClientContact(ctx, u.Actor, &kluis.ClientContact{ClientID: cl.ID, Name: x("8", "contact's name"), JobTitle: x("9", "contact's job title")}))
+	pl := &kluis.Placement{CandidateID: c.ID, ClientID: cl.ID, Function: x("10", "placement's function"), StartDate: "2026-11-02", HourlyWageCents: 1600}
 	must(u.DB.CreatePlacement(ctx, u.Actor, pl))
-	must(u.DB.CreateContactMoment(ctx, u.Actor, &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: xss("11")}))
-	d := &kluis.Document{CandidateID: c.ID, Kind: "cv", FileName: xss("12") + ".pdf"}
+	must(u.DB.CreateContactMoment(ctx, u.Actor, &kluis.ContactMoment{CandidateID: c.ID, Kind: "phone", Note: x("11", "contact moment's note")}))
+	d := &kluis.Document{CandidateID: c.ID, Kind: "cv", FileName: x("12", "document's file name") + ".pdf"}
 	must(u.DB.CreateDocument(ctx, u.Actor, d, strings.NewReader("%PDF-1.4\n%%EOF\n")))
-	rq := &kluis.Request{CandidateID: c.ID, Kind: "access", Channel: "email", Description: xss("13")}
+	rq := &kluis.Request{CandidateID: c.ID, Kind: "access", Channel: "email", Description: x("13", "request's description")}
 	must(u.DB.CreateRequest(ctx, pa, rq))
-	must(u.DB.CreateLegalHold(ctx, pa, &kluis.LegalHold{CandidateID: c.ID, Kind: "dispute", Reason: xss("14")}))
-	must(u.DB.CreateConsent(ctx, u.Actor, &kluis.Consent{CandidateID: c.ID, Channel: "email", Wording: xss("15"), ValidUntil: "2027-12-31"}))
+	must(u.DB.CreateLegalHold(ctx, pa, &kluis.LegalHold{CandidateID: c.ID, Kind: "dispute", Reason: x("14", "legal hold's reason")}))
+	must(u.DB.CreateConsent(ctx, u.Actor, &kluis.Consent{CandidateID: c.ID, Channel: "email", Wording: x("15", "consent's wording"), ValidUntil: "2027-12-31"}))
+	must(u.DB.CreateDisclosure(ctx, u.Actor, &kluis.Disclosure{CandidateID: c.ID, RecipientKind: "other", Recipient: x("16", "disclosure's recipient"),
+		Categories: []string{"identity"}, Purpose: x("17", "disclosure's purpose")}))
+	br := &kluis.Breach{Title: x("18", "breach's title"), DiscoveredAt: u.DB.Now().Add(-time.Hour), Facts: x("19", "breach's facts")}
+	must(u.DB.ReportBreach(ctx, pa, br))
+	_, err := u.DB.LinkBreachCandidates(ctx, pa, br.ID, []kluis.ID{c.ID})
+	must(err)
+	// The restriction is on a second candidate: a restricted candidate's
+	// data are shown to no one, and the first one's must be.
+	c2 := &kluis.Candidate{BranchID: u.Branch.ID, FirstName: "Beperkt", LastName: "Tweede", Email: "y@example.nl", Source: "walk-in"}
+	must(u.DB.CreateCandidate(ctx, u.Actor, c2))
+	rs := &kluis.Restriction{CandidateID: c2.ID, Ground: "accuracy", Note: x("20", "restriction's note")}
+	must(u.DB.Restrict(ctx, pa, rs))
+	must(u.DB.CreateUser(ctx, u.Tenant.ID, &kluis.User{Email: "x21@test.kluis.test", Name: x("21", "staff member's name"), Role: kluis.RoleRecruiter, BranchID: u.Branch.ID}))
+	_, err = u.DB.CreateBranch(ctx, kluis.Actor{TenantID: u.Tenant.ID, UserID: admin.ID, Role: kluis.RoleAdmin}, x("22", "branch's name"), "Rotterdam")
+	must(err)
 
-	ids := matrixAgency{candidate: c.ID, client: cl.ID, document: d.ID, request: rq.ID, placement: pl.ID}
+	ids := matrixAgency{candidate: c.ID, client: cl.ID, document: d.ID, request: rq.ID, placement: pl.ID, breach: br.ID, restriction: rs.ID}
 	shown := map[string]bool{}
-	markers := regexp.MustCompile(`x([0-9]+)`)
+	marker := regexp.MustCompile(`^x([0-9]+)`)
 	pages := 0
-	for _, usr := range []*kluis.User{manager, officer} {
+	for _, usr := range []*kluis.User{manager, officer, admin} {
 		cookie := u.session(t, usr.ID)
 		for _, rt := range u.web.routes() {
 			if rt.guard != session || rt.method != "GET" || strings.HasSuffix(rt.pattern, ".pdf") || strings.HasSuffix(rt.pattern, ".json") ||
-				strings.Contains(rt.pattern, "/content") || strings.Contains(rt.pattern, "/download") {
+				strings.HasSuffix(rt.pattern, ".csv") || strings.Contains(rt.pattern, "/content") || strings.Contains(rt.pattern, "/download") || strings.Contains(rt.pattern, "{letter}") {
 				continue
 			}
 			path := ids.path(rt.pattern)
@@ -88,7 +114,7 @@ func TestFreeTextIsEscapedOnEveryPage(t *testing.T) {
 			}
 			for _, esc := range []string{"&lt;script&gt;x", "onerror=x"} {
 				for _, at := range allIndex(p.body, esc) {
-					if m := markers.FindStringSubmatch(p.body[at+len(esc)-1:]); m != nil {
+					if m := marker.FindStringSubmatch(p.body[at:]); m != nil {
 						shown[m[1]] = true
 					}
 				}
@@ -98,23 +124,42 @@ func TestFreeTextIsEscapedOnEveryPage(t *testing.T) {
 	if pages < 20 {
 		t.Fatalf("only %d pages opened: the route table was not walked", pages)
 	}
-	for _, n := range []string{"1", "2", "3", "6", "8", "11", "12", "13"} {
+	for _, n := range sortedKeys(fields) {
 		if !shown[n] {
-			t.Errorf("field x%s was shown on no page: the test does not look where it is", n)
+			t.Errorf("the %s (x%s) was shown on no page: its escaping is unproven", fields[n], n)
 		}
 	}
 
-	// The record card as PDF shows the text as text.
-	pdf := u.get(t, u.session(t, officer.ID), "/candidates/"+idText(c.ID)+"/stamkaart.pdf").expect(t, http.StatusOK)
-	needPDFText(t)
-	file := filepath.Join(t.TempDir(), "stamkaart.pdf")
-	must(os.WriteFile(file, []byte(pdf.body), 0o600))
-	out, err := exec.Command("pdftotext", "-raw", file, "-").Output()
+	// The PDFs show the text as text: the record card, a letter to the
+	// candidate with the officer's reason, the breach and the register.
+	po := u.session(t, officer.ID)
+	u.post(t, po, "/requests/"+idText(rq.ID)+"/letters", url.Values{"kind": {"refusal"}, "lang": {"nl"}, "reason": {x("23", "letter's reason")}}).expect(t, http.StatusSeeOther)
+	letters, err := u.DB.Letters(ctx, pa, rq.ID)
 	must(err)
-	text := strings.Join(strings.Fields(string(out)), " ")
-	for _, n := range []string{"1", "11"} {
-		if !strings.Contains(text, "<script>x"+n+"</script>") {
-			t.Errorf("the record card does not show field x%s as text:\n%s", n, text)
+	if len(letters) != 1 {
+		t.Fatalf("%d letters", len(letters))
+	}
+	pdfs := []struct {
+		path  string
+		shows []string
+	}{
+		{"/candidates/" + idText(c.ID) + "/stamkaart.pdf", []string{"1", "11"}},
+		{"/requests/" + idText(rq.ID) + "/letters/" + idText(letters[0].ID), []string{"2", "23"}},
+		{"/breaches/" + idText(br.ID) + "/breach.pdf", []string{"18", "19"}},
+		{"/breaches/register.pdf", []string{"18"}},
+	}
+	needPDFText(t)
+	for _, f := range pdfs {
+		pdf := u.get(t, po, f.path).expect(t, http.StatusOK)
+		file := filepath.Join(t.TempDir(), "out.pdf")
+		must(os.WriteFile(file, []byte(pdf.body), 0o600))
+		out, err := exec.Command("pdftotext", "-raw", file, "-").Output()
+		must(err)
+		text := strings.Join(strings.Fields(string(out)), "")
+		for _, n := range f.shows {
+			if !strings.Contains(text, strings.Join(strings.Fields(xss(n)), "")) {
+				t.Errorf("%s does not show the %s (x%s) as text:\n%s", f.path, fields[n], n, out)
+			}
 		}
 	}
 }
@@ -356,5 +401,63 @@ func TestALogInNeverAdoptsAPlantedSession(t *testing.T) {
 	}
 	if usr, err := u.DB.SessionUser(context.Background(), got.Value); err != nil || usr.ID != victim.ID {
 		t.Fatalf("the new session belongs to %+v (%v)", usr, err)
+	}
+}
+
+// TestThePortalShowsWhatPeopleTypedAsText: a candidate who checks in with
+// script payloads in their name, city and street sees them on their portal
+// page as text, never as markup, and so does the confirmation e-mail's
+// HTML; their record card PDF from the portal shows them as typed.
+func TestThePortalShowsWhatPeopleTypedAsText(t *testing.T) {
+	p := newPortalEnv(t)
+	form := checkInForm(xss("2"), "xss@example.nl")
+	form.Set("first_name", xss("1"))
+	form.Set("city", xss("3"))
+	if page, _ := p.portal(t, nil, "POST", "/portaal/aanmelden/"+p.Tenant.Slug, form); page.status != http.StatusOK {
+		t.Fatalf("check-in: %d\n%s", page.status, page.body)
+	}
+	me := p.candidateByEmail(t, "xss@example.nl")
+	if me.FirstName != xss("1") || me.City != xss("3") {
+		t.Fatalf("the check-in kept %q, %q", me.FirstName, me.City)
+	}
+	msgs, _, err := p.DB.OutboxMessages(context.Background(), p.po, me.ID, kluis.Page{})
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("%d mails, %v", len(msgs), err)
+	}
+	if m := rawMarkup.FindString(msgs[0].HTML); m != "" {
+		t.Errorf("the confirmation e-mail shows %q as markup", m)
+	}
+	link, _ := p.mailedLink(t, me.ID)
+	linkPath := strings.TrimPrefix(link, p.srv.URL)
+	_, secret := p.portal(t, nil, "POST", linkPath, url.Values{})
+	if secret == "" {
+		t.Fatal("the link did not log in")
+	}
+	cookie := &http.Cookie{Name: portalCookie, Value: secret}
+	page, _ := p.portal(t, cookie, "GET", "/portaal/gegevens", nil)
+	page.expect(t, http.StatusOK)
+	if m := rawMarkup.FindString(page.body); m != "" {
+		t.Errorf("the portal page shows %q unescaped", m)
+	}
+	for _, n := range []string{"1", "2", "3"} {
+		if !strings.Contains(page.body, "&lt;script&gt;x"+n+"&lt;/script&gt;") {
+			t.Errorf("the portal page does not show field x%s as text", n)
+		}
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed; CI installs it")
+	}
+	pdf, _ := p.portal(t, cookie, "GET", "/portaal/stamkaart.pdf", nil)
+	pdf.expect(t, http.StatusOK)
+	file := filepath.Join(t.TempDir(), "stamkaart.pdf")
+	if err := os.WriteFile(file, []byte(pdf.body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-raw", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(strings.Fields(string(out)), ""); !strings.Contains(text, strings.Join(strings.Fields(xss("1")), "")) {
+		t.Errorf("the portal's record card does not show the first name as text:\n%s", out)
 	}
 }

@@ -9,22 +9,15 @@ import (
 
 	"kluis/internal/kluis"
 	"kluis/internal/pdf"
+	"kluis/internal/report"
 	"kluis/internal/store"
 )
 
 // The exports of the breach register: the whole register and one breach,
 // as PDF (to show the AP) and as CSV (for a spreadsheet), in the viewer's
 // language, with what the screen shows. A CSV cell that a spreadsheet
-// would read as a formula gets a leading apostrophe.
-
-// breachCSVCell defuses a cell a spreadsheet would run as a formula: one that
-// starts with =, +, -, @, a tab or a carriage return.
-func breachCSVCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
+// would read as a formula gets a leading apostrophe (report.SafeCell, as
+// every export of kluis).
 
 // breachFacts is what both exports print of a breach, label and value, in
 // the order of the breach's page.
@@ -125,7 +118,7 @@ func (s *Server) breachRegisterFile(kind string) handlerFunc {
 				}
 				rec := make([]string, len(facts))
 				for j, f := range facts {
-					rec[j] = breachCSVCell(f[1])
+					rec[j] = report.SafeCell(f[1])
 				}
 				_ = cw.Write(rec)
 			}
@@ -205,14 +198,14 @@ func (s *Server) breachFile(kind string) handlerFunc {
 			var buf bytes.Buffer
 			cw := csv.NewWriter(&buf)
 			for _, f := range facts {
-				_ = cw.Write([]string{breachCSVCell(f[0]), breachCSVCell(f[1])})
+				_ = cw.Write([]string{report.SafeCell(f[0]), report.SafeCell(f[1])})
 			}
 			_ = cw.Write(nil)
 			_ = cw.Write(head)
 			for _, l := range rows {
 				rec := cells(l)
 				for i := range rec {
-					rec[i] = breachCSVCell(rec[i])
+					rec[i] = report.SafeCell(rec[i])
 				}
 				_ = cw.Write(rec)
 			}

@@ -44,6 +44,12 @@ func (s *Server) exportContext(r *http.Request, q *query, cand kluis.ID, what st
 // (portable: only those the candidate handed in, art. 20).
 func (s *Server) candidateDocuments(r *http.Request, id kluis.ID, portable bool) ([]kluis.Document, error) {
 	ctx, a := r.Context(), actorFrom(r.Context())
+	// A role that may not see candidates (the administrator) is refused as
+	// reading the candidate refuses it, not sent an empty archive that says
+	// the candidate exists.
+	if !s.projector(ctx).CanSee(a.Role, "candidates") {
+		return nil, errNoAccess
+	}
 	if _, err := s.db.Candidate(ctx, a, id); err != nil {
 		return nil, err
 	}

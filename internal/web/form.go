@@ -82,12 +82,17 @@ func (f *Form) Cents(name string) int64 {
 	if v == "" {
 		return 0
 	}
-	if strings.Contains(v, ",") {
-		v = strings.ReplaceAll(v, ".", "")
-		v = strings.Replace(v, ",", ".", 1)
+	// With a comma, dots before it group thousands ("1.234,56"); without
+	// one, a dot is the decimal point.
+	whole, frac, comma := strings.Cut(v, ",")
+	if comma {
+		whole = strings.ReplaceAll(whole, ".", "")
+	} else {
+		whole, frac, _ = strings.Cut(v, ".")
 	}
-	whole, frac, _ := strings.Cut(v, ".")
-	if len(frac) > 2 || whole == "" {
+	// Digits only on both sides: ParseInt would take a sign ("15,-5" would
+	// be 15 euros minus 5 cents).
+	if len(frac) > 2 || whole == "" || !allDigits(whole) || !allDigits(frac) {
 		f.Errors[name] = text(f.Lang, "form.money")
 		return 0
 	}
@@ -99,6 +104,16 @@ func (f *Form) Cents(name string) int64 {
 		return 0
 	}
 	return w*100 + c
+}
+
+// allDigits reports whether s holds ASCII digits only ("" does).
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Field is one input of a form, ready for the "field" template.

@@ -57,6 +57,7 @@ var coreMessages = catalogue{
 	"login.tenant":        {NL: "Bureau (korte naam)", EN: "Agency (short name)"},
 	"login.tenant.help":   {NL: "Alleen nodig als uw e-mailadres bij meer bureaus bekend is.", EN: "Only needed when your e-mail address is known at more than one agency."},
 	"login.submit":        {NL: "Inloggen", EN: "Log in"},
+	"login.toomany":       {NL: "Te veel mislukte inlogpogingen vanaf dit adres. Probeer het over tien minuten opnieuw, of log in met uw werkaccount.", EN: "Too many failed log-ins from this address. Try again in ten minutes, or log in with your work account."},
 	"login.failed":        {NL: "Inloggen is niet gelukt. Controleer uw e-mailadres en wachtwoord; na te veel mislukte pogingen kan het pas later weer.", EN: "Logging in did not work. Check your e-mail address and password; after too many failed attempts, try again later."},
 	"login.ambiguous":     {NL: "Uw e-mailadres is bij meer bureaus bekend: vul ook de korte naam van uw bureau in.", EN: "Your e-mail address is known at more than one agency: fill in your agency's short name as well."},
 	"login.expired":       {NL: "U bent uitgelogd. Log opnieuw in.", EN: "You have been logged out. Please log in again."},

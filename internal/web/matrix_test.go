@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
+	"kluis/internal/store/storetest"
 )
 
 // The values the matrix looks for in every answer.
@@ -23,10 +25,10 @@ const (
 
 // matrixAgency is one agency with one candidate who has data of every kind.
 type matrixAgency struct {
-	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter, breach kluis.ID
+	tenant, candidate, client, contact, placement, moment, document, payroll, disclosure, request, letter, breach, restriction kluis.ID
 }
 
-func seedMatrixAgency(t *testing.T, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
+func seedMatrixAgency(t testing.TB, db *store.DB, a kluis.Actor, branch kluis.ID, bsn string) matrixAgency {
 	t.Helper()
 	ctx := context.Background()
 	m := matrixAgency{tenant: a.TenantID}
@@ -84,8 +86,9 @@ func (m matrixAgency) path(pattern string) string {
 		"/api/v1/payroll-records/": m.payroll, "/api/v1/disclosures/": m.disclosure,
 		"/api/v1/requests/": m.request, "/requests/": m.request,
 		"/api/v1/breaches/": m.breach, "/breaches/": m.breach,
+		"/api/v1/restrictions/": m.restriction, "/restrictions/": m.restriction,
 	} {
-		if strings.HasPrefix(pattern, prefix) {
+		if strings.HasPrefix(pattern, prefix) && x != 0 {
 			id = x
 		}
 	}
@@ -231,6 +234,95 @@ func TestTheAuthorizationMatrix(t *testing.T) {
 	if tried < 400 {
 		t.Fatalf("only %d requests tried: the route table was not walked", tried)
 	}
+
+	// Writes inside the own agency, on records of their own (so that the
+	// reads above had the first set whole): with the body openapi.json
+	// describes for an API route, an edit's version for a form. Whatever a
+	// role may not do is refused, never a 500, and no answer shows a
+	// masked value in full.
+	writable := seedMatrixAgency(t, u.DB, kluis.Actor{TenantID: u.Tenant.ID, UserID: payrollA.ID, Role: kluis.RolePayroll}, u.Branch.ID, "123456782")
+	ownBodies := exampleBodies(t, writable, u.Branch.ID)
+	foreignBodies := exampleBodies(t, foreign, branchB.ID)
+	send := func(c caller, rt route, path string, body []byte) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(rt.method, u.srv.URL+path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		res, err := u.browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	writes, withForeign := 0, 0
+	for _, rt := range u.web.routes() {
+		key := rt.method + " " + rt.pattern
+		if rt.method == "GET" || skip[key] || rt.guard != token && rt.guard != session {
+			continue
+		}
+		openKey := rt.method + " " + goPatternToOpenAPI(rt.pattern)
+		for _, c := range callers {
+			if rt.guard == session && c.cookie == "" {
+				continue
+			}
+			var status int
+			var body string
+			if b, ok := ownBodies[openKey]; ok && rt.guard == token {
+				status, body = send(c, rt, writable.path(rt.pattern), b)
+			} else {
+				status, body = do(c, rt, writable.path(rt.pattern))
+			}
+			writes++
+			if status >= 500 {
+				t.Errorf("%s as %s in the own agency: %d\n%.300s", key, c.role, status, body)
+			}
+			revealed := strings.HasSuffix(rt.pattern, "/reveal") && proj.CanReveal(c.role, "candidates", "bsn")
+			if strings.Contains(body, "123456782") && proj.Access(c.role, "candidates", "bsn") < catalog.Read && !revealed {
+				t.Errorf("%s as %s shows the full bsn", key, c.role)
+			}
+			// The same body with the other agency's ids in it (a
+			// placement for their client, a breach linking their
+			// candidate, a clean-up of their candidates): never a 500,
+			// nothing of theirs shown; what it changed is checked below.
+			if b, ok := foreignBodies[openKey]; ok && rt.guard == token {
+				status, body := send(c, rt, writable.path(rt.pattern), b)
+				withForeign++
+				if status >= 500 {
+					t.Errorf("%s as %s with the other agency's ids in the body: %d\n%.300s", key, c.role, status, body)
+				}
+				if strings.Contains(body, "Kwekerij Matrix") && strings.Contains(body, idText(foreign.client)) ||
+					strings.Contains(body, idText(foreign.candidate)) && strings.Contains(body, "Sanne") {
+					t.Errorf("%s as %s with the other agency's ids answers with their record\n%.300s", key, c.role, body)
+				}
+			}
+		}
+	}
+	if writes < 300 || withForeign < 150 {
+		t.Fatalf("only %d writes and %d with foreign ids tried: the route table was not walked", writes, withForeign)
+	}
+	// No row of this agency came to point at a record of the other one.
+	theirs := []kluis.ID{foreign.candidate, foreign.client, foreign.contact, foreign.placement, foreign.moment, foreign.document,
+		foreign.payroll, foreign.disclosure, foreign.request, foreign.letter, foreign.breach, branchB.ID, payrollB.ID}
+	raw := storetest.Raw(t, u.Env)
+	for table, cols := range idColumns(t, raw) {
+		for _, c := range cols {
+			var n int
+			q := "SELECT count(*) FROM " + table + " WHERE tenant_id = ? AND " + c + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(theirs)), ",") + ")" // #nosec G202 -- names from the schema
+			args := []any{u.Tenant.ID}
+			for _, id := range theirs {
+				args = append(args, id)
+			}
+			if err := raw.QueryRow(q, args...).Scan(&n); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+			if n > 0 {
+				t.Errorf("%d rows of %s.%s point at the other agency's records", n, table, c)
+			}
+		}
+	}
+
 	// Nothing of the other agency was viewed, downloaded or changed.
 	u.web.access.Flush()
 	if after, err := u.DB.VerifyAudit(ctx, other.ID); err != nil || after != before {
@@ -240,4 +332,32 @@ func TestTheAuthorizationMatrix(t *testing.T) {
 	if c, err := u.DB.Candidate(ctx, pa, foreign.candidate); err != nil || c.BSN != matrixBSN || c.Version != 2 {
 		t.Fatalf("the other agency's candidate: %+v, %v", c, err)
 	}
+}
+
+// idColumns lists, per table of an agency's data in a SQLite database, the
+// columns that hold the id of another record (named *_id, tenant_id aside).
+func idColumns(t *testing.T, raw *sql.DB) map[string][]string {
+	t.Helper()
+	rows, err := raw.Query(`SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND p.name LIKE '%\_id' ESCAPE '\' AND p.name <> 'tenant_id'
+		AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) q WHERE q.name = 'tenant_id')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var table, col string
+		if err := rows.Scan(&table, &col); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = append(out[table], col)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 10 {
+		t.Fatalf("only %d tables with ids: the schema was not read", len(out))
+	}
+	return out
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"kluis/internal/importer"
 	"kluis/internal/kluis"
 )
 
@@ -182,6 +183,15 @@ func (s *Server) writeJobMetrics(ctx context.Context, b *strings.Builder) error 
 	for _, state := range statesOf(f.CleanupRuns, "running", "done", "failed") {
 		fmt.Fprintf(b, "kluis_cleanup_runs{state=%s} %d\n", label(state), f.CleanupRuns[state])
 	}
+	b.WriteString("# HELP kluis_statement_sends Jobs that e-mail the privacy statement to every candidate, by state.\n# TYPE kluis_statement_sends gauge\n")
+	for _, state := range statesOf(f.StatementSends, "running", "done") {
+		fmt.Fprintf(b, "kluis_statement_sends{state=%s} %d\n", label(state), f.StatementSends[state])
+	}
+	b.WriteString("# HELP kluis_statement_send_candidates What those jobs did with each candidate, added up: sent, skipped (no address, restricted, had it) or failed.\n# TYPE kluis_statement_send_candidates gauge\n")
+	for _, result := range []string{"sent", "skipped", "failed"} {
+		fmt.Fprintf(b, "kluis_statement_send_candidates{result=%s} %d\n", label(result), f.StatementMessages[result])
+	}
+	s.imports.write(b)
 	b.WriteString("# HELP kluis_erasures Erasure records, by whether the erasure was complete or kept what a law requires.\n# TYPE kluis_erasures gauge\n")
 	fmt.Fprintf(b, "kluis_erasures{complete=\"true\"} %d\n", f.ErasuresComplete)
 	fmt.Fprintf(b, "kluis_erasures{complete=\"false\"} %d\n", f.Erasures-f.ErasuresComplete)
@@ -209,4 +219,51 @@ func gauge(b *strings.Builder, name, help string, v float64) {
 // label quotes a label value as the text format wants it.
 func label(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v) + `"`
+}
+
+// importMetrics counts the imports this process ran through the API, by
+// outcome, and the rows the written ones stored. An import with `kluis
+// import` runs in a process of its own and is not counted here.
+type importMetrics struct {
+	mu   sync.Mutex
+	runs map[string]uint64
+	rows uint64
+}
+
+// importOutcomes are the outcomes of an import, always reported.
+var importOutcomes = []string{"written", "dry-run", "refused", "failed"}
+
+// observe records one import: rep is nil when it failed outright.
+func (m *importMetrics) observe(rep *importer.Report) {
+	outcome, rows := "failed", 0
+	switch {
+	case rep == nil:
+	case !rep.OK():
+		outcome = "refused"
+	case rep.Written:
+		outcome = "written"
+		for _, f := range rep.Files {
+			rows += f.Rows
+		}
+	default:
+		outcome = "dry-run"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.runs == nil {
+		m.runs = map[string]uint64{}
+	}
+	m.runs[outcome]++
+	m.rows += uint64(rows) // #nosec G115 -- a count of rows is never negative
+}
+
+func (m *importMetrics) write(b *strings.Builder) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b.WriteString("# HELP kluis_imports_total Imports through the API since this process started, by outcome: written, dry-run, refused (problems in the files), failed.\n# TYPE kluis_imports_total counter\n")
+	for _, o := range importOutcomes {
+		fmt.Fprintf(b, "kluis_imports_total{outcome=%s} %d\n", label(o), m.runs[o])
+	}
+	b.WriteString("# HELP kluis_import_rows_total Rows stored by the written imports since this process started.\n# TYPE kluis_import_rows_total counter\n")
+	fmt.Fprintf(b, "kluis_import_rows_total %d\n", m.rows)
 }

@@ -1,14 +1,18 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
 
@@ -136,4 +140,72 @@ func checkPrometheusText(t *testing.T, body string) {
 			last[series] = v
 		}
 	}
+}
+
+// TestMetricsCountImportsAndStatementSendings: /metrics reports the
+// imports through the API by outcome and the rows they stored, and the
+// jobs that e-mail the privacy statement with what they did — counts
+// only, no name, address or file name in them.
+func TestMetricsCountImportsAndStatementSendings(t *testing.T) {
+	p := newPortalEnv(t) // a published privacy statement
+	p.web.EnableMetrics("t")
+	admin := p.user(t, "Aart", kluis.RoleAdmin)
+	at := p.token(t, admin.ID, "*")
+	importCSV := func(query, csv string) int {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		part, _ := w.CreateFormFile("candidates", "Meetbestand.csv")
+		_, _ = part.Write([]byte(csv))
+		_ = w.Close()
+		req, _ := http.NewRequest("POST", p.srv.URL+"/api/v1/imports"+query, &b)
+		req.Header.Set("Authorization", "Bearer "+at)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		res := mustDo(t, p.browser, req)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	good := "external_id;branch;first_name;last_name;email\nM-1;" + p.Branch.Name + ";Mees;Meetlat;mees.meetlat@example.nl\nM-2;" + p.Branch.Name + ";Mila;Meetlat;mila.meetlat@example.nl\n"
+	if code := importCSV("?dry_run=true", good); code != http.StatusOK {
+		t.Fatalf("dry run: %d", code)
+	}
+	if code := importCSV("", good); code != http.StatusOK {
+		t.Fatalf("import: %d", code)
+	}
+	if code := importCSV("", "external_id;branch;last_name;date_of_birth\nM-3;"+p.Branch.Name+";Meetlat;gisteren\n"); code != http.StatusBadRequest {
+		t.Fatalf("a refused import: %d", code)
+	}
+	po := p.token(t, p.user(t, "Fenna", kluis.RolePrivacy).ID, "*")
+	if code, body := p.apiCall(t, po, "POST", "/api/v1/privacy-statement-sends", "", nil); code != http.StatusAccepted {
+		t.Fatalf("start sending: %d %s", code, body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var body string
+	for {
+		_, body = p.metricsCall(t, "Bearer t")
+		if strings.Contains(body, `kluis_statement_sends{state="done"} 1`+"\n") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, want := range []string{
+		`kluis_imports_total{outcome="written"} 1`,
+		`kluis_imports_total{outcome="dry-run"} 1`,
+		`kluis_imports_total{outcome="refused"} 1`,
+		`kluis_imports_total{outcome="failed"} 0`,
+		`kluis_import_rows_total 2`,
+		`kluis_statement_sends{state="done"} 1`,
+		`kluis_statement_sends{state="running"} 0`,
+		`kluis_statement_send_candidates{result="sent"} 2`,
+		`kluis_statement_send_candidates{result="failed"} 0`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("missing %s", want)
+		}
+	}
+	for _, word := range []string{"meetlat", "mees", "meetbestand", "example.nl"} {
+		if strings.Contains(strings.ToLower(body), word) {
+			t.Errorf("the metrics hold %q", word)
+		}
+	}
+	checkPrometheusText(t, body)
 }

@@ -429,29 +429,57 @@ const (
 	portalThrottleMax    = 20
 )
 
+// throttle counts what each client address did within a sliding window
+// and refuses what goes past max: the portal's posts, and the staff's
+// failed log-ins (loginThrottle). It forgets everything when it holds
+// more than 10,000 addresses, so that it cannot grow without end.
 type throttle struct {
-	mu   sync.Mutex
-	hits map[string][]time.Time
+	mu     sync.Mutex
+	hits   map[string][]time.Time
+	window time.Duration
+	max    int
 }
 
-func (t *throttle) allow(key string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// recent drops key's hits older than the window and returns the rest;
+// t.mu is held.
+func (t *throttle) recent(key string, now time.Time) []time.Time {
 	if t.hits == nil || len(t.hits) > 10000 {
 		t.hits = map[string][]time.Time{}
 	}
 	keep := t.hits[key][:0]
 	for _, at := range t.hits[key] {
-		if now.Sub(at) < portalThrottleWindow {
+		if now.Sub(at) < t.window {
 			keep = append(keep, at)
 		}
 	}
-	if len(keep) >= portalThrottleMax {
-		t.hits[key] = keep
+	t.hits[key] = keep
+	return keep
+}
+
+// allow counts a hit for key and reports whether it is within the limit.
+func (t *throttle) allow(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	keep := t.recent(key, now)
+	if len(keep) >= t.max {
 		return false
 	}
 	t.hits[key] = append(keep, now)
 	return true
+}
+
+// full reports whether key has reached the limit, counting nothing.
+func (t *throttle) full(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.recent(key, now)) >= t.max
+}
+
+// hit counts one for key.
+func (t *throttle) hit(key string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.hits[key] = append(t.recent(key, now), now)
 }
 
 // clientIP is the address a request came from (the proxy's, behind one).

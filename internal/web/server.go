@@ -49,11 +49,14 @@ type Server struct {
 	PublicURL string
 	// portalThrottle limits the posts to the candidate portal's forms.
 	portalThrottle throttle
+	// loginThrottle limits the failed staff log-ins per client address.
+	loginThrottle throttle
 	// forecasts are the dashboard's forecasts of expiring data, per agency.
 	forecasts *forecasts
 	// metrics counts requests for /metrics, which is served only with
 	// metricsToken set (EnableMetrics).
 	metrics      *requestMetrics
+	imports      importMetrics
 	metricsToken string
 }
 
@@ -74,6 +77,8 @@ func New(db *store.DB, log *slog.Logger, clock kluis.Clock) (*Server, error) {
 	}
 	s.hideOptional = s.proj.Without(all)
 	s.settingsCache = &settingsCache{db: db, base: s.proj, by: map[kluis.ID]settingsEntry{}}
+	s.portalThrottle.window, s.portalThrottle.max = portalThrottleWindow, portalThrottleMax
+	s.loginThrottle.window, s.loginThrottle.max = loginThrottleWindow, loginThrottleMax
 	s.dummyHash = newDummyHash()
 	s.access = newAccessLog(db, log)
 	s.forecasts = &forecasts{by: map[kluis.ID]*forecastSlot{}}

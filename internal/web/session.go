@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 
 	"kluis/internal/auth"
@@ -221,6 +223,18 @@ func newDummyHash() func() string {
 // verification and gives the same answer, which says that the user may
 // try again later: nothing tells whether an account exists or is locked.
 // Five failures in a row lock an account for a while (auth.LockDuration).
+// The limit on failed staff log-ins per client address: beyond
+// loginThrottleMax failures within loginThrottleWindow, whatever the
+// accounts, the address gets 429 until the window has passed. Each
+// account has its own lock-out too (store.LoginFailed); this stops trying
+// one password on many accounts. Behind a reverse proxy all staff share
+// the proxy's address, as in the portal: the limit is set well above what
+// an office mistypes.
+const (
+	loginThrottleWindow = 10 * time.Minute
+	loginThrottleMax    = 30
+)
+
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return kluis.Errorf(kluis.EInvalid, "Het formulier kon niet worden gelezen.", "The form could not be read.")
@@ -228,6 +242,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	v := loginView{Base: s.baseFor(r, "", "login.title"), Email: strings.TrimSpace(r.PostForm.Get("email")),
 		Tenant: strings.TrimSpace(r.PostForm.Get("tenant")), Next: safeNext(r.PostForm.Get("next"))}
 	password := r.PostForm.Get("password")
+	ip := clientIP(r)
+	if s.loginThrottle.full(ip, s.clock.Now()) {
+		// Password spraying: many accounts tried from one address, each
+		// below its own lock-out. Nothing is checked until the window
+		// has passed; the address is not logged (ids only).
+		s.log.WarnContext(r.Context(), "log-in refused: too many failed log-ins from one address", "request_id", requestID(r.Context()))
+		w.Header().Set("Retry-After", strconv.Itoa(int(loginThrottleWindow.Seconds())))
+		v.ErrorKey = "login.toomany"
+		return s.renderLogin(w, r, http.StatusTooManyRequests, v)
+	}
 	if len(v.Email) > 254 || len(password) > 1000 || len(v.Tenant) > 40 {
 		v.ErrorKey, v.Tenant = "login.failed", ""
 		return s.renderLogin(w, r, http.StatusBadRequest, v)
@@ -258,6 +282,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	ok, err := auth.VerifyPassword(hash, password)
 	if err != nil || !ok || !usable || locked {
+		s.loginThrottle.hit(ip, s.clock.Now())
 		attrs := []any{"request_id", requestID(r.Context())}
 		if usable {
 			attrs = append(attrs, "tenant_id", match.TenantID, "user_id", match.ID, "locked", locked)

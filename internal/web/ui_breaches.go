@@ -228,17 +228,11 @@ func (s *Server) breachReportForm(w http.ResponseWriter, r *http.Request) error 
 // breachFormTime reads a datetime-local field, in Amsterdam time; a malformed
 // one is a field error.
 func breachFormTime(f *Form, name string) time.Time {
-	v := f.Values[name]
-	if v == "" {
-		return time.Time{}
+	t, ok := parseLocalTime(f.Values[name])
+	if !ok {
+		f.Errors[name] = text(f.Lang, "breach.badtime")
 	}
-	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "02-01-2006 15:04"} {
-		if t, err := time.ParseInLocation(layout, v, amsterdam); err == nil {
-			return t
-		}
-	}
-	f.Errors[name] = text(f.Lang, "breach.badtime")
-	return time.Time{}
+	return t
 }
 
 // checkedBreachCategories reads the ticked categories, no more than there are.

@@ -30,7 +30,7 @@ type clientUIEnv struct {
 	browser *http.Client
 }
 
-func newClientUIEnv(t *testing.T) *clientUIEnv {
+func newClientUIEnv(t testing.TB) *clientUIEnv {
 	t.Helper()
 	e := storetest.Open(t, store.SQLite)
 	h, err := New(e.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), e.Clock)
@@ -46,7 +46,7 @@ func newClientUIEnv(t *testing.T) *clientUIEnv {
 
 // session logs a user in by starting a session directly; it returns the
 // cookie value.
-func (u *clientUIEnv) session(t *testing.T, user kluis.ID) string {
+func (u *clientUIEnv) session(t testing.TB, user kluis.ID) string {
 	t.Helper()
 	secret, err := u.DB.CreateSession(context.Background(), u.Tenant.ID, user)
 	if err != nil {
@@ -56,7 +56,7 @@ func (u *clientUIEnv) session(t *testing.T, user kluis.ID) string {
 }
 
 // user adds a staff member with a role.
-func (u *clientUIEnv) user(t *testing.T, name string, role kluis.Role) *kluis.User {
+func (u *clientUIEnv) user(t testing.TB, name string, role kluis.Role) *kluis.User {
 	t.Helper()
 	usr := &kluis.User{Email: strings.ToLower(name) + "@test.kluis.test", Name: name, Role: role, BranchID: u.Branch.ID}
 	if err := u.DB.CreateUser(context.Background(), u.Tenant.ID, usr); err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"io/fs"
@@ -24,7 +25,7 @@ import (
 
 // mustSetUpTOTP gives a user two-factor log-in, as a provisioned account
 // has it, and returns the secret.
-func mustSetUpTOTP(t *testing.T, db *store.DB, tenant, user kluis.ID) string {
+func mustSetUpTOTP(t testing.TB, db *store.DB, tenant, user kluis.ID) string {
 	t.Helper()
 	secret, err := auth.NewTOTPSecret()
 	if err != nil {
@@ -609,4 +610,43 @@ func TestTheLogInSecurityPagesAreWellFormedAndTranslated(t *testing.T) {
 			t.Errorf("%s: a language is missing", k)
 		}
 	}
+}
+
+// TestPasswordSprayingFromOneAddressIsStopped: failed log-ins from one
+// address count together, whatever the accounts (one password tried on
+// many accounts stays below each account's own lock-out). Past the limit
+// the address gets 429 with a message saying why — even with a right
+// password, which is then not looked at — until the window has passed;
+// another address logs in meanwhile, and successful log-ins do not count.
+func TestPasswordSprayingFromOneAddressIsStopped(t *testing.T) {
+	u := newClientUIEnv(t)
+	sam := u.user(t, "Sam", kluis.RoleRecruiter)
+	u.withPassword(t, sam, testPW)
+	for range 3 {
+		u.logIn(t, sam.Email, testPW).expect(t, http.StatusSeeOther)
+	}
+	for i := range loginThrottleMax {
+		// Each account once: no account reaches its own lock-out.
+		u.logIn(t, fmt.Sprintf("medewerker%d@test.kluis.test", i), "Zomer2026!").expect(t, http.StatusUnauthorized)
+	}
+	stopped := u.logIn(t, sam.Email, testPW)
+	if stopped.status != http.StatusTooManyRequests || stopped.cookies[sessionCookie] != nil || stopped.cookies[loginCookie] != nil {
+		t.Fatalf("log-in %d from one address: %d, cookies %v", loginThrottleMax+1, stopped.status, stopped.cookies)
+	}
+	if !strings.Contains(stopped.body, html.EscapeString(text("nl", "login.toomany"))) {
+		t.Errorf("the refusal does not say why:\n%s", stopped.body)
+	}
+	// Another address is not held up.
+	r := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{"email": {sam.Email}, "password": {testPW}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
+	r.RemoteAddr = "192.0.2.7:40000"
+	w := httptest.NewRecorder()
+	u.web.ServeHTTP(w, r)
+	if w.Code != http.StatusSeeOther {
+		t.Errorf("a log-in from another address: %d\n%s", w.Code, w.Body)
+	}
+	// The account itself was never locked: after the window it logs in.
+	u.Clock.Advance(loginThrottleWindow)
+	u.logIn(t, sam.Email, testPW).expect(t, http.StatusSeeOther)
 }
