@@ -386,8 +386,9 @@ func (s *Server) statementPanel(r *http.Request, b Base) (*dashPanel, error) {
 // besides those with unusual access.
 const dashOutlierRows = 10
 
-// accessPanel: per staff member, the candidates viewed and the values
-// revealed in the last seven days; unusual access (see unusual) in red.
+// accessPanel: per staff member, the candidates viewed, the BSNs revealed
+// and the other values revealed in the last seven days; unusual access
+// (see unusual) in red.
 // Reviewing access is the privacy officer's.
 func (s *Server) accessPanel(r *http.Request, b Base) (*dashPanel, error) {
 	ctx, a := r.Context(), actorFrom(r.Context())
@@ -412,7 +413,7 @@ func (s *Server) accessPanel(r *http.Request, b Base) (*dashPanel, error) {
 	}
 	p := &dashPanel{ID: "access", Title: b.T("dash.access"), Intro: b.T("dash.access.intro"), More: "/audit"}
 	c := chartOf(b, "chart-access", p.Title, chart.Bars, b.T("dash.user"))
-	c.Series = []chart.Series{{Name: b.T("dash.access.candidates")}, {Name: b.T("dash.access.reveals")}}
+	c.Series = []chart.Series{{Name: b.T("dash.access.candidates")}, {Name: b.T("dash.access.bsn")}, {Name: b.T("dash.access.reveals")}}
 	rows := unusual(counts)
 	// The most active first (AccessCounts' order); the unusual always.
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Unusual && !rows[j].Unusual })
@@ -424,7 +425,8 @@ func (s *Server) accessPanel(r *http.Request, b Base) (*dashPanel, error) {
 		}
 		c.Labels = append(c.Labels, names[row.UserID])
 		c.Series[0].Values = append(c.Series[0].Values, row.Candidates)
-		c.Series[1].Values = append(c.Series[1].Values, row.Reveals)
+		c.Series[1].Values = append(c.Series[1].Values, row.BSNReveals)
+		c.Series[2].Values = append(c.Series[2].Values, row.Reveals-row.BSNReveals)
 		c.Alerts = append(c.Alerts, row.Unusual)
 		c.Links = append(c.Links, "/audit?"+url.Values{"user_id": {formatID(row.UserID)}, "from": {string(from)}}.Encode())
 		if row.Unusual {
