@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -40,6 +41,17 @@ func (t chartTable) column(head string) int {
 		n += row[head]
 	}
 	return n
+}
+
+// weekAgo is the start of the day a week ago in the Netherlands, where
+// the dashboard's week of the access log begins.
+func weekAgo(now time.Time) time.Time {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err)
+	}
+	d := now.In(ams).AddDate(0, 0, -7)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, ams).UTC()
 }
 
 // demoSQL opens the demo's database for the test's own counts.
@@ -169,7 +181,7 @@ func TestThePrivacyOfficerSeesTheDashboardWithDemoData(t *testing.T) {
 	payroll := b.k.User(kluis.RolePayroll)
 	acc := readChart(b, "chart-access")
 	bsn := 0
-	rows, err = db.Query("SELECT fields FROM audit_log WHERE tenant_id = ? AND user_id = ? AND action = 'reveal' AND at >= ?", tenant, payroll.ID, b.k.Clock.Now().AddDate(0, 0, -7).UTC())
+	rows, err = db.Query("SELECT fields FROM audit_log WHERE tenant_id = ? AND user_id = ? AND action = 'reveal' AND at >= ?", tenant, payroll.ID, weekAgo(b.k.Clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +195,7 @@ func TestThePrivacyOfficerSeesTheDashboardWithDemoData(t *testing.T) {
 		}
 	}
 	rows.Close()
-	if got := acc[payroll.Name]["BSN's onthuld"]; got != bsn || bsn < 10 {
+	if got := acc[payroll.Name]["Waarvan BSN's"]; got != bsn || bsn < 10 {
 		t.Errorf("BSNs revealed by the payroll administrator: the chart has %d, the database %d", got, bsn)
 	}
 	flagged := run(b, "the flagged staff member", chromedp.Evaluate[string](`document.querySelector("#chart-access-table tr.overdue th") ? document.querySelector("#chart-access-table tr.overdue th").textContent : ""`))
@@ -191,6 +203,15 @@ func TestThePrivacyOfficerSeesTheDashboardWithDemoData(t *testing.T) {
 		t.Errorf("flagged %q, want the payroll administrator", flagged)
 	}
 
+	// A part of a bar leads to exactly its list: the overdue request.
+	b.do("follow the overdue part of the requests chart",
+		chromedp.Click(chromedp.CSS(`#chart-requests summary`)),
+		chromedp.Click(chromedp.CSS(`#chart-requests-table td.late a`)),
+		WaitText(`main h1`, "Verzoeken"),
+	)
+	if n := run(b, "the count of the list", chromedp.Evaluate[string](`document.querySelector("#h-requests small").textContent`)); n != "(1)" {
+		t.Errorf("the overdue part leads to a list of %s", n)
+	}
 	b.open("/dashboard", "#panel-access")
 	if err := SaveScreenshot(b.ctx, t.TempDir()+"/dashboard.png"); err != nil {
 		t.Error(err)

@@ -228,8 +228,11 @@ type AuditFilter struct {
 	UserID      kluis.ID
 	CandidateID kluis.ID
 	Action      string
-	From, To    time.Time // [From, To); zero for open
-	Page        kluis.Page
+	// Field keeps the reveals that showed a field ("bsn", "iban",
+	// "id_document_number"), among others or alone.
+	Field    string
+	From, To time.Time // [From, To); zero for open
+	Page     kluis.Page
 }
 
 // AuditLog lists entries, newest first.
@@ -243,6 +246,9 @@ func (db *DB) AuditLog(ctx context.Context, a kluis.Actor, f AuditFilter) ([]klu
 	}
 	if f.Action != "" {
 		w.add("action = ?", f.Action)
+	}
+	if f.Field != "" {
+		w.add("action = 'reveal' AND ',' || fields || ',' LIKE ?", "%,"+f.Field+",%")
 	}
 	if !f.From.IsZero() {
 		w.add("at >= ?", f.From)

@@ -11,6 +11,7 @@ var auditMessages = catalogue{
 	"audit.verify":        {NL: "Keten controleren", EN: "Check the chain"},
 	"audit.outliers":      {NL: "Afgelopen 7 dagen", EN: "Last 7 days"},
 	"audit.outliers.help": {NL: "Per medewerker: hoeveel verschillende kandidaten bekeken, hoe vaak afgeschermde gegevens getoond en hoe vaak daarbij een BSN. Opvallend is meer dan drie keer wat gewoon is (de mediaan), met een minimum van 50 kandidaten of 10 keer een BSN getoond.", EN: "Per staff member: how many different candidates viewed, how often masked fields were shown and how often a BSN among them. Unusual is more than three times the usual (the median), with a floor of 50 candidates or 10 BSNs revealed."},
+	"audit.field":         {NL: "Onthuld gegeven", EN: "Field revealed"},
 	"audit.bsnreveals":    {NL: "Keer BSN getoond", EN: "BSN reveals"},
 	"audit.user":          {NL: "Medewerker", EN: "Staff member"},
 	"audit.candidates":    {NL: "Kandidaten bekeken", EN: "Candidates viewed"},
