@@ -217,3 +217,60 @@ func TestThePrivacyOfficerSeesTheDashboardWithDemoData(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestTheBranchManagerSeesTheirBranchAndEveryLinkOpens: the branch
+// manager's dashboard has the charts of their branch — the expiry, the
+// requests, the consent requests and the privacy statement — and no chart
+// of the privacy officer's (the clean-up, the access log); the lists
+// behind the expiry, request and statement charts are the privacy
+// officer's, so those charts link nowhere, and every link the manager's
+// dashboard has opens (none is refused). The consent requests are those
+// of the manager's branch, as the test counts them.
+func TestTheBranchManagerSeesTheirBranchAndEveryLinkOpens(t *testing.T) {
+	b := start(t)
+	db := demoSQL(t, b.k)
+	mgr := b.logIn(kluis.RoleManager)
+	b.open("/dashboard", "#panel-consent svg.chart")
+	panels := run(b, "the panels", chromedp.Evaluate[[]string](`[...document.querySelectorAll("main section[id^=panel-]")].map(s => s.id)`))
+	for _, id := range []string{"panel-expiry", "panel-requests", "panel-consent", "panel-statement"} {
+		if !slices.Contains(panels, id) {
+			t.Errorf("no %s: %v", id, panels)
+		}
+	}
+	for _, id := range []string{"panel-cleanup", "panel-access", "panel-breaches"} {
+		if slices.Contains(panels, id) {
+			t.Errorf("the manager has %s", id)
+		}
+	}
+	for _, id := range []string{"expiry", "requests", "statement"} {
+		if n := run(b, "links of "+id, chromedp.Evaluate[int](`document.querySelectorAll("#panel-`+id+` a").length`)); n != 0 {
+			t.Errorf("the %s panel has %d links to the privacy officer's lists", id, n)
+		}
+	}
+	statuses := run(b, "open every link of the dashboard", chromedp.Evaluate[map[string]int](`(async () => {
+		const out = {};
+		for (const a of document.querySelectorAll("main a[href^='/']")) {
+			const href = a.getAttribute("href");
+			if (!(href in out)) out[href] = (await fetch(href, {credentials: "same-origin"})).status;
+		}
+		return out;
+	})()`, chromedp.EvalAwaitPromise))
+	consentLinks := 0
+	for href, code := range statuses {
+		if code != 200 {
+			t.Errorf("%s: %d", href, code)
+		}
+		if strings.HasPrefix(href, "/consent-requests") {
+			consentLinks++
+		}
+	}
+	if consentLinks == 0 {
+		t.Errorf("no link to the consent requests: %v", statuses)
+	}
+	cons := readChart(b, "chart-consent")
+	want := count(t, db, `SELECT count(*) FROM consent_requests r JOIN candidates c ON c.tenant_id = r.tenant_id AND c.id = r.candidate_id
+		WHERE r.tenant_id = ? AND c.branch_id = ?`, b.k.Demo.Tenant.ID, mgr.BranchID)
+	if got := cons.column("Akkoord") + cons.column("Geweigerd") + cons.column("Geen antwoord"); got != want || want == 0 {
+		t.Errorf("consent requests of the branch: the chart has %d, the database %d", got, want)
+	}
+}
