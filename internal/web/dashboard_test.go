@@ -220,6 +220,15 @@ func (d *dashEnv) seed(t *testing.T) {
 	if err := d.DB.LogAccess(ctx, d.Tenant.ID, entries); err != nil {
 		t.Fatal(err)
 	}
+	// Two data breaches: one whose 72-hour clock runs, one decided.
+	running := &kluis.Breach{Title: "=Adreslijst naar de verkeerde klant", DiscoveredAt: now.Add(-30 * time.Hour), Facts: "Per e-mail verstuurd.",
+		Categories: []string{"contact"}, AffectedCount: 3}
+	decided := &kluis.Breach{Title: "Laptop gestolen", DiscoveredAt: now.Add(-200 * time.Hour), Facts: "Uit de auto.", Categories: []string{"identity", "bsn"}, AffectedCount: 40}
+	for _, b := range []*kluis.Breach{running, decided} {
+		if err := d.DB.ReportBreach(ctx, po, b); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestEveryFigureOfTheDashboardAgreesWithTheDatabase counts what each chart

@@ -72,6 +72,8 @@ var dashboardMessages = catalogue{
 	"reports.file.register":        {NL: "verwerkingsregister", EN: "record-of-processing"},
 	"reports.file.retention":       {NL: "bewaaroverzicht", EN: "retention-overview"},
 	"reports.file.requests":        {NL: "verzoekenlog", EN: "request-log"},
+	"reports.file.breaches":        {NL: "datalekregister", EN: "breach-register"},
+	"reports.retention.pending":    {NL: "Het bewaaroverzicht wordt berekend (bij veel kandidaten duurt dat even) en volgt: laad de pagina over een minuut opnieuw. De andere rapportages staan hieronder.", EN: "The retention overview is being worked out (with many candidates that takes a while) and follows: reload the page in a minute. The other reports are below."},
 	"reports.register":             {NL: "Register van verwerkingsactiviteiten", EN: "Record of processing activities"},
 	"reports.register.controller":  {NL: "Verwerkingsverantwoordelijke", EN: "Controller"},
 	"reports.register.dpo":         {NL: "Functionaris gegevensbescherming", EN: "Data protection officer"},
