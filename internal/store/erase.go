@@ -262,7 +262,7 @@ var childTables = []string{"portal_tokens", "payroll_records", "contact_moments"
 // probedTables are the tables an erasure may have to change rows of, besides
 // the candidate's own: the childTables and those whose rows stay as proof
 // with their texts emptied.
-var probedTables = append(slices.Clone(childTables), "requests", "request_letters", "restrictions", "restriction_overrides", "breach_candidates")
+var probedTables = append(slices.Clone(childTables), "requests", "request_letters", "restrictions", "restriction_overrides", "breach_candidates", "breach_letters")
 
 // presence says which probedTables hold rows of a candidate; nil means
 // "not asked": every table may.
@@ -395,6 +395,11 @@ func (db *DB) recordErasure(ctx context.Context, tx *writeTx, ep *erasePlan, rec
 	}
 	if has.of("request_letters") {
 		if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
+			return err
+		}
+	}
+	if has.of("breach_letters") {
+		if err := eraseBreachLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
 			return err
 		}
 	}

@@ -49,8 +49,8 @@ type breachLinks struct {
 
 // breachNotice is the body of POST /api/v1/breaches/{id}/notices: tell
 // the linked candidates not yet told (or those of candidate_ids) by
-// letter (recorded as sent on sent_on) or by e-mail (in lang, with
-// message).
+// letter (kluis writes and keeps one each, in lang with message, dated
+// sent_on) or by e-mail (in lang, with message).
 type breachNotice struct {
 	Channel      string     `json:"channel"`
 	CandidateIDs []kluis.ID `json:"candidate_ids"`
@@ -80,6 +80,8 @@ func (s *Server) breachAPIRoutes() []route {
 		{"GET", "/api/v1/breaches/export", token, s.apiBreachRegisterExport},
 		{"GET", "/api/v1/breaches/{id}/export", token, s.apiBreachExport},
 		{"GET", "/api/v1/reports/{file}", token, s.reportFile},
+		{"GET", "/api/v1/breaches/{id}/letters", token, s.apiBreachLetters},
+		{"GET", "/api/v1/breaches/{id}/letters/{letter}", token, s.breachLetterFile},
 	}
 }
 
@@ -382,7 +384,13 @@ func (s *Server) apiBreachNotices(w http.ResponseWriter, r *http.Request) error 
 	var res store.BreachNoticeResult
 	switch in.Channel {
 	case "letter":
-		res, err = s.db.RecordBreachLetters(ctx, a, id, in.CandidateIDs, in.SentOn)
+		if in.Lang == "" {
+			in.Lang = "nl"
+		}
+		var write store.BreachLetterWriter
+		if write, err = s.breachLetterWriter(r, in.Lang); err == nil {
+			res, err = s.db.RecordBreachLetters(ctx, a, id, in.CandidateIDs, in.SentOn, in.Lang, in.Message, write)
+		}
 	case "email":
 		if in.Lang == "" {
 			in.Lang = "nl"
@@ -398,4 +406,22 @@ func (s *Server) apiBreachNotices(w http.ResponseWriter, r *http.Request) error 
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// apiBreachLetters is GET /api/v1/breaches/{id}/letters: the letters kept
+// with a breach — by candidate number, language, date, size and
+// fingerprint; the letters themselves at .../letters/{letter}.
+func (s *Server) apiBreachLetters(w http.ResponseWriter, r *http.Request) error {
+	if !s.mayKeepBreaches(r) {
+		return errNoAccess
+	}
+	id, err := pathID(r, "breach")
+	if err != nil {
+		return err
+	}
+	ls, err := s.db.BreachLetters(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return writeList(w, ls, len(ls), kluis.Page{Limit: len(ls)})
 }

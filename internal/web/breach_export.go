@@ -282,3 +282,43 @@ func (s *Server) breachFile(kind string) handlerFunc {
 		return sendBreachFile(w, "application/pdf", name+".pdf", buf.Bytes())
 	}
 }
+
+// breachLetterWriter lays out the letters of art. 34 in lang for the
+// agency of the request (report.BreachLetter).
+func (s *Server) breachLetterWriter(r *http.Request, lang string) (store.BreachLetterWriter, error) {
+	c, err := s.controller(r)
+	if err != nil {
+		return nil, err
+	}
+	return func(b *kluis.Breach, to *kluis.Candidate, day kluis.Date) ([]byte, error) {
+		var buf bytes.Buffer
+		if err := report.BreachLetter(&buf, c, report.AddresseeOf(to), b, lang, day, amsterdam); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}, nil
+}
+
+// breachLetterFile sends a letter kept with a breach, for the UI and the
+// API; the download is logged, the letter naming its candidate.
+func (s *Server) breachLetterFile(w http.ResponseWriter, r *http.Request) error {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	if !s.mayKeepBreaches(r) {
+		return errNoAccess
+	}
+	id, err := pathID(r, "breach")
+	if err != nil {
+		return err
+	}
+	letter, err := strconv.ParseInt(r.PathValue("letter"), 10, 64)
+	if err != nil || letter <= 0 {
+		return kluis.NotFound("letter")
+	}
+	l, content, err := s.db.OpenBreachLetter(ctx, a, id, letter)
+	if err != nil {
+		return err
+	}
+	s.logAccess(ctx, "download", "breach_letters", l.ID, l.CandidateID, []string{"content"}, "")
+	name := text(l.Lang, "breach.letter.file") + "-" + strconv.FormatInt(id, 10) + "-" + strconv.FormatInt(l.CandidateID, 10) + ".pdf"
+	return sendBreachFile(w, "application/pdf", name, content)
+}
