@@ -120,12 +120,12 @@ func (s *Server) withClock(v access.View, b *kluis.Breach) access.View {
 // breachExportFormats are the files a breach or the register comes as.
 var breachExportFormats = kluis.Choices{{Value: "pdf"}, {Value: "csv"}}
 
-// exportFormat reads the required ?format= of an export.
+// exportFormat reads the ?format= of an export: pdf when absent.
 func exportFormat(r *http.Request) (string, error) {
 	q := newQuery(r)
 	f := q.choice("format", breachExportFormats)
 	if f == "" {
-		q.p.Add("format", "Kies pdf of csv.", "Choose pdf or csv.")
+		f = "pdf"
 	}
 	return f, q.err()
 }

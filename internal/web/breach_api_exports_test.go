@@ -80,7 +80,10 @@ func TestTheBreachAPIGivesTheClockAndTheFiles(t *testing.T) {
 			t.Errorf("%s: %d, no PDF", api, code)
 		}
 	}
-	for _, api := range []string{"/api/v1/breaches/export", "/api/v1/breaches/export?format=doc", path + "/export?format=xlsx"} {
+	if code, file := u.apiCall(t, po, "GET", "/api/v1/breaches/export", "", nil); code != http.StatusOK || !strings.HasPrefix(file, "%PDF-") {
+		t.Errorf("the register without a format is no PDF: %d", code)
+	}
+	for _, api := range []string{"/api/v1/breaches/export?format=doc", path + "/export?format=xlsx"} {
 		if code, body := u.apiCall(t, po, "GET", api, "", nil); code != http.StatusBadRequest || !strings.Contains(body, `"format"`) {
 			t.Errorf("%s: %d %s", api, code, body)
 		}

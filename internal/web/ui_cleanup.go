@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"net/http"
 
@@ -58,9 +57,6 @@ func checkDueFilter(f dueFilter, today kluis.Date, p kluis.Problems) {
 	}
 	if f.By != "" && f.By > kluis.DateOf(today.Time().AddDate(0, 0, maxLookAhead)) {
 		p.Add("due_by", "Hooguit een jaar vooruit.", "At most a year ahead.")
-	}
-	if f.From != "" && f.From > cmp.Or(f.By, today) {
-		p.Add("due_from", "De eerste dag ligt na de laatste.", "The first day lies after the last.")
 	}
 	if f.Category != "" && !kluis.DataCategories.Has(f.Category) {
 		p.Add("category", "Kies een bestaande categorie.", "Choose an existing category.")
