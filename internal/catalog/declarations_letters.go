@@ -10,7 +10,12 @@ package catalog
 func letterFields() []Field {
 	return []Field{{Table: "request_letters", Column: "content", Subject: Candidate, Category: History,
 		Label: msg("Brief over een verzoek", "Letter about a request"), Basis: LegalObligation, Retention: []Rule{R1, R3},
-		Access: roles{privacy: Read}, Sensitive: true, Source: FromAgency, Purposes: []Purpose{Accountability}}}
+		Access: roles{privacy: Read}, Sensitive: true, Source: FromAgency, Purposes: []Purpose{Accountability}},
+		// The letter about a data breach (art. 34(2)), kept with the
+		// breach, sealed and erased as the request letters are.
+		{Table: "breach_letters", Column: "content", Subject: Candidate, Category: History,
+			Label: msg("Brief over een datalek", "Letter about a data breach"), Basis: LegalObligation, Retention: []Rule{R1, R3},
+			Access: roles{privacy: Read}, Sensitive: true, Source: FromAgency, Purposes: []Purpose{Accountability}}}
 }
 
 func letterNonPersonal() []NonPersonal {
@@ -33,6 +38,13 @@ func letterNonPersonal() []NonPersonal {
 	}
 	for _, c := range []string{"kind", "lang", "size", "sha256", "erased_at", "created_at"} {
 		out = append(out, NonPersonal{"request_letters", c, proof})
+	}
+	out = append(out, NonPersonal{"breach_letters", "tenant_id", "the agency the row belongs to"},
+		NonPersonal{"breach_letters", "id", "surrogate key: a number that means nothing outside kluis"},
+		NonPersonal{"breach_letters", "breach_id", ref}, NonPersonal{"breach_letters", "user_id", ref},
+		NonPersonal{"breach_letters", "candidate_id", "the candidate's pseudonymous id: after an erasure nothing in kluis ties it to a person"})
+	for _, c := range []string{"lang", "size", "sha256", "erased_at", "created_at"} {
+		out = append(out, NonPersonal{"breach_letters", c, proof})
 	}
 	return out
 }

@@ -27,6 +27,32 @@ type Series struct {
 	Values []int
 	// Alert draws the series in red: what is late or unusual.
 	Alert bool
+	// Links are, per label, the list behind this series' bar, segment or
+	// point ("" for none): a list that shows exactly its figure. They
+	// take the place of the label's link for that bar.
+	Links []string
+}
+
+// link is the list behind series s at label i: the series' own, else the
+// label's.
+func (c Chart) link(s, i int) string {
+	if ls := c.Series[s].Links; i < len(ls) && ls[i] != "" {
+		return ls[i]
+	}
+	if i < len(c.Links) {
+		return c.Links[i]
+	}
+	return ""
+}
+
+// seriesLinks reports whether any series has links of its own.
+func (c Chart) seriesLinks() bool {
+	for _, s := range c.Series {
+		if len(s.Links) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Chart is what to draw. Texts come translated from the caller; every
@@ -185,16 +211,19 @@ func (c Chart) SVG() template.HTML {
 		}
 	}
 	for i := range c.Labels {
+		if c.Kind == Lines {
+			continue
+		}
+		// A bar per label links as a whole, unless its series have lists
+		// of their own: then each of its parts does.
 		link := ""
-		if i < len(c.Links) {
+		if i < len(c.Links) && !c.seriesLinks() {
 			link = c.Links[i]
 		}
 		if link != "" {
 			fmt.Fprintf(&b, `<a href="%s">`, esc(link))
 		}
-		if c.Kind != Lines {
-			c.bars(&b, i, slot, y)
-		}
+		c.bars(&b, i, slot, y)
 		if link != "" {
 			b.WriteString(`</a>`)
 		}
@@ -220,8 +249,10 @@ func (c Chart) bars(b *strings.Builder, i int, slot float64, y func(int) float64
 			if v == 0 {
 				continue
 			}
+			c.openLink(b, s, i)
 			fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>`,
 				num(x0), num(y(sum+v)), num(w), num(y(sum)-y(sum+v)), c.colour(s), c.tip(s, i))
+			c.closeLink(b, s, i)
 			sum += v
 		}
 		return
@@ -235,8 +266,10 @@ func (c Chart) bars(b *strings.Builder, i int, slot float64, y func(int) float64
 		}
 		// A zero gets a hairline, so that "none" is seen, not missed.
 		h := math.Max(y(0)-y(v), 1)
+		c.openLink(b, s, i)
 		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s</title></rect>`,
 			num(x0+bw*float64(s)), num(y(0)-h), num(bw*.92), num(h), colour, c.tip(s, i))
+		c.closeLink(b, s, i)
 	}
 }
 
@@ -248,10 +281,7 @@ func (c Chart) lines(b *strings.Builder, slot float64, y func(int) float64) {
 		}
 		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(pts, " "), c.colour(s))
 		for i := range c.Labels {
-			link := ""
-			if i < len(c.Links) {
-				link = c.Links[i]
-			}
+			link := c.link(s, i)
 			if link != "" {
 				fmt.Fprintf(b, `<a href="%s">`, esc(link))
 			}
@@ -260,6 +290,22 @@ func (c Chart) lines(b *strings.Builder, slot float64, y func(int) float64) {
 				b.WriteString(`</a>`)
 			}
 		}
+	}
+}
+
+// openLink and closeLink wrap a part of a bar in the link of its series,
+// when the series has links of its own (the whole bar links otherwise).
+func (c Chart) openLink(b *strings.Builder, s, i int) {
+	if c.seriesLinks() {
+		if l := c.link(s, i); l != "" {
+			fmt.Fprintf(b, `<a href="%s">`, esc(l))
+		}
+	}
+}
+
+func (c Chart) closeLink(b *strings.Builder, s, i int) {
+	if c.seriesLinks() && c.link(s, i) != "" {
+		b.WriteString(`</a>`)
 	}
 }
 
@@ -312,6 +358,10 @@ func (c Chart) Table() template.HTML {
 			cls := "num"
 			if ser.Alert && v > 0 {
 				cls += " late"
+			}
+			if l := ser.Links; i < len(l) && l[i] != "" && v > 0 {
+				fmt.Fprintf(&b, `<td class="%s"><a href="%s">%d</a></td>`, cls, esc(l[i]), v)
+				continue
 			}
 			fmt.Fprintf(&b, `<td class="%s">%d</td>`, cls, v)
 		}

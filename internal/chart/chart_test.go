@@ -53,3 +53,30 @@ func TestTheAxisStepsAreRound(t *testing.T) {
 		}
 	}
 }
+
+// TestEachPartOfABarLinksToItsOwnList: with links per series, every part
+// of a stacked bar, every bar of a group and every point links to the list
+// of its own figure, in the drawing and in the table; a figure of zero has
+// no link in the table, and no part links to the label's list.
+func TestEachPartOfABarLinksToItsOwnList(t *testing.T) {
+	for _, k := range []Kind{Bars, Stacked, Lines} {
+		c := sample(k)
+		c.Series[0].Links = []string{"/requests?kind=access&status=received", "/requests?kind=erasure&status=received"}
+		c.Series[1].Links = []string{"/requests?kind=access&overdue=true", "/requests?kind=erasure&overdue=true"}
+		svg, table := string(c.SVG()), string(c.Table())
+		if err := xml.Unmarshal([]byte(svg), new(any)); err != nil {
+			t.Fatalf("%d: %v", k, err)
+		}
+		for _, l := range []string{"/requests?kind=access&amp;status=received", "/requests?kind=access&amp;overdue=true", "/requests?kind=erasure&amp;overdue=true"} {
+			if !strings.Contains(svg, `<a href="`+l+`">`) || !strings.Contains(table, `<a href="`+l+`">`) {
+				t.Errorf("%d: no link to %s:\n%s\n%s", k, l, svg, table)
+			}
+		}
+		if strings.Contains(table, `kind=erasure&amp;status=received">`) {
+			t.Errorf("%d: a zero links to its list: %s", k, table)
+		}
+		if k != Lines && strings.Contains(svg, `<a href="/requests?kind=access"><rect`) {
+			t.Errorf("%d: the whole bar links to the label's list: %s", k, svg)
+		}
+	}
+}

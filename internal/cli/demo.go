@@ -56,7 +56,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	last := -1
-	res, err := demo.Seed(ctx, db, demo.Options{Candidates: *n, Seed: *seed, Progress: func(done, total int) {
+	res, err := demo.Seed(ctx, db, demo.Options{Candidates: *n, Seed: *seed, BaseURL: "http://" + *addr, Progress: func(done, total int) {
 		if pct := done * 100 / max(total, 1); pct != last {
 			last = pct
 			fmt.Fprintf(e.stderr, "\rgenerating candidates: %3d%% (%d of %d)", pct, done, total)

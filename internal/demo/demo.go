@@ -10,6 +10,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -51,7 +52,13 @@ type Options struct {
 	Progress func(done, total int)
 	// Password is the staff users' password; empty means DefaultPassword.
 	Password string
+	// BaseURL is kluis's public address, where the links in the demo's
+	// e-mails (the consent requests) point; empty means DefaultBaseURL.
+	BaseURL string
 }
+
+// DefaultBaseURL is the address `kluis demo` listens on by default.
+const DefaultBaseURL = "http://127.0.0.1:8080"
 
 // Result is the demo agency and the people who log in to it.
 type Result struct {
@@ -176,7 +183,7 @@ func Seed(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	if err := a.createHandMade(ctx, newGen(opt.Seed, 0x68616e64, tenant.CreatedAt, ids)); err != nil { // "hand"
 		return nil, err
 	}
-	if err := a.createPrivacyOfficersDesk(ctx, privacy); err != nil {
+	if err := a.createPrivacyOfficersDesk(ctx, newGen(opt.Seed, 0x6465736b, tenant.CreatedAt, ids), privacy, res.Users, cmp.Or(opt.BaseURL, DefaultBaseURL)); err != nil { // "desk"
 		return nil, err
 	}
 	if opt.Candidates > 0 {

@@ -315,7 +315,8 @@ func TestTheHandMadeCandidatesHaveDocumentsPayrollHistoryAndDisclosures(t *testi
 		momentKinds := map[string]int{}
 		for _, m := range moments {
 			momentKinds[m.Kind]++
-			if m.Kind == "consent" && !strings.Contains(m.Note, "Kanaal") {
+			// The proof: the wording agreed to (and the channel).
+			if m.Kind == "consent" && !strings.Contains(m.Note, "Tekst") {
 				t.Errorf("consent without its proof: %q", m.Note)
 			}
 		}
@@ -493,4 +494,65 @@ func mustTenant(t testing.TB, db *store.DB) *kluis.Tenant {
 		t.Fatal(err)
 	}
 	return tenant
+}
+
+// TestTheDemoHoldsThePrivacyOfficersDesk: what the dashboard charts is in
+// the demo itself, made through the store: requests in every state (one
+// past its deadline, one extended), consent requests agreed, declined and
+// unanswered, a finished clean-up run that erased candidates altogether,
+// and a week of the access log with one staff member who revealed far
+// more BSNs than the others.
+func TestTheDemoHoldsThePrivacyOfficersDesk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		res := mustSeed(t, e.DB, Options{Seed: 1})
+		a := privacyOfficer(res)
+		qs, _, err := e.DB.Requests(ctx, a, store.RequestFilter{Page: kluis.Page{Limit: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses := map[string]int{}
+		for _, q := range qs {
+			statuses[q.Status]++
+		}
+		overdue, _, err := e.DB.Requests(ctx, a, store.RequestFilter{Overdue: true})
+		if err != nil || len(overdue) != 1 {
+			t.Errorf("%d overdue requests (%v)", len(overdue), err)
+		}
+		for _, s := range []string{"received", "extended", "done", "refused"} {
+			if statuses[s] == 0 {
+				t.Errorf("no %s request; have %v", s, statuses)
+			}
+		}
+		crs, _, err := e.DB.ListConsentRequests(ctx, a, store.ConsentRequestFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answers := map[string]int{}
+		for _, r := range crs {
+			answers[r.Answer]++
+		}
+		if answers["agreed"] != 1 || answers["declined"] != 1 || answers[""] < 2 {
+			t.Errorf("consent requests by answer: %v", answers)
+		}
+		runs, _, err := e.DB.CleanupRuns(ctx, a, kluis.Page{})
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("%d clean-up runs (%v)", len(runs), err)
+		}
+		if r := runs[0]; r.State != "done" || r.Complete != len(cleanedUp) || r.Failed != 0 {
+			t.Errorf("the clean-up run: %+v", r)
+		}
+		counts, err := e.DB.AccessCounts(ctx, a, e.DB.Now().AddDate(0, 0, -7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var most store.AccessCount
+		for _, c := range counts {
+			if c.BSNReveals > most.BSNReveals {
+				most = c
+			}
+		}
+		if most.UserID != actorOf(res.Tenant, res.Users, kluis.RolePayroll).UserID || most.BSNReveals < 20 || most.Reveals <= most.BSNReveals {
+			t.Errorf("BSN reveals: %+v", counts)
+		}
+	})
 }

@@ -10,18 +10,27 @@ import (
 )
 
 // createPrivacyOfficersDesk gives the privacy officer what their desk shows
-// on a real agency's first days with kluis: a published privacy statement
-// (kluis's default text, whose tables come from the catalogue), shown to
-// the hand-made candidates who registered this past year, but two — the
-// others appear in the list of candidates without a record of the current
-// version — and one
-// data breach discovered yesterday, whose 72-hour clock is still running.
-func (a *agency) createPrivacyOfficersDesk(ctx context.Context, privacy kluis.Actor) error {
+// on a real agency's first weeks with kluis, each made through the store as
+// the staff and the candidates would: a finished clean-up run that erased
+// the candidates whose every term had run out; a published privacy
+// statement (kluis's default text, whose tables come from the catalogue),
+// shown to the hand-made candidates who registered this past year, but two
+// — the others appear in the list of candidates without a record of the
+// current version; requests of candidates in every state (one past its
+// deadline, one extended); consent requests to those whose data expire
+// within the month, agreed, declined and unanswered; a week of the access
+// log with one staff member who revealed far more BSNs than the others;
+// and one data breach discovered yesterday, whose 72-hour clock is still
+// running.
+func (a *agency) createPrivacyOfficersDesk(ctx context.Context, g *gen, privacy kluis.Actor, users []kluis.User, linkBase string) error {
+	if err := a.runCleanup(ctx, g, privacy); err != nil {
+		return err
+	}
 	st := &kluis.PrivacyStatement{TextNL: kluis.DefaultStatement("nl"), TextEN: kluis.DefaultStatement("en")}
 	if err := a.db.PublishPrivacyStatement(ctx, privacy, st); err != nil {
 		return fmt.Errorf("demo: publish the privacy statement: %w", err)
 	}
-	cands, _, err := a.db.ListCandidates(ctx, privacy, store.CandidateFilter{})
+	cands, _, err := a.db.ListCandidates(ctx, privacy, store.CandidateFilter{Page: kluis.Page{Limit: kluis.MaxPageSize}})
 	if err != nil {
 		return fmt.Errorf("demo: candidates: %w", err)
 	}
@@ -52,6 +61,15 @@ func (a *agency) createPrivacyOfficersDesk(ctx context.Context, privacy kluis.Ac
 				return fmt.Errorf("demo: statement shown to candidate %d: %w", c.ID, err)
 			}
 		}
+	}
+	if err := a.createRequests(ctx, privacy, cands); err != nil {
+		return err
+	}
+	if err := a.askConsent(ctx, privacy, linkBase); err != nil {
+		return err
+	}
+	if err := a.logAccess(ctx, users, cands); err != nil {
+		return err
 	}
 	b := &kluis.Breach{
 		Title:        "E-mail met cv's aan de verkeerde klant",

@@ -81,6 +81,19 @@ var handMade = []person{
 	{first: "Ruben", prefix: "de", last: "Graaf", branch: 1, city: "Gouda", functions: []string{"Timmerman", "Opperman"},
 		registered: span{2, 2, 0}, lastActive: span{2, 1, 0}, source: "website"},
 
+	// Registered, never placed, last active nearly two years ago: R1 runs
+	// out within the month, so the agency asks them for consent to keep
+	// their data longer (the privacy officer's desk: one agrees, one
+	// declines, two have not answered yet).
+	{first: "Wouter", last: "Claassen", city: "Utrecht", functions: []string{"Magazijnmedewerker"},
+		registered: span{2, 3, 0}, lastActive: span{1, 11, 12}, source: "website"},
+	{first: "Esra", last: "Demir", branch: 1, city: "Rotterdam", functions: []string{"Klantenservicemedewerker"},
+		registered: span{2, 4, 0}, lastActive: span{1, 11, 8}, source: "job-board"},
+	{first: "Bram", prefix: "van", last: "Rijn", city: "Houten", functions: []string{"Schilder"},
+		registered: span{2, 2, 0}, lastActive: span{1, 11, 15}, source: "walk-in"},
+	{first: "Naomi", last: "Pinas", branch: 1, city: "Spijkenisse", functions: []string{"Receptionist"},
+		registered: span{2, 5, 0}, lastActive: span{1, 11, 4}, source: "referral"},
+
 	// Working now: the personnel file is kept, R3 has not started.
 	{first: "Jeroen", prefix: "van", last: "Dijk", city: "Utrecht", functions: []string{"Heftruckchauffeur"},
 		registered: span{4, 4, 0}, jobs: []job{{0, "Heftruckchauffeur", span{4, 3, 0}, span{}, 1725, "phase-c"}}, photo: true, source: "walk-in"},
@@ -187,7 +200,7 @@ func (a *agency) createHandMade(ctx context.Context, g *gen) error {
 		return fmt.Errorf("demo: the store has no blob store for the demo's documents")
 	}
 	for i, p := range handMade {
-		if err := a.createPerson(ctx, g, i, p); err != nil {
+		if _, err := a.createPerson(ctx, g, i, p); err != nil {
 			return fmt.Errorf("demo: %s %s: %w", p.first, p.last, err)
 		}
 	}
@@ -199,7 +212,7 @@ type personFiles struct {
 	cv *kluis.Document
 }
 
-func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) error {
+func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) (*kluis.Candidate, error) {
 	actor := a.actors[p.branch]
 	pl := placeOf(p.branch, p.city)
 	nat := p.nationality
@@ -223,19 +236,19 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 		RegisteredOn: date(registered), Source: p.source,
 	}
 	if err := a.db.CreateCandidate(ctx, actor, c); err != nil {
-		return err
+		return nil, err
 	}
 	note := func(kind string, day time.Time, text string) error {
 		m := &kluis.ContactMoment{CandidateID: c.ID, Kind: kind, At: g.at(day), Note: text}
 		return a.db.CreateContactMoment(ctx, actor, m)
 	}
 	if err := note("check-in", registered, "Ingeschreven bij vestiging "+a.branches[p.branch].Name+"."); err != nil {
-		return err
+		return nil, err
 	}
 	// A paper statement from before kluis proves no version: kluis
 	// records the proof itself when it shows the current one (desk.go).
 	if err := note("other", registered, "Papieren privacyverklaring van vóór kluis meegegeven."); err != nil {
-		return err
+		return nil, err
 	}
 	files := personFiles{}
 	if !p.noCV {
@@ -244,18 +257,18 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 			"Gewenste functies: "+joinComma(p.functions), "Werkervaring: "+g.pick([]string{"3 jaar", "5 jaar", "1 jaar", "10 jaar"})+" als "+p.functions[0]+".",
 			"Opleiding: "+g.pick([]string{"MBO niveau 2", "MBO niveau 3", "VMBO", "HAVO", "MBO niveau 4"})+"."))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		files.cv = d
 	}
 	if p.photo {
 		if _, err := a.upload(ctx, actor, c, "photo", "pasfoto.png", pngImage(false, uint8(g.r.IntN(256)))); err != nil { // #nosec G115 -- IntN(256) fits a byte
-			return err
+			return nil, err
 		}
 	}
 	if p.idCopy || len(p.jobs) > 0 {
 		if _, err := a.upload(ctx, actor, c, "id-copy", "kopie-id.png", pngImage(true, uint8(g.r.IntN(256)))); err != nil { // #nosec G115 -- IntN(256) fits a byte
-			return err
+			return nil, err
 		}
 		c.IDDocumentType = "id-card"
 		switch {
@@ -274,12 +287,12 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 		for k := g.between(0, 2); k > 0; k-- {
 			kind := g.pick([]string{"phone", "phone", "email", "visit"})
 			if err := note(kind, g.dayBetween(registered, last), g.pick(contactNotes[kind])); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		kind := g.pick([]string{"phone", "email"})
 		if err := note(kind, last, g.pick(contactNotes[kind])); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if p.consent != (span{}) {
@@ -288,7 +301,7 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 		if err := note("consent", day, "Toestemming om de gegevens langer te bewaren voor toekomstige vacatures, tot "+
 			until.Format("02-01-2006")+". Kanaal: e-mail. Tekst: toestemmingsverzoek versie 2 (\"Mogen wij uw gegevens "+
 			"nog twee jaar bewaren?\"). De kandidaat kan de toestemming altijd intrekken."); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
@@ -296,17 +309,17 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 	for _, j := range p.jobs {
 		pl, err := a.place(ctx, g, c, actor, j, files)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		pls = append(pls, pl)
 	}
 	if len(p.jobs) > 0 {
 		if err := a.hire(ctx, g, c, actor, p); err != nil {
-			return err
+			return nil, err
 		}
 		for k, j := range p.jobs {
 			if err := a.pay(ctx, g, c, j, pls[k]); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	} else {
@@ -318,16 +331,16 @@ func (a *agency) createPerson(ctx context.Context, g *gen, i int, p person) erro
 			c.Status, c.Availability = "inactive", "none"
 		}
 		if err := a.db.UpdateCandidate(ctx, actor, c, c.Version); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if p.cvSent > 0 && files.cv != nil {
 		cl := a.clients[p.cvSent-1]
 		if _, err := a.db.DiscloseDocument(ctx, actor, files.cv.ID, cl.ID, "Voorgesteld voor een vacature als "+p.functions[0]+"."); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return c, nil
 }
 
 func joinComma(list []string) string {

@@ -310,3 +310,20 @@ func (b *Breach) Close(now time.Time) error {
 	b.Status, b.ClosedAt = "closed", &at
 	return nil
 }
+
+// BreachLetter is the letter (a PDF) kluis wrote to a candidate concerned
+// by a breach (art. 34(2)), kept with the breach. Its content names the
+// candidate and is sealed with their key; an erasure empties it and keeps
+// the row as the proof that it was sent.
+type BreachLetter struct {
+	TenantID    ID         `json:"-"`
+	ID          ID         `json:"id"`
+	BreachID    ID         `json:"breach_id"`
+	CandidateID ID         `json:"candidate_id"`
+	Lang        string     `json:"lang"`
+	Size        int64      `json:"size"`
+	SHA256      string     `json:"sha256"`
+	ErasedAt    *time.Time `json:"erased_at,omitempty"`
+	UserID      ID         `json:"user_id,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+}

@@ -228,8 +228,11 @@ type AuditFilter struct {
 	UserID      kluis.ID
 	CandidateID kluis.ID
 	Action      string
-	From, To    time.Time // [From, To); zero for open
-	Page        kluis.Page
+	// Field keeps the reveals that showed a field ("bsn", "iban",
+	// "id_document_number"), among others or alone.
+	Field    string
+	From, To time.Time // [From, To); zero for open
+	Page     kluis.Page
 }
 
 // AuditLog lists entries, newest first.
@@ -243,6 +246,9 @@ func (db *DB) AuditLog(ctx context.Context, a kluis.Actor, f AuditFilter) ([]klu
 	}
 	if f.Action != "" {
 		w.add("action = ?", f.Action)
+	}
+	if f.Field != "" {
+		w.add("action = 'reveal' AND ',' || fields || ',' LIKE ?", "%,"+f.Field+",%")
 	}
 	if !f.From.IsZero() {
 		w.add("at >= ?", f.From)
@@ -430,11 +436,14 @@ func isZero(v any) bool {
 type AccessCount struct {
 	UserID     kluis.ID
 	Candidates int // distinct candidates viewed or downloaded from
-	Reveals    int // masked values revealed
+	Reveals    int // masked values revealed (BSN, IBAN, ID number)
+	BSNReveals int // of which BSNs
 }
 
-// AccessCounts counts, per staff member, the candidates viewed and the
-// values revealed since a moment, most candidates first.
+// AccessCounts counts, per staff member, the candidates viewed, the
+// values revealed and the BSNs among them since a moment, most candidates
+// first. A reveal of several fields at once is one reveal, and one BSN
+// reveal when the BSN is among them.
 func (db *DB) AccessCounts(ctx context.Context, a kluis.Actor, since time.Time) ([]AccessCount, error) {
 	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))
 	if err != nil {
@@ -443,7 +452,8 @@ func (db *DB) AccessCounts(ctx context.Context, a kluis.Actor, since time.Time) 
 	defer done()
 	rows, err := rd.QueryContext(ctx, `SELECT user_id,
 			count(DISTINCT CASE WHEN action IN ('view', 'download') THEN candidate_id END),
-			COALESCE(SUM(CASE WHEN action = 'reveal' THEN 1 ELSE 0 END), 0)
+			COALESCE(SUM(CASE WHEN action = 'reveal' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN action = 'reveal' AND ',' || fields || ',' LIKE '%,bsn,%' THEN 1 ELSE 0 END), 0)
 		FROM audit_log WHERE tenant_id = $1 AND at >= $2 AND user_id IS NOT NULL AND action IN ('view', 'download', 'reveal')
 		GROUP BY user_id ORDER BY 2 DESC, 3 DESC, user_id`, a.TenantID, since.UTC())
 	if err != nil {
@@ -453,7 +463,7 @@ func (db *DB) AccessCounts(ctx context.Context, a kluis.Actor, since time.Time) 
 	var out []AccessCount
 	for rows.Next() {
 		var c AccessCount
-		if err := rows.Scan(&c.UserID, &c.Candidates, &c.Reveals); err != nil {
+		if err := rows.Scan(&c.UserID, &c.Candidates, &c.Reveals, &c.BSNReveals); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

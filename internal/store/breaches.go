@@ -510,38 +510,6 @@ type BreachNoticeResult struct {
 // breachNoticeBatch is how many candidates one transaction tells.
 const breachNoticeBatch = 100
 
-// RecordBreachLetters records that the candidates linked to a breach and
-// not yet told (or only those of cands, when given) were sent a letter
-// about it on the day sent ("" is today): each with a contact moment in
-// their history, in batches of breachNoticeBatch to a transaction.
-func (db *DB) RecordBreachLetters(ctx context.Context, a kluis.Actor, id kluis.ID, cands []kluis.ID, sent kluis.Date) (BreachNoticeResult, error) {
-	b, err := db.Breach(ctx, a, id)
-	if err != nil {
-		return BreachNoticeResult{}, err
-	}
-	p := kluis.Problems{}
-	if d, ok := kluis.ParseDate(string(sent)); !ok {
-		p.Add("sent_on", "Geen geldige datum; gebruik dd-mm-jjjj.", "Not a valid date; use dd-mm-yyyy or yyyy-mm-dd.")
-	} else if sent = d; sent == "" {
-		sent = db.today()
-	} else if sent > db.today() {
-		p.Add("sent_on", "Een brief kan niet in de toekomst verstuurd zijn.", "A letter cannot have been sent in the future.")
-	} else if sent < kluis.DateOf(b.DiscoveredAt) {
-		p.Add("sent_on", "De brief ligt voor de ontdekking van het datalek.", "The letter is before the breach was discovered.")
-	}
-	if err := p.Err(); err != nil {
-		return BreachNoticeResult{}, err
-	}
-	at := sent.Time().Add(12 * time.Hour) // noon: the day is what the letter proves
-	if sent == db.today() {
-		at = db.now().Truncate(time.Second)
-	}
-	return db.notify(ctx, a, id, cands, func(tx *writeTx, b *kluis.Breach, c breachNoticeTarget) (bool, error) {
-		note := "Datalek " + strconv.FormatInt(b.ID, 10) + ": per brief geïnformeerd (art. 34 AVG)."
-		return true, db.recordBreachNotice(ctx, tx, b, c.id, "letter", at, note)
-	}, nil)
-}
-
 // NotifyBreachByEmail e-mails the candidates linked to a breach and not
 // yet told (or only those of cands, when given), in lang, with the
 // privacy officer's message about what happened, its likely consequences
@@ -552,15 +520,7 @@ func (db *DB) RecordBreachLetters(ctx context.Context, a kluis.Actor, id kluis.I
 // transaction; one sent again finds the candidate told and skips them.
 func (db *DB) NotifyBreachByEmail(ctx context.Context, a kluis.Actor, id kluis.ID, cands []kluis.ID, lang, message string) (BreachNoticeResult, error) {
 	p := kluis.Problems{}
-	if lang != "nl" && lang != "en" {
-		p.Add("lang", "Kies Nederlands (nl) of Engels (en).", "Choose Dutch (nl) or English (en).")
-	}
-	if s, ok := kluis.CleanText(message, 5000); !ok {
-		p.Add("message", "Gebruik hooguit 5000 tekens, zonder stuurtekens.", "Use at most 5000 characters, without control characters.")
-	} else if message = s; message == "" {
-		p.Add("message", "Beschrijf in gewone taal wat er is gebeurd, de waarschijnlijke gevolgen en de maatregelen.",
-			"Describe in plain language what happened, its likely consequences and the measures taken.")
-	}
+	message = checkNotice(p, lang, message)
 	if err := p.Err(); err != nil {
 		return BreachNoticeResult{}, err
 	}
@@ -869,6 +829,9 @@ func (db *DB) DeleteExpiredBreaches(ctx context.Context, tenant kluis.ID) (int, 
 	}
 	for _, k := range keys {
 		err := db.write(ctx, kluis.Actor{TenantID: k.tenant}, func(tx *writeTx) error {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM breach_letters WHERE tenant_id = $1 AND breach_id = $2", k.tenant, k.id); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, "DELETE FROM breach_candidates WHERE tenant_id = $1 AND breach_id = $2", k.tenant, k.id); err != nil {
 				return err
 			}

@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"bytes"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,15 +180,33 @@ func TestTheCandidatesConcernedAreLinkedAndTold(t *testing.T) {
 		if err := e.DB.UnlinkBreachCandidate(ctx, po, b.ID, ids[3]); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "2026-11-01"); kluis.ErrorCode(err) != kluis.EInvalid {
+		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "2026-11-01", "nl", "Er is een lijst verloren.", plainLetter); kluis.ErrorCode(err) != kluis.EInvalid {
 			t.Fatalf("a letter before the discovery: %v", err)
 		}
-		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "2026-12-01"); kluis.ErrorCode(err) != kluis.EInvalid {
+		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "2026-12-01", "nl", "Er is een lijst verloren.", plainLetter); kluis.ErrorCode(err) != kluis.EInvalid {
 			t.Fatalf("a letter in the future: %v", err)
 		}
-		res, err := e.DB.RecordBreachLetters(ctx, po, b.ID, []kluis.ID{ids[0]}, "")
+		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "", "de", " ", plainLetter); kluis.ErrorCode(err) != kluis.EInvalid ||
+			!strings.Contains(err.Error(), "lang") && !strings.Contains(fmt.Sprint(err), "message") {
+			t.Fatalf("a letter without a language and a message: %v", err)
+		}
+		res, err := e.DB.RecordBreachLetters(ctx, po, b.ID, []kluis.ID{ids[0]}, "", "nl", "Er is een lijst verloren.", plainLetter)
 		if err != nil || res.Informed != 1 {
 			t.Fatalf("letter: %+v %v", res, err)
+		}
+		// The letter is kept with the breach, sealed, and opens for the
+		// privacy officer with the candidate's name and address.
+		letters, err := e.DB.BreachLetters(ctx, po, b.ID)
+		if err != nil || len(letters) != 1 || letters[0].CandidateID != ids[0] || letters[0].Lang != "nl" {
+			t.Fatalf("the letters kept: %+v %v", letters, err)
+		}
+		c0, _ := e.DB.Candidate(ctx, po, ids[0])
+		_, content, err := e.DB.OpenBreachLetter(ctx, po, b.ID, letters[0].ID)
+		if err != nil || !strings.Contains(string(content), c0.Name()) || !strings.Contains(string(content), "Er is een lijst verloren.") || !strings.Contains(string(content), c0.City) {
+			t.Fatalf("the letter: %q %v", content, err)
+		}
+		if stored, err := e.DB.StoredBreachLetter(ctx, e.Tenant.ID, letters[0].ID); err != nil || len(stored) == 0 || bytes.Contains(stored, []byte(c0.LastName)) {
+			t.Fatalf("the letter is stored in the clear (%v)", err)
 		}
 		if _, err := e.DB.NotifyBreachByEmail(ctx, po, b.ID, nil, "fr", ""); kluis.ErrorCode(err) != kluis.EInvalid {
 			t.Fatalf("a bad notice: %v", err)
@@ -248,7 +269,7 @@ func TestAnErasedCandidateStaysLinkedWithoutATrace(t *testing.T) {
 		if _, err := e.DB.LinkBreachCandidates(ctx, po, b.ID, []kluis.ID{c.ID}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, ""); err != nil {
+		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "", "nl", "Er is een lijst verloren.", plainLetter); err != nil {
 			t.Fatal(err)
 		}
 		full, err := e.DB.Candidate(ctx, po, c.ID)
@@ -271,8 +292,16 @@ func TestAnErasedCandidateStaysLinkedWithoutATrace(t *testing.T) {
 		if err != nil || len(links) != 1 || links[0].CandidateID != c.ID || links[0].InformedVia != "letter" {
 			t.Fatalf("the link after the erasure: %+v %v", links, err)
 		}
+		// The letter's content is gone; its row stays as the proof.
+		letters, err := e.DB.BreachLetters(ctx, po, b.ID)
+		if err != nil || len(letters) != 1 || letters[0].ErasedAt == nil || letters[0].SHA256 == "" {
+			t.Fatalf("the letter after the erasure: %+v %v", letters, err)
+		}
+		if _, _, err := e.DB.OpenBreachLetter(ctx, po, b.ID, letters[0].ID); kluis.ErrorCode(err) != kluis.ENotFound {
+			t.Fatalf("the erased letter opens: %v", err)
+		}
 		// Telling again skips the erased candidate.
-		if res, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, ""); err != nil || res.Informed != 0 {
+		if res, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "", "nl", "Er is een lijst verloren.", plainLetter); err != nil || res.Informed != 0 {
 			t.Fatalf("%+v %v", res, err)
 		}
 	})
@@ -314,4 +343,10 @@ func TestTheRegisterKeepsABreachFiveYearsAfterItIsClosed(t *testing.T) {
 			t.Fatalf("%d links left: %v", links, err)
 		}
 	})
+}
+
+// plainLetter is a breach letter as plain text: the store keeps whatever
+// the web layer lays out.
+func plainLetter(b *kluis.Breach, c *kluis.Candidate, day kluis.Date) ([]byte, error) {
+	return []byte("Brief over datalek " + strconv.FormatInt(b.ID, 10) + " aan " + c.Name() + ", " + c.Street + " " + c.City + ", " + string(day) + ": " + b.NoticeText), nil
 }

@@ -262,7 +262,7 @@ var childTables = []string{"portal_tokens", "payroll_records", "contact_moments"
 // probedTables are the tables an erasure may have to change rows of, besides
 // the candidate's own: the childTables and those whose rows stay as proof
 // with their texts emptied.
-var probedTables = append(slices.Clone(childTables), "requests", "request_letters", "restrictions", "restriction_overrides", "breach_candidates")
+var probedTables = append(slices.Clone(childTables), "requests", "request_letters", "restrictions", "restriction_overrides", "breach_candidates", "breach_letters")
 
 // presence says which probedTables hold rows of a candidate; nil means
 // "not asked": every table may.
@@ -395,6 +395,11 @@ func (db *DB) recordErasure(ctx context.Context, tx *writeTx, ep *erasePlan, rec
 	}
 	if has.of("request_letters") {
 		if err := eraseLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
+			return err
+		}
+	}
+	if has.of("breach_letters") {
+		if err := eraseBreachLetters(ctx, tx, tenant, id, dueFields, ep.complete, rec.At); err != nil {
 			return err
 		}
 	}
@@ -937,10 +942,18 @@ func scanErasure(r interface{ Scan(...any) error }) (kluis.Erasure, error) {
 	return e, nil
 }
 
-// ErasureFilter narrows the list of erasure records.
+// ErasureFilter narrows the list of erasure records: of a candidate, of a
+// clean-up run, of the runs of a month ("2026-11"), by clean-up runs only,
+// erased on or after a day, of a category of data, and with an outcome
+// ("complete" or "partial").
 type ErasureFilter struct {
 	CandidateID kluis.ID
 	RunID       kluis.ID
+	RunMonth    string
+	Cleanup     bool
+	ErasedFrom  kluis.Date
+	Category    string
+	Outcome     string
 	Page        kluis.Page
 }
 
@@ -958,6 +971,27 @@ func (db *DB) Erasures(ctx context.Context, a kluis.Actor, f ErasureFilter) ([]k
 	}
 	if f.RunID != 0 {
 		w.add("run_id = ?", f.RunID)
+	}
+	if f.RunMonth != "" {
+		first := kluis.Date(f.RunMonth + "-01")
+		w.add("run_id IN (SELECT r.id FROM cleanup_runs r WHERE r.tenant_id = erasures.tenant_id AND r.run_date >= ? AND r.run_date < ?)",
+			first, kluis.DateOf(first.Time().AddDate(0, 1, 0)))
+	}
+	if f.Cleanup {
+		w.add("run_id IS NOT NULL")
+	}
+	if f.ErasedFrom != "" {
+		w.add("erased_at >= ?", f.ErasedFrom.Time().UTC())
+	}
+	if f.Category != "" {
+		// The erased groups are JSON written by kluis (ErasedCategories).
+		w.add("erased LIKE ?", `%"category":"`+f.Category+`"%`)
+	}
+	switch f.Outcome {
+	case "complete":
+		w.add("complete")
+	case "partial":
+		w.add("NOT complete")
 	}
 	var total int
 	if err := rd.QueryRowContext(ctx, "SELECT count(*) FROM erasures"+w.sql(), w.args...).Scan(&total); err != nil {

@@ -347,6 +347,12 @@ const activeStatuses = "('registered', 'available', 'working')"
 // returns the current version (0 when none is published: nobody is then
 // listed).
 func (db *DB) NotInformedCandidates(ctx context.Context, a kluis.Actor, page kluis.Page) ([]NotInformed, int, int, error) {
+	return db.NotInformedOfStatus(ctx, a, "", page)
+}
+
+// NotInformedOfStatus is NotInformedCandidates of one state of candidate
+// ("" for every active one): the list behind a bar of the dashboard.
+func (db *DB) NotInformedOfStatus(ctx context.Context, a kluis.Actor, status string, page kluis.Page) ([]NotInformed, int, int, error) {
 	s, err := db.PrivacyStatement(ctx, a.TenantID, 0)
 	if kluis.ErrorCode(err) == kluis.ENotFound {
 		return nil, 0, 0, nil
@@ -358,7 +364,11 @@ func (db *DB) NotInformedCandidates(ctx context.Context, a kluis.Actor, page klu
 	cond := notInformedWhere
 	if a.Branch != 0 {
 		args = append(args, a.Branch)
-		cond += " AND c.branch_id = $3"
+		cond += " AND c.branch_id = $" + strconv.Itoa(len(args))
+	}
+	if status != "" {
+		args = append(args, status)
+		cond += " AND c.status = $" + strconv.Itoa(len(args))
 	}
 	var total int
 	rd, _, done, err := db.reader(ctx, forAgency(a.TenantID))

@@ -68,11 +68,13 @@ type RequestFilter struct {
 	Kind        string
 	CandidateID kluis.ID
 	// Open leaves out closed requests; Overdue keeps only open ones past
-	// their due date; DueBy keeps open ones due on or before the day.
-	Open    bool
-	Overdue bool
-	DueBy   kluis.Date
-	Page    kluis.Page
+	// their due date, NotOverdue all others (closed, or within their
+	// deadline); DueBy keeps open ones due on or before the day.
+	Open       bool
+	Overdue    bool
+	NotOverdue bool
+	DueBy      kluis.Date
+	Page       kluis.Page
 }
 
 // Requests lists the register, the earliest due first, and counts all
@@ -95,6 +97,9 @@ func (db *DB) Requests(ctx context.Context, a kluis.Actor, f RequestFilter) ([]k
 	}
 	if f.Overdue {
 		w.add("due_on < ?", db.today())
+	}
+	if f.NotOverdue {
+		w.add("(closed_on IS NOT NULL OR due_on >= ?)", db.today())
 	}
 	if f.DueBy != "" {
 		w.add("due_on <= ?", f.DueBy)

@@ -1,18 +1,20 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"time"
 
+	"kluis/internal/access"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
 )
 
 // The data breach register in the API (GDPR art. 33 and 34). A token of
 // any staff member with breaches:write may report a breach; only the
-// privacy officer's reads and keeps the register. Every answer passes the
-// catalogue's projection: a reporter gets back the breach's number and
-// clock, not its texts.
+// privacy officer's reads and keeps the register and its exports. Every
+// answer passes the catalogue's projection: a reporter gets back the
+// breach's number and clock (the "clock" object), not its texts.
 
 // breachReport is the body of POST /api/v1/breaches: the description a
 // reporter gives.
@@ -47,8 +49,8 @@ type breachLinks struct {
 
 // breachNotice is the body of POST /api/v1/breaches/{id}/notices: tell
 // the linked candidates not yet told (or those of candidate_ids) by
-// letter (recorded as sent on sent_on) or by e-mail (in lang, with
-// message).
+// letter (kluis writes and keeps one each, in lang with message, dated
+// sent_on) or by e-mail (in lang, with message).
 type breachNotice struct {
 	Channel      string     `json:"channel"`
 	CandidateIDs []kluis.ID `json:"candidate_ids"`
@@ -75,7 +77,83 @@ func (s *Server) breachAPIRoutes() []route {
 		{"POST", "/api/v1/breaches/{id}/candidates", token, s.apiLinkBreachCandidates},
 		{"DELETE", "/api/v1/breaches/{id}/candidates/{candidate}", token, s.apiUnlinkBreachCandidate},
 		{"POST", "/api/v1/breaches/{id}/notices", token, s.apiBreachNotices},
+		{"GET", "/api/v1/breaches/export", token, s.apiBreachRegisterExport},
+		{"GET", "/api/v1/breaches/{id}/export", token, s.apiBreachExport},
+		{"GET", "/api/v1/reports/{file}", token, s.reportFile},
+		{"GET", "/api/v1/breaches/{id}/letters", token, s.apiBreachLetters},
+		{"GET", "/api/v1/breaches/{id}/letters/{letter}", token, s.breachLetterFile},
 	}
+}
+
+// breachClockBody is the 72-hour clock of art. 33(1) in the API: the
+// deadline, whether it still runs, the hours left or how late, and, once
+// decided, the moment that stopped it and whether that was in time. It
+// holds no personal data: every caller who gets the breach gets it, the
+// reporter too.
+type breachClockBody struct {
+	Deadline  time.Time  `json:"deadline"`
+	Running   bool       `json:"running"`
+	Overdue   bool       `json:"overdue"`
+	HoursLeft float64    `json:"hours_left"`
+	HoursLate float64    `json:"hours_late"`
+	Decided   bool       `json:"decided"`
+	StoppedAt *time.Time `json:"stopped_at,omitempty"`
+	InTime    bool       `json:"in_time"`
+}
+
+// hours is a duration in hours, to a tenth.
+func hours(d time.Duration) float64 { return math.Round(d.Hours()*10) / 10 }
+
+func clockBody(c kluis.BreachClock) breachClockBody {
+	return breachClockBody{Deadline: c.Deadline, Running: c.Running, Overdue: c.Overdue, HoursLeft: hours(c.Left), HoursLate: hours(c.Late),
+		Decided: !c.Running, StoppedAt: c.StoppedAt, InTime: c.InTime}
+}
+
+// withClock adds the clock to a projected breach.
+func (s *Server) withClock(v access.View, b *kluis.Breach) access.View {
+	if v != nil {
+		v["clock"] = clockBody(b.Clock(s.clock.Now()))
+	}
+	return v
+}
+
+// breachExportFormats are the files a breach or the register comes as.
+var breachExportFormats = kluis.Choices{{Value: "pdf"}, {Value: "csv"}}
+
+// exportFormat reads the ?format= of an export: pdf when absent.
+func exportFormat(r *http.Request) (string, error) {
+	q := newQuery(r)
+	f := q.choice("format", breachExportFormats)
+	if f == "" {
+		f = "pdf"
+	}
+	return f, q.err()
+}
+
+// apiBreachRegisterExport is GET /api/v1/breaches/export?format=: the
+// whole register as the page's downloads have it.
+func (s *Server) apiBreachRegisterExport(w http.ResponseWriter, r *http.Request) error {
+	if !s.mayKeepBreaches(r) {
+		return errNoAccess
+	}
+	f, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	return s.breachRegisterFile(f)(w, r)
+}
+
+// apiBreachExport is GET /api/v1/breaches/{id}/export?format=: one breach
+// with its candidates, as the breach's page has it.
+func (s *Server) apiBreachExport(w http.ResponseWriter, r *http.Request) error {
+	if !s.mayKeepBreaches(r) {
+		return errNoAccess
+	}
+	f, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	return s.breachFile(f)(w, r)
 }
 
 // apiBreaches is GET /api/v1/breaches.
@@ -92,7 +170,14 @@ func (s *Server) apiBreaches(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeProjected(s, w, r, "breaches", items, total, f.Page)
+	views, err := projectList(s, r, "breaches", items)
+	if err != nil {
+		return err
+	}
+	for i := range views {
+		views[i] = s.withClock(views[i], &items[i])
+	}
+	return writeList(w, views, total, f.Page)
 }
 
 // apiBreach is GET /api/v1/breaches/{id}.
@@ -116,7 +201,11 @@ func (s *Server) writeBreach(w http.ResponseWriter, r *http.Request, code int, b
 	if !s.projector(r.Context()).CanSee(actorFrom(r.Context()).Role, "breaches") && code == http.StatusOK {
 		return errNoAccess
 	}
-	return s.writeOne(w, r, code, "breaches", b, b.Version)
+	v, err := s.projector(r.Context()).Project(actorFrom(r.Context()).Role, "breaches", b)
+	if err != nil {
+		return err
+	}
+	return writeRecord(w, code, s.withClock(v, b), b.Version)
 }
 
 // apiReportBreach is POST /api/v1/breaches.
@@ -295,7 +384,13 @@ func (s *Server) apiBreachNotices(w http.ResponseWriter, r *http.Request) error 
 	var res store.BreachNoticeResult
 	switch in.Channel {
 	case "letter":
-		res, err = s.db.RecordBreachLetters(ctx, a, id, in.CandidateIDs, in.SentOn)
+		if in.Lang == "" {
+			in.Lang = "nl"
+		}
+		var write store.BreachLetterWriter
+		if write, err = s.breachLetterWriter(r, in.Lang); err == nil {
+			res, err = s.db.RecordBreachLetters(ctx, a, id, in.CandidateIDs, in.SentOn, in.Lang, in.Message, write)
+		}
 	case "email":
 		if in.Lang == "" {
 			in.Lang = "nl"
@@ -311,4 +406,22 @@ func (s *Server) apiBreachNotices(w http.ResponseWriter, r *http.Request) error 
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// apiBreachLetters is GET /api/v1/breaches/{id}/letters: the letters kept
+// with a breach — by candidate number, language, date, size and
+// fingerprint; the letters themselves at .../letters/{letter}.
+func (s *Server) apiBreachLetters(w http.ResponseWriter, r *http.Request) error {
+	if !s.mayKeepBreaches(r) {
+		return errNoAccess
+	}
+	id, err := pathID(r, "breach")
+	if err != nil {
+		return err
+	}
+	ls, err := s.db.BreachLetters(r.Context(), actorFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return writeList(w, ls, len(ls), kluis.Page{Limit: len(ls)})
 }

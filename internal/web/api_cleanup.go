@@ -231,7 +231,8 @@ func (s *Server) apiErasures(w http.ResponseWriter, r *http.Request) error {
 		return errNoAccess
 	}
 	q := newQuery(r)
-	f := store.ErasureFilter{RunID: q.id("run_id"), CandidateID: q.id("candidate_id"), Page: q.page()}
+	f := erasureFilter(q)
+	f.Page = q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

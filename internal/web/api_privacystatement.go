@@ -122,10 +122,11 @@ func (s *Server) apiNotInformed(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := newQuery(r)
 	page := q.page()
+	status := q.choice("status", activeCandidateStatuses)
 	if err := q.err(); err != nil {
 		return err
 	}
-	list, total, version, err := s.db.NotInformedCandidates(r.Context(), a, page)
+	list, total, version, err := s.db.NotInformedOfStatus(r.Context(), a, status, page)
 	if err != nil {
 		return err
 	}

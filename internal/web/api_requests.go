@@ -51,7 +51,9 @@ func (s *Server) apiRequests(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := newQuery(r)
 	f := store.RequestFilter{Status: q.choice("status", kluis.RequestStatuses), Kind: q.choice("kind", kluis.RequestKinds),
-		CandidateID: q.id("candidate_id"), Overdue: q.choice("overdue", yesNo) == "true", DueBy: q.date("due_by"), Page: q.page()}
+		CandidateID: q.id("candidate_id"), DueBy: q.date("due_by"), Page: q.page()}
+	overdue := q.choice("overdue", yesNo)
+	f.Overdue, f.NotOverdue = overdue == "true", overdue == "false"
 	if err := q.err(); err != nil {
 		return err
 	}

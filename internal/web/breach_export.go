@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,9 +14,9 @@ import (
 
 // The exports of the breach register: the whole register and one breach,
 // as PDF (to show the AP) and as CSV (for a spreadsheet), in the viewer's
-// language, with what the screen shows. A CSV cell that a spreadsheet
-// would read as a formula gets a leading apostrophe (report.SafeCell, as
-// every export of kluis).
+// language, with what the screen shows; and the register as a report of
+// /reports (PDF, CSV, XLSX). Cells go through report.SafeCell (by
+// report.CSVWriter), like every export of kluis.
 
 // breachFacts is what both exports print of a breach, label and value, in
 // the order of the breach's page.
@@ -76,54 +75,100 @@ func sendBreachFile(w http.ResponseWriter, ctype, name string, body []byte) erro
 	return err
 }
 
-// breachRegisterFile sends the whole register, up to the largest page.
+// breachRegister reads the whole register, up to the largest page, with
+// the names of the staff who reported and decided.
+func (s *Server) breachRegister(r *http.Request, lang string) ([]breachRow, map[kluis.ID]string, error) {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	var rows []breachRow
+	for off := 0; ; off += kluis.MaxPageSize {
+		bs, total, err := s.db.Breaches(ctx, a, store.BreachFilter{Page: kluis.Page{Limit: kluis.MaxPageSize, Offset: off}})
+		if err != nil {
+			return nil, nil, err
+		}
+		more, err := s.breachRows(r, lang, bs)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows = append(rows, more...)
+		if off+len(bs) >= total || len(bs) == 0 {
+			break
+		}
+	}
+	names, err := s.staffNames(r)
+	return rows, names, err
+}
+
+// breachReportFacts are the facts of a breach the register's report
+// shows, a column each, with their widths in the PDF.
+var breachReportFacts = []struct {
+	key   string
+	width float64
+}{
+	{"breach.number", 1.6}, {"breach.title.label", 3}, {"breach.status", 1.4}, {"breach.discovered_at", 1.8},
+	{"breach.deadline", 1.8}, {"breach.clock", 2.4}, {"breach.categories", 2.2}, {"breach.affected_count", 1.2},
+	{"breach.informed", 1.2}, {"breach.risk", 1.6}, {"breach.decision", 1.8}, {"breach.ap_reported_at", 1.8},
+	{"breach.ap_reference", 1.6}, {"breach.inform_decision", 1.8}, {"breach.closed_at", 1.8},
+}
+
+// breachRegisterTable is the breach register as a report (art. 33(5)):
+// a row per breach with what the AP asks to see.
+func (s *Server) breachRegisterTable(r *http.Request, lang string) (report.Table, error) {
+	if !s.mayKeepBreaches(r) {
+		return report.Table{}, errNoAccess
+	}
+	rows, names, err := s.breachRegister(r, lang)
+	if err != nil {
+		return report.Table{}, err
+	}
+	tab := report.Table{Title: text(lang, "breaches.title"), Subtitle: text(lang, "breaches.pdf.subtitle") + " " + formatTime(s.clock.Now())}
+	for _, f := range breachReportFacts {
+		tab.Columns = append(tab.Columns, report.Column{Header: text(lang, f.key), Width: f.width,
+			Number: f.key == "breach.affected_count" || f.key == "breach.informed"})
+	}
+	for _, b := range rows {
+		byLabel := map[string]string{}
+		for _, f := range breachFacts(b, lang, names[b.ReportedBy], names[b.DecidedBy]) {
+			byLabel[f[0]] = f[1]
+		}
+		row := make([]string, len(breachReportFacts))
+		for i, f := range breachReportFacts {
+			row[i] = byLabel[text(lang, f.key)]
+		}
+		tab.Rows = append(tab.Rows, row)
+	}
+	return tab, nil
+}
+
+// breachRegisterFile sends the whole register, every fact of every breach.
 func (s *Server) breachRegisterFile(kind string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		ctx, a := r.Context(), actorFrom(r.Context())
 		if !s.mayKeepBreaches(r) {
 			return errNoAccess
 		}
 		lang := s.baseFor(r, "", "").Lang
-		var rows []breachRow
-		for off := 0; ; off += kluis.MaxPageSize {
-			bs, total, err := s.db.Breaches(ctx, a, store.BreachFilter{Page: kluis.Page{Limit: kluis.MaxPageSize, Offset: off}})
-			if err != nil {
-				return err
-			}
-			more, err := s.breachRows(r, lang, bs)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, more...)
-			if off+len(bs) >= total || len(bs) == 0 {
-				break
-			}
-		}
-		names, err := s.staffNames(r)
+		rows, names, err := s.breachRegister(r, lang)
 		if err != nil {
 			return err
 		}
 		name := text(lang, "breaches.file")
 		if kind == "csv" {
 			var buf bytes.Buffer
-			cw := csv.NewWriter(&buf)
-			for i, b := range rows {
+			cw := report.NewCSVWriter(&buf)
+			// The heading also when the register is empty.
+			var head []string
+			for _, f := range breachFacts(breachRow{lang: lang}, lang, "", "") {
+				head = append(head, f[0])
+			}
+			_ = cw.Write(head)
+			for _, b := range rows {
 				facts := breachFacts(b, lang, names[b.ReportedBy], names[b.DecidedBy])
-				if i == 0 {
-					head := make([]string, len(facts))
-					for j, f := range facts {
-						head[j] = f[0]
-					}
-					_ = cw.Write(head)
-				}
 				rec := make([]string, len(facts))
 				for j, f := range facts {
-					rec[j] = report.SafeCell(f[1])
+					rec[j] = f[1]
 				}
 				_ = cw.Write(rec)
 			}
-			cw.Flush()
-			if err := cw.Error(); err != nil {
+			if err := cw.Flush(); err != nil {
 				return err
 			}
 			return sendBreachFile(w, "text/csv; charset=utf-8", name+".csv", buf.Bytes())
@@ -196,21 +241,16 @@ func (s *Server) breachFile(kind string) handlerFunc {
 		name := text(lang, "breach.file") + "-" + strconv.FormatInt(v.B.ID, 10)
 		if kind == "csv" {
 			var buf bytes.Buffer
-			cw := csv.NewWriter(&buf)
+			cw := report.NewCSVWriter(&buf)
 			for _, f := range facts {
-				_ = cw.Write([]string{report.SafeCell(f[0]), report.SafeCell(f[1])})
+				_ = cw.Write([]string{f[0], f[1]})
 			}
 			_ = cw.Write(nil)
 			_ = cw.Write(head)
 			for _, l := range rows {
-				rec := cells(l)
-				for i := range rec {
-					rec[i] = report.SafeCell(rec[i])
-				}
-				_ = cw.Write(rec)
+				_ = cw.Write(cells(l))
 			}
-			cw.Flush()
-			if err := cw.Error(); err != nil {
+			if err := cw.Flush(); err != nil {
 				return err
 			}
 			return sendBreachFile(w, "text/csv; charset=utf-8", name+".csv", buf.Bytes())
@@ -241,4 +281,44 @@ func (s *Server) breachFile(kind string) handlerFunc {
 		}
 		return sendBreachFile(w, "application/pdf", name+".pdf", buf.Bytes())
 	}
+}
+
+// breachLetterWriter lays out the letters of art. 34 in lang for the
+// agency of the request (report.BreachLetter).
+func (s *Server) breachLetterWriter(r *http.Request, lang string) (store.BreachLetterWriter, error) {
+	c, err := s.controller(r)
+	if err != nil {
+		return nil, err
+	}
+	return func(b *kluis.Breach, to *kluis.Candidate, day kluis.Date) ([]byte, error) {
+		var buf bytes.Buffer
+		if err := report.BreachLetter(&buf, c, report.AddresseeOf(to), b, lang, day, amsterdam); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}, nil
+}
+
+// breachLetterFile sends a letter kept with a breach, for the UI and the
+// API; the download is logged, the letter naming its candidate.
+func (s *Server) breachLetterFile(w http.ResponseWriter, r *http.Request) error {
+	ctx, a := r.Context(), actorFrom(r.Context())
+	if !s.mayKeepBreaches(r) {
+		return errNoAccess
+	}
+	id, err := pathID(r, "breach")
+	if err != nil {
+		return err
+	}
+	letter, err := strconv.ParseInt(r.PathValue("letter"), 10, 64)
+	if err != nil || letter <= 0 {
+		return kluis.NotFound("letter")
+	}
+	l, content, err := s.db.OpenBreachLetter(ctx, a, id, letter)
+	if err != nil {
+		return err
+	}
+	s.logAccess(ctx, "download", "breach_letters", l.ID, l.CandidateID, []string{"content"}, "")
+	name := text(l.Lang, "breach.letter.file") + "-" + strconv.FormatInt(id, 10) + "-" + strconv.FormatInt(l.CandidateID, 10) + ".pdf"
+	return sendBreachFile(w, "application/pdf", name, content)
 }

@@ -202,6 +202,11 @@ func TestTheBreachExportsHoldWhatTheScreenShows(t *testing.T) {
 	officer := u.user(t, "Petra", kluis.RolePrivacy)
 	po := u.session(t, officer.ID)
 	a := kluis.Actor{TenantID: u.Tenant.ID, UserID: officer.ID, Role: kluis.RolePrivacy}
+	// Before the first breach: the register's CSV has its heading.
+	empty := u.get(t, po, "/breaches/register.csv").expect(t, http.StatusOK)
+	if head, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(empty.body, "\ufeff"))).ReadAll(); err != nil || len(head) != 1 || head[0][0] != "Nummer" || len(head[0]) < 20 {
+		t.Fatalf("the empty register's CSV: %q %v", head, err)
+	}
 	b := &kluis.Breach{Title: "=HYPERLINK(\"http://evil.example\")", DiscoveredAt: u.Clock.Now().Add(-80 * time.Hour),
 		Facts: "Een USB-stick met een export is verloren.", Categories: []string{"contact", "bsn"}, AffectedCount: 12, Measures: "+31 gebeld"}
 	if err := u.DB.ReportBreach(t.Context(), a, b); err != nil {
@@ -218,13 +223,10 @@ func TestTheBreachExportsHoldWhatTheScreenShows(t *testing.T) {
 	}
 
 	one := u.get(t, po, "/breaches/"+idText(b.ID)+"/breach.csv").expect(t, http.StatusOK)
-	rows, err := csv.NewReader(strings.NewReader(one.body)).ReadAll()
-	if err == nil {
-		_ = rows
-	}
-	r := csv.NewReader(strings.NewReader(one.body))
+	// The rows of facts have two cells, the candidates' four.
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(one.body, "\ufeff")))
 	r.FieldsPerRecord = -1
-	rows, err = r.ReadAll()
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +246,7 @@ func TestTheBreachExportsHoldWhatTheScreenShows(t *testing.T) {
 	}
 
 	reg := u.get(t, po, "/breaches/register.csv").expect(t, http.StatusOK)
-	rr := csv.NewReader(strings.NewReader(reg.body))
+	rr := csv.NewReader(strings.NewReader(strings.TrimPrefix(reg.body, "\ufeff")))
 	all, err := rr.ReadAll()
 	if err != nil || len(all) != 2 || all[0][0] != "Nummer" || all[1][0] != idText(b.ID) || all[1][1] != `'=HYPERLINK("http://evil.example")` {
 		t.Fatalf("the register's CSV: %v %v", all, err)

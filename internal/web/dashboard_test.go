@@ -168,31 +168,32 @@ func (d *dashEnv) seed(t *testing.T) {
 		d.mustExec(t, `INSERT INTO consent_requests (tenant_id, id, candidate_id, token_hash, data_expires, sent_on, link_expires, answer, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, d.Tenant.ID, 9000+i, cands[cr.cand].ID, "hash-"+string(rune('a'+i)), kluis.Date("2027-01-01"), cr.sent, now, cr.answer, now)
 	}
-	for i, run := range []struct {
-		date              kluis.Date
-		complete, partial int
-	}{{"2026-09-14", 3, 1}, {"2026-11-02", 2, 4}, {"2026-11-20", 1, 0}, {"2025-01-05", 9, 9}} {
-		d.mustExec(t, `INSERT INTO cleanup_runs (tenant_id, id, state, nightly, run_date, complete, partial, started_at, heartbeat_at)
-			VALUES ($1, $2, 'done', $3, $4, $5, $6, $7, $7)`, d.Tenant.ID, 8000+i, false, run.date, run.complete, run.partial, now)
-	}
-	for i, er := range []struct {
-		groups []string
-		run    bool
-		at     time.Time
-	}{{[]string{"identity", "contact", "history"}, true, now.AddDate(0, -1, 0)}, {[]string{"bsn", "payroll"}, true, now.AddDate(0, -2, 0)},
-		{[]string{"identity"}, false, now}, {[]string{"notes"}, true, now.AddDate(-2, 0, 0)}} {
+	// Clean-up runs and their erasure records, one per candidate a run
+	// erased (altogether or in part), as a run writes them; and one
+	// erasure of a request, outside any run.
+	erasure := func(id int, groups []string, complete bool, run any, at time.Time) {
 		var gs []kluis.ErasedGroup
-		for _, g := range er.groups {
+		for _, g := range groups {
 			gs = append(gs, kluis.ErasedGroup{Category: g, Rule: "R1", Fields: []string{"x"}})
 		}
 		js, _ := json.Marshal(gs)
-		var run any
-		if er.run {
-			run = int64(8000)
-		}
 		d.mustExec(t, `INSERT INTO erasures (tenant_id, id, candidate_id, complete, reason, run_id, erased, kept, rows_erased, files_erased, erased_at, files_pending)
-			VALUES ($1, $2, $3, $4, 'retention', $5, $6, '[]', 1, 0, $7, 0)`, d.Tenant.ID, 7000+i, 990000+i, true, run, string(js), er.at)
+			VALUES ($1, $2, $3, $4, 'retention', $5, $6, '[]', 1, 0, $7, 0)`, d.Tenant.ID, 7000+id, 990000+id, complete, run, string(js), at)
 	}
+	groupSets := [][]string{{"identity", "contact", "history"}, {"bsn", "payroll"}, {"notes"}, {"identity"}}
+	k := 0
+	for i, run := range []struct {
+		date              kluis.Date
+		complete, partial int
+	}{{"2026-09-14", 3, 1}, {"2026-11-02", 2, 4}, {"2026-11-20", 1, 0}, {"2025-01-05", 2, 1}} {
+		d.mustExec(t, `INSERT INTO cleanup_runs (tenant_id, id, state, nightly, run_date, complete, partial, started_at, heartbeat_at)
+			VALUES ($1, $2, 'done', $3, $4, $5, $6, $7, $7)`, d.Tenant.ID, 8000+i, false, run.date, run.complete, run.partial, now)
+		for j := 0; j < run.complete+run.partial; j++ {
+			erasure(k, groupSets[k%len(groupSets)], j < run.complete, int64(8000+i), run.date.Time().Add(2*time.Hour))
+			k++
+		}
+	}
+	erasure(k, []string{"identity"}, true, nil, now)
 	var entries []kluis.AuditEntry
 	for i := 0; i < 3; i++ {
 		for _, c := range cands {
@@ -204,6 +205,12 @@ func (d *dashEnv) seed(t *testing.T) {
 		entries = append(entries, kluis.AuditEntry{At: now.Add(-time.Hour), TenantID: d.Tenant.ID, UserID: d.payroll.ID, Role: kluis.RolePayroll,
 			Action: "reveal", Entity: "candidates", EntityID: cands[0].ID, CandidateID: cands[0].ID, Fields: []string{"bsn"}})
 	}
+	// The manager reveals IBANs and an ID number, and a BSN with an IBAN
+	// at once: one reveal, and one BSN reveal.
+	for _, fields := range [][]string{{"iban"}, {"iban"}, {"id_document_number"}, {"iban", "bsn"}} {
+		entries = append(entries, kluis.AuditEntry{At: now.Add(-2 * time.Hour), TenantID: d.Tenant.ID, UserID: d.manager.ID, Role: kluis.RoleManager,
+			Action: "reveal", Entity: "candidates", EntityID: cands[1].ID, CandidateID: cands[1].ID, Fields: fields})
+	}
 	for _, day := range []int{-9, -2} { // the first is older than a week
 		entries = append(entries, kluis.AuditEntry{At: now.AddDate(0, 0, day), TenantID: d.Tenant.ID, UserID: d.manager.ID, Role: kluis.RoleManager,
 			Action: "view", Entity: "candidates", EntityID: cands[1].ID, CandidateID: cands[1].ID})
@@ -212,6 +219,15 @@ func (d *dashEnv) seed(t *testing.T) {
 		Action: "download", Entity: "candidates", EntityID: cands[2].ID, CandidateID: cands[2].ID})
 	if err := d.DB.LogAccess(ctx, d.Tenant.ID, entries); err != nil {
 		t.Fatal(err)
+	}
+	// Two data breaches: one whose 72-hour clock runs, one decided.
+	running := &kluis.Breach{Title: "=Adreslijst naar de verkeerde klant", DiscoveredAt: now.Add(-30 * time.Hour), Facts: "Per e-mail verstuurd.",
+		Categories: []string{"contact"}, AffectedCount: 3}
+	decided := &kluis.Breach{Title: "Laptop gestolen", DiscoveredAt: now.Add(-200 * time.Hour), Facts: "Uit de auto.", Categories: []string{"identity", "bsn"}, AffectedCount: 40}
+	for _, b := range []*kluis.Breach{running, decided} {
+		if err := d.DB.ReportBreach(ctx, po, b); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -493,15 +509,17 @@ func TestEveryFigureOfTheDashboardAgreesWithTheDatabase(t *testing.T) {
 				t.Errorf("erased categories: chart %v, database %v", got, want)
 			}
 
-			// Access: distinct candidates viewed and values revealed per
-			// user in the last seven days; the payroll administrator's
-			// reveals are unusual.
+			// Access: distinct candidates viewed, BSNs revealed and other
+			// values revealed per user in the last seven days; the payroll
+			// administrator's BSN reveals are unusual.
 			want = map[string]int{}
-			rows, err = d.raw.Query("SELECT user_id, action, candidate_id, at FROM audit_log WHERE tenant_id = $1 AND user_id IS NOT NULL", d.Tenant.ID)
+			rows, err = d.raw.Query("SELECT user_id, action, candidate_id, at, fields FROM audit_log WHERE tenant_id = $1 AND user_id IS NOT NULL", d.Tenant.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			since := d.Clock.Now().AddDate(0, 0, -7)
+			// From the start of the day, in the Netherlands, a week ago.
+			day := d.Clock.Now().In(amsterdam).AddDate(0, 0, -7)
+			since := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, amsterdam)
 			viewed := map[kluis.ID]map[kluis.ID]bool{}
 			names := map[kluis.ID]string{d.Actor.UserID: "Test Recruiter", d.payroll.ID: "Marco", d.manager.ID: "Karin", d.officer.ID: "Petra"}
 			for rows.Next() {
@@ -509,7 +527,8 @@ func TestEveryFigureOfTheDashboardAgreesWithTheDatabase(t *testing.T) {
 				var action string
 				var cand sql.NullInt64
 				var at time.Time
-				if err := rows.Scan(&user, &action, &cand, &at); err != nil {
+				var fields string
+				if err := rows.Scan(&user, &action, &cand, &at, &fields); err != nil {
 					t.Fatal(err)
 				}
 				if at.Before(since) {
@@ -523,6 +542,9 @@ func TestEveryFigureOfTheDashboardAgreesWithTheDatabase(t *testing.T) {
 					viewed[user][cand.Int64] = true
 				case "reveal":
 					want[names[user]+"/reveals"]++
+					if slices.Contains(strings.Split(fields, ","), "bsn") {
+						want[names[user]+"/bsn"]++
+					}
 				}
 			}
 			rows.Close()
@@ -531,7 +553,7 @@ func TestEveryFigureOfTheDashboardAgreesWithTheDatabase(t *testing.T) {
 			}
 			labels, series = po.chart(t, "chart-access")
 			got = map[string]int{}
-			for _, key := range []string{"candidates", "reveals"} {
+			for _, key := range []string{"candidates", "bsn", "reveals"} {
 				for i, n := range series[text("nl", "dash.access."+key)] {
 					if n > 0 {
 						got[labels[i]+"/"+key] += n

@@ -268,7 +268,8 @@ func routeScope(rt route) string {
 		kind = "payroll"
 	case "field-access", "sso":
 		kind = "settings"
-	case "audit-log":
+	case "audit-log", "reports":
+		// The reports are the privacy officer's accountability, like the log.
 		kind = "audit"
 	case "privacy-statements":
 		// The statement is the agency's own text, like its settings.

@@ -44,6 +44,9 @@ type auditRow struct {
 	UserName string
 }
 
+// RevealFields are the fields a reveal can show, to filter by.
+func (auditView) RevealFields() kluis.Choices { return revealFields }
+
 // accessRow is one staff member's looking in the last 7 days.
 type accessRow struct {
 	store.AccessCount
@@ -59,7 +62,7 @@ func (s *Server) auditView(r *http.Request) (*auditView, error) {
 		return nil, errNoAccess
 	}
 	v := &auditView{Base: s.baseFor(r, "audit", "audit.title"), Actions: kluis.AuditActions, UserNames: map[kluis.ID]string{}}
-	v.Form = formFromQuery(r, v.Lang, "user_id", "candidate_id", "action", "from", "to", "offset")
+	v.Form = formFromQuery(r, v.Lang, "user_id", "candidate_id", "action", "field", "from", "to", "offset")
 	us, err := s.db.Users(r.Context(), a.TenantID)
 	if err != nil {
 		return nil, err
@@ -80,6 +83,12 @@ func (s *Server) auditView(r *http.Request) (*auditView, error) {
 		}
 		f.Action = act
 	}
+	if field := v.Form.Values["field"]; field != "" {
+		if !revealFields.Has(field) {
+			v.Form.Errors["field"] = text(v.Lang, "audit.badaction")
+		}
+		f.Field = field
+	}
 	for _, k := range []string{"from", "to"} {
 		d, ok := kluis.ParseDate(v.Form.Values[k])
 		if !ok {
@@ -89,7 +98,7 @@ func (s *Server) auditView(r *http.Request) (*auditView, error) {
 		if d == "" {
 			continue
 		}
-		t := time.Date(d.Time().Year(), d.Time().Month(), d.Time().Day(), 0, 0, 0, 0, amsterdam)
+		t := dayStart(d)
 		if k == "from" {
 			f.From = t
 		} else {
@@ -115,7 +124,7 @@ func (s *Server) auditView(r *http.Request) (*auditView, error) {
 			v.Next = v.Offset + auditPageSize
 		}
 	}
-	counts, err := s.db.AccessCounts(r.Context(), a, s.clock.Now().AddDate(0, 0, -7))
+	counts, err := s.db.AccessCounts(r.Context(), a, accessSince(s.clock.Now()))
 	if err != nil {
 		return nil, err
 	}
@@ -125,9 +134,27 @@ func (s *Server) auditView(r *http.Request) (*auditView, error) {
 	return v, nil
 }
 
+// revealFields are the masked fields a reveal shows, to filter the log by.
+var revealFields = kluis.Choices{{Value: "bsn", Label: kluis.Msg{NL: "BSN", EN: "BSN"}}, {Value: "iban", Label: kluis.Msg{NL: "IBAN", EN: "IBAN"}},
+	{Value: "id_document_number", Label: kluis.Msg{NL: "Documentnummer", EN: "Document number"}}}
+
+// dayStart is the first moment of a day in the Netherlands.
+func dayStart(d kluis.Date) time.Time {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, amsterdam)
+}
+
+// accessSince is where the week of access counts begins: the start of the
+// day a week before today, so that the log from that day counts the same.
+func accessSince(now time.Time) time.Time {
+	return dayStart(kluis.DateOf(now.In(amsterdam).AddDate(0, 0, -7)))
+}
+
 // unusual marks the staff members who looked at far more candidates, or
-// revealed far more values, than their colleagues: more than three times
-// the median and more than a floor, so a quiet week flags nobody.
+// revealed far more BSNs, than their colleagues: more than three times the
+// median and more than a floor, so a quiet week flags nobody. Reveals of
+// an IBAN or ID number alone (a payroll administrator's daily work) flag
+// no one.
 func unusual(counts []store.AccessCount) []accessRow {
 	med := func(get func(store.AccessCount) int) int {
 		if len(counts) == 0 {
@@ -141,11 +168,11 @@ func unusual(counts []store.AccessCount) []accessRow {
 		return xs[len(xs)/2]
 	}
 	mc := med(func(c store.AccessCount) int { return c.Candidates })
-	mr := med(func(c store.AccessCount) int { return c.Reveals })
+	mb := med(func(c store.AccessCount) int { return c.BSNReveals })
 	out := make([]accessRow, len(counts))
 	for i, c := range counts {
 		out[i] = accessRow{AccessCount: c,
-			Unusual: (c.Candidates > 3*mc && c.Candidates >= 50) || (c.Reveals > 3*mr && c.Reveals >= 10)}
+			Unusual: (c.Candidates > 3*mc && c.Candidates >= 50) || (c.BSNReveals > 3*mb && c.BSNReveals >= 10)}
 	}
 	return out
 }
@@ -188,12 +215,14 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		return errNoAccess
 	}
 	q := newQuery(r)
-	f := store.AuditFilter{UserID: q.id("user_id"), CandidateID: q.id("candidate_id"), Action: q.choice("action", kluis.AuditActions), Page: q.page().Normalize()}
+	f := store.AuditFilter{UserID: q.id("user_id"), CandidateID: q.id("candidate_id"), Action: q.choice("action", kluis.AuditActions),
+		Field: q.choice("field", revealFields), Page: q.page().Normalize()}
+	// Days are the agency's days (Amsterdam), as on the page.
 	if d := q.date("from"); d != "" {
-		f.From = d.Time()
+		f.From = dayStart(d)
 	}
 	if d := q.date("to"); d != "" {
-		f.To = d.Time().AddDate(0, 0, 1)
+		f.To = dayStart(d).AddDate(0, 0, 1)
 	}
 	if err := q.err(); err != nil {
 		return err

@@ -90,15 +90,17 @@ func TestAManagerRevealsABSNWithAReasonAndItIsLogged(t *testing.T) {
 }
 
 func TestUnusualAccessNeedsBothAMultipleAndAFloor(t *testing.T) {
-	counts := []store.AccessCount{{UserID: 1, Candidates: 400, Reveals: 0}, {UserID: 2, Candidates: 60, Reveals: 12},
-		{UserID: 3, Candidates: 50}, {UserID: 4, Candidates: 40, Reveals: 1}, {UserID: 5, Candidates: 30}}
+	counts := []store.AccessCount{{UserID: 1, Candidates: 400, Reveals: 0}, {UserID: 2, Candidates: 60, Reveals: 13, BSNReveals: 12},
+		{UserID: 3, Candidates: 50}, {UserID: 4, Candidates: 40, Reveals: 1, BSNReveals: 1}, {UserID: 5, Candidates: 30},
+		{UserID: 6, Candidates: 20, Reveals: 30}} // IBANs only
 	var flagged []kluis.ID
 	for _, r := range unusual(counts) {
 		if r.Unusual {
 			flagged = append(flagged, r.UserID)
 		}
 	}
-	// 400 > 3 × 50 (the median); 12 reveals > 3 × 0 and ≥ 10. Nobody else.
+	// 400 > 3 × 50 (the median); 12 BSN reveals > 3 × 0 and ≥ 10. Not 6,
+	// whose 30 reveals are of no BSN. Nobody else.
 	if !slices.Equal(flagged, []kluis.ID{1, 2}) {
 		t.Fatalf("flagged %v", flagged)
 	}

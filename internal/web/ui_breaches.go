@@ -33,6 +33,7 @@ func (s *Server) breachRoutes() []route {
 		{"POST", "/breaches/{id}/link", session, s.breachStepForm("link")},
 		{"POST", "/breaches/{id}/unlink", session, s.breachStepForm("unlink")},
 		{"POST", "/breaches/{id}/letters", session, s.breachStepForm("letters")},
+		{"GET", "/breaches/{id}/letters/{letter}", session, s.breachLetterFile},
 		{"POST", "/breaches/{id}/email", session, s.breachStepForm("email")},
 		{"POST", "/breaches/{id}/search", session, s.breachSearch},
 	}
@@ -298,6 +299,9 @@ type breachView struct {
 	Link       *Form
 	Letters    *Form
 	Email      *Form
+	// Kept are the letters kluis wrote to the candidates, kept with the
+	// breach (art. 34), to download.
+	Kept       []kluis.BreachLetter
 	Categories []checkOption
 	Links      []breachLinkRow
 	LinkTotal  int
@@ -384,6 +388,13 @@ func (s *Server) loadBreachView(r *http.Request, failed map[string]*Form) (*brea
 		v.Email.Values["lang"] = "nl"
 		v.Email.Values["message"] = b.NoticeText
 	}
+	if failed["letters"] == nil {
+		v.Letters.Values["lang"] = "nl"
+		v.Letters.Values["message"] = b.NoticeText
+	}
+	if v.Kept, err = s.db.BreachLetters(ctx, a, id); err != nil {
+		return nil, err
+	}
 	q := formFromQuery(r, v.Lang, "offset", "n", "skipped")
 	v.LinkOffset = max(0, int(q.Int64("offset")))
 	if n := q.Int64("n"); n >= 0 && q.Values["n"] != "" && !q.HasErrors() {
@@ -466,7 +477,10 @@ func (s *Server) breachStepForm(step string) handlerFunc {
 			case "unlink":
 				err = s.db.UnlinkBreachCandidate(ctx, a, id, f.Int64("candidate_id"))
 			case "letters":
-				res, err = s.db.RecordBreachLetters(ctx, a, id, nil, kluis.Date(f.Values["sent_on"]))
+				var write store.BreachLetterWriter
+				if write, err = s.breachLetterWriter(r, f.Values["lang"]); err == nil {
+					res, err = s.db.RecordBreachLetters(ctx, a, id, nil, kluis.Date(f.Values["sent_on"]), f.Values["lang"], f.Values["message"], write)
+				}
 			case "email":
 				res, err = s.db.NotifyBreachByEmail(ctx, a, id, nil, f.Values["lang"], f.Values["message"])
 			}

@@ -36,11 +36,15 @@ type dueCandidate struct {
 
 // dueFilter narrows the list of what is due: a branch, a candidate's
 // state, and the day by which it is due (today when empty; a later day
-// looks ahead, an earlier one shows what is overdue since).
+// looks ahead, an earlier one shows what is overdue since); From keeps
+// what falls due on or after a day (a month of the dashboard's forecast),
+// Category what is of one category of data.
 type dueFilter struct {
-	Branch kluis.ID
-	Status string
-	By     kluis.Date
+	Branch   kluis.ID
+	Status   string
+	By       kluis.Date
+	From     kluis.Date
+	Category string
 }
 
 // maxLookAhead is how far ahead the list of what is due may look.
@@ -54,6 +58,24 @@ func checkDueFilter(f dueFilter, today kluis.Date, p kluis.Problems) {
 	if f.By != "" && f.By > kluis.DateOf(today.Time().AddDate(0, 0, maxLookAhead)) {
 		p.Add("due_by", "Hooguit een jaar vooruit.", "At most a year ahead.")
 	}
+	if f.Category != "" && !kluis.DataCategories.Has(f.Category) {
+		p.Add("category", "Kies een bestaande categorie.", "Choose an existing category.")
+	}
+}
+
+// within keeps the items of what is due that the filter's first day and
+// category keep.
+func (f dueFilter) within(due []retention.Item) []retention.Item {
+	if f.From == "" && f.Category == "" {
+		return due
+	}
+	var out []retention.Item
+	for _, it := range due {
+		if (f.From == "" || it.Expires >= f.From) && (f.Category == "" || string(it.Category) == f.Category) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // dueList works out what is due for every candidate the caller may see,
@@ -80,7 +102,7 @@ func (s *Server) dueList(ctx context.Context, f dueFilter, lang string, limit, o
 			return nil
 		}
 		seen++
-		due := retention.Due(retention.Plan(s.catalog, c.Facts, terms, today), by)
+		due := f.within(retention.Due(retention.Plan(s.catalog, c.Facts, terms, today), by))
 		if len(due) == 0 {
 			return nil
 		}
@@ -125,6 +147,8 @@ type cleanupView struct {
 	Limit    int
 	Runs     []runRow
 	Statuses kluis.Choices
+	// Categories are the categories of data to filter by.
+	Categories kluis.Choices
 }
 
 // runRow is a recent clean-up run in the list.
@@ -154,8 +178,8 @@ func (s *Server) cleanupPage(w http.ResponseWriter, r *http.Request) error {
 		return errNoAccess
 	}
 	v := &cleanupView{Base: s.baseFor(r, "cleanup", "cleanup.title"), Limit: cleanupLimit}
-	v.Form = formFromQuery(r, v.Lang, "branch_id", "status", "due_by")
-	v.Statuses = kluis.CandidateStatuses
+	v.Form = formFromQuery(r, v.Lang, "branch_id", "status", "due_by", "due_from", "category")
+	v.Statuses, v.Categories = kluis.CandidateStatuses, kluis.DataCategories
 	bs, err := s.db.Branches(ctx, a)
 	if err != nil {
 		return err
@@ -169,12 +193,14 @@ func (s *Server) cleanupPage(w http.ResponseWriter, r *http.Request) error {
 	if branch != 0 && names[branch] == "" {
 		v.Form.Errors["branch_id"] = text(v.Lang, "cleanup.badbranch")
 	}
-	filter := dueFilter{Branch: branch, Status: v.Form.Values["status"]}
-	if d := v.Form.Values["due_by"]; d != "" {
-		if day, ok := kluis.ParseDate(d); ok {
-			filter.By = day
-		} else {
-			v.Form.Errors["due_by"] = text(v.Lang, "cleanup.baddate")
+	filter := dueFilter{Branch: branch, Status: v.Form.Values["status"], Category: v.Form.Values["category"]}
+	for field, day := range map[string]*kluis.Date{"due_by": &filter.By, "due_from": &filter.From} {
+		if d := v.Form.Values[field]; d != "" {
+			if parsed, ok := kluis.ParseDate(d); ok {
+				*day = parsed
+			} else {
+				v.Form.Errors[field] = text(v.Lang, "cleanup.baddate")
+			}
 		}
 	}
 	p := kluis.Problems{}
@@ -231,7 +257,8 @@ func (s *Server) listDue(w http.ResponseWriter, r *http.Request) error {
 		return errNoAccess
 	}
 	q := newQuery(r)
-	f := dueFilter{Branch: q.id("branch_id"), Status: q.choice("status", kluis.CandidateStatuses), By: q.date("due_by")}
+	f := dueFilter{Branch: q.id("branch_id"), Status: q.choice("status", kluis.CandidateStatuses), By: q.date("due_by"),
+		From: q.date("due_from"), Category: q.choice("category", kluis.DataCategories)}
 	page := q.page().Normalize()
 	checkDueFilter(f, kluis.DateOf(s.clock.Now()), q.p)
 	if err := q.err(); err != nil {

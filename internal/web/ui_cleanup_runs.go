@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"kluis/internal/catalog"
 	"kluis/internal/kluis"
@@ -277,6 +278,8 @@ type erasuresView struct {
 	Items []erasureRow
 	Total int
 	Limit int
+	// The filters' choices.
+	Categories, Outcomes kluis.Choices
 }
 
 type erasureRow struct {
@@ -287,24 +290,38 @@ type erasureRow struct {
 
 const erasuresLimit = 100
 
+// erasureOutcomes are the outcomes an erasure record is filtered by.
+var erasureOutcomes = kluis.Choices{{Value: "complete", Label: kluis.Msg{NL: "Helemaal gewist", EN: "Erased altogether"}},
+	{Value: "partial", Label: kluis.Msg{NL: "Deels gewist", EN: "Erased in part"}}}
+
+// erasureFilter reads the filters of the erasure records from a query, for
+// the page and the API alike; what is wrong goes to q's problems.
+func erasureFilter(q *query) store.ErasureFilter {
+	f := store.ErasureFilter{RunID: q.id("run_id"), CandidateID: q.id("candidate_id"), Category: q.choice("category", kluis.DataCategories),
+		Cleanup: q.choice("cleanup", yesNo) == "true", ErasedFrom: q.date("erased_from"), Outcome: q.choice("outcome", erasureOutcomes)}
+	if m := q.str("run_month"); m != "" {
+		if _, err := time.Parse("2006-01", m); err != nil || len(m) != 7 {
+			q.p.Add("run_month", "Geef een maand als 2026-11.", "Give a month as 2026-11.")
+		} else {
+			f.RunMonth = m
+		}
+	}
+	return f
+}
+
 func (s *Server) erasuresPage(w http.ResponseWriter, r *http.Request) error {
 	ctx, a := r.Context(), actorFrom(r.Context())
 	if !mayCleanUp(a.Role) {
 		return errNoAccess
 	}
 	v := &erasuresView{Base: s.baseFor(r, "cleanup", "erasures.title"), Limit: erasuresLimit}
-	v.Form = formFromQuery(r, v.Lang, "run_id", "candidate_id")
-	f := store.ErasureFilter{Page: kluis.Page{Limit: erasuresLimit}}
-	for _, k := range []string{"run_id", "candidate_id"} {
-		n := v.Form.Int64(k)
-		if n < 0 || (v.Form.Values[k] != "" && n == 0) {
-			v.Form.Errors[k] = text(v.Lang, "erasures.badid")
-		}
-		if k == "run_id" {
-			f.RunID = n
-		} else {
-			f.CandidateID = n
-		}
+	v.Form = formFromQuery(r, v.Lang, "run_id", "candidate_id", "run_month", "cleanup", "erased_from", "category", "outcome")
+	v.Categories, v.Outcomes = kluis.DataCategories, erasureOutcomes
+	q := newQuery(r)
+	f := erasureFilter(q)
+	f.Page = kluis.Page{Limit: erasuresLimit}
+	for field, m := range q.p {
+		v.Form.Errors[field] = m.In(v.Lang)
 	}
 	if v.Form.HasErrors() {
 		return s.render(w, r, http.StatusUnprocessableEntity, "erasures", "", v)

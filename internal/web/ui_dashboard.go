@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -155,16 +156,11 @@ func (s *Server) expiryPanel(r *http.Request, b Base) *dashPanel {
 	}
 	buckets, seen := f.For(a.Branch)
 	labels := []string{b.T("dash.expiry.now")}
-	links := []string{"/cleanup"}
 	for _, m := range f.Months {
 		labels = append(labels, monthLabel(b.Lang, m))
-		links = append(links, "/cleanup?due_by="+string(lastDayOf(m)))
-	}
-	if !mayCleanUp(a.Role) {
-		links = nil
 	}
 	c := chartOf(b, "chart-expiry", p.Title, chart.Stacked, b.T("dash.month"))
-	c.Labels, c.Links, c.TotalHead = labels, links, b.T("dash.total")
+	c.Labels, c.TotalHead = labels, b.T("dash.total")
 	c.Ticks = monthTicks(b.Lang, f.Months, 1)
 	c.Ticks[0] = labels[0]
 	for _, cat := range kluis.DataCategories {
@@ -174,9 +170,21 @@ func (s *Server) expiryPanel(r *http.Request, b Base) *dashPanel {
 			vals[i] = m[cat.Value]
 			any = any || vals[i] > 0
 		}
-		if any {
-			c.Series = append(c.Series, chart.Series{Name: cat.Label.In(b.Lang), Values: vals})
+		if !any {
+			continue
 		}
+		ser := chart.Series{Name: cat.Label.In(b.Lang), Values: vals}
+		// Each part of a bar links to the candidates with data of its
+		// category due then: as many as it counts (the list is the
+		// privacy officer's). A candidate counts once per category, so
+		// the bar as a whole has no one list.
+		if mayCleanUp(a.Role) {
+			ser.Links = []string{"/cleanup?" + url.Values{"category": {cat.Value}, "due_by": {string(f.Today)}}.Encode()}
+			for _, m := range f.Months {
+				ser.Links = append(ser.Links, "/cleanup?"+url.Values{"category": {cat.Value}, "due_from": {m + "-01"}, "due_by": {string(lastDayOf(m))}}.Encode())
+			}
+		}
+		c.Series = append(c.Series, ser)
 	}
 	c.Desc = b.T("dash.expiry.desc") + " " + b.T("dash.total") + ": " + strconv.Itoa(c.Total()) + "."
 	p.Charts = []chart.Chart{c}
@@ -210,7 +218,25 @@ func (s *Server) requestPanel(r *http.Request, v *dashboardView) (*dashPanel, er
 		if k != "overdue" {
 			name = kluis.RequestStatuses.Label(k, b.Lang)
 		}
-		c.Series = append(c.Series, chart.Series{Name: name, Values: make([]int, len(kluis.RequestKinds)), Alert: k == "overdue"})
+		ser := chart.Series{Name: name, Values: make([]int, len(kluis.RequestKinds)), Alert: k == "overdue"}
+		// Each part links to exactly its requests: an open state leaves
+		// out the overdue ones, which have their own part.
+		if mayHandleRequests(a.Role) {
+			for _, kind := range kluis.RequestKinds {
+				q := url.Values{"kind": {kind.Value}}
+				switch {
+				case k == "overdue":
+					q.Set("overdue", "true")
+				case slices.Contains(requestOpen, k):
+					q.Set("status", k)
+					q.Set("overdue", "false")
+				default:
+					q.Set("status", k)
+				}
+				ser.Links = append(ser.Links, "/requests?"+q.Encode())
+			}
+		}
+		c.Series = append(c.Series, ser)
 	}
 	kind := map[string]int{}
 	for i, k := range kluis.RequestKinds {
@@ -261,7 +287,11 @@ func (s *Server) consentPanel(r *http.Request, b Base, months []string) (*dashPa
 	c := chartOf(b, "chart-consent", p.Title, chart.Stacked, b.T("dash.month"))
 	c.TotalHead, c.Ticks = b.T("dash.consent.sent"), monthTicks(b.Lang, months, 0)
 	for _, ans := range answers {
-		c.Series = append(c.Series, chart.Series{Name: b.T("dash.consent." + orKey(ans)), Values: make([]int, len(months))})
+		ser := chart.Series{Name: b.T("dash.consent." + orKey(ans)), Values: make([]int, len(months))}
+		for _, m := range months {
+			ser.Links = append(ser.Links, consentRequestsLink(m, orKey(ans)))
+		}
+		c.Series = append(c.Series, ser)
 	}
 	pos := map[string]int{}
 	for i, m := range months {
@@ -318,7 +348,10 @@ func (s *Server) cleanupPanel(r *http.Request, b Base, months []string) (*dashPa
 	for i, m := range months {
 		pos[m] = i
 		runs.Labels = append(runs.Labels, monthLabel(b.Lang, m))
-		runs.Links = append(runs.Links, "/cleanup")
+		// The erasure records of the month's runs, all or by outcome.
+		runs.Links = append(runs.Links, "/erasures?"+url.Values{"run_month": {m}}.Encode())
+		runs.Series[0].Links = append(runs.Series[0].Links, "/erasures?"+url.Values{"run_month": {m}, "outcome": {"complete"}}.Encode())
+		runs.Series[1].Links = append(runs.Series[1].Links, "/erasures?"+url.Values{"run_month": {m}, "outcome": {"partial"}}.Encode())
 	}
 	for _, t := range tallies {
 		if i, ok := pos[t.Month]; ok {
@@ -335,7 +368,7 @@ func (s *Server) cleanupPanel(r *http.Request, b Base, months []string) (*dashPa
 	for _, c := range kluis.DataCategories {
 		byCat.Labels = append(byCat.Labels, c.Label.In(b.Lang))
 		byCat.Series[0].Values = append(byCat.Series[0].Values, cats[c.Value])
-		byCat.Links = append(byCat.Links, "/erasures")
+		byCat.Links = append(byCat.Links, "/erasures?"+url.Values{"cleanup": {"true"}, "erased_from": {string(from)}, "category": {c.Value}}.Encode())
 	}
 	byCat.Desc = b.T("dash.erased.desc")
 	p.Charts = []chart.Chart{runs, byCat}
@@ -372,8 +405,11 @@ func (s *Server) statementPanel(r *http.Request, b Base) (*dashPanel, error) {
 		c.Series[0].Values = append(c.Series[0].Values, t.Active-t.NotInformed)
 		c.Series[1].Values = append(c.Series[1].Values, t.NotInformed)
 		notInformed += t.NotInformed
+		// The not informed of each state are listed on the privacy
+		// statement's page (the privacy officer's); the informed are in
+		// no list of their own.
 		if p.More != "" {
-			c.Links = append(c.Links, p.More)
+			c.Series[1].Links = append(c.Series[1].Links, p.More+"?"+url.Values{"status": {st}}.Encode())
 		}
 	}
 	c.Desc = b.T("dash.statement.desc") + " " + b.T("dash.statement.notinformed") + ": " + strconv.Itoa(notInformed) + "."
@@ -386,15 +422,16 @@ func (s *Server) statementPanel(r *http.Request, b Base) (*dashPanel, error) {
 // besides those with unusual access.
 const dashOutlierRows = 10
 
-// accessPanel: per staff member, the candidates viewed and the values
-// revealed in the last seven days; unusual access (see unusual) in red.
+// accessPanel: per staff member, the candidates viewed, the values
+// revealed and the BSNs among them in the last seven days (from the start
+// of the day a week ago); unusual access (see unusual) in red.
 // Reviewing access is the privacy officer's.
 func (s *Server) accessPanel(r *http.Request, b Base) (*dashPanel, error) {
 	ctx, a := r.Context(), actorFrom(r.Context())
 	if !mayReadAudit(a.Role) {
 		return nil, nil
 	}
-	since := s.clock.Now().AddDate(0, 0, -7)
+	since := accessSince(s.clock.Now())
 	counts, err := s.db.AccessCounts(ctx, a, since)
 	if err != nil {
 		return nil, err
@@ -412,7 +449,7 @@ func (s *Server) accessPanel(r *http.Request, b Base) (*dashPanel, error) {
 	}
 	p := &dashPanel{ID: "access", Title: b.T("dash.access"), Intro: b.T("dash.access.intro"), More: "/audit"}
 	c := chartOf(b, "chart-access", p.Title, chart.Bars, b.T("dash.user"))
-	c.Series = []chart.Series{{Name: b.T("dash.access.candidates")}, {Name: b.T("dash.access.reveals")}}
+	c.Series = []chart.Series{{Name: b.T("dash.access.candidates")}, {Name: b.T("dash.access.reveals")}, {Name: b.T("dash.access.bsn")}}
 	rows := unusual(counts)
 	// The most active first (AccessCounts' order); the unusual always.
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Unusual && !rows[j].Unusual })
@@ -425,8 +462,16 @@ func (s *Server) accessPanel(r *http.Request, b Base) (*dashPanel, error) {
 		c.Labels = append(c.Labels, names[row.UserID])
 		c.Series[0].Values = append(c.Series[0].Values, row.Candidates)
 		c.Series[1].Values = append(c.Series[1].Values, row.Reveals)
+		c.Series[2].Values = append(c.Series[2].Values, row.BSNReveals)
 		c.Alerts = append(c.Alerts, row.Unusual)
-		c.Links = append(c.Links, "/audit?"+url.Values{"user_id": {formatID(row.UserID)}, "from": {string(from)}}.Encode())
+		// The staff member's log of the week; the reveals, and the BSN
+		// reveals, each to exactly theirs.
+		q := url.Values{"user_id": {formatID(row.UserID)}, "from": {string(from)}}
+		c.Links = append(c.Links, "/audit?"+q.Encode())
+		q.Set("action", "reveal")
+		c.Series[1].Links = append(c.Series[1].Links, "/audit?"+q.Encode())
+		q.Set("field", "bsn")
+		c.Series[2].Links = append(c.Series[2].Links, "/audit?"+q.Encode())
 		if row.Unusual {
 			flagged++
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -59,11 +60,13 @@ type statementPageView struct {
 	PreviewEN   template.HTML
 	Placeholder []kluis.Choice
 	NotInformed []store.NotInformed
-	Total       int
-	Offset      int
-	Next, Prev  int // offsets; -1 when none
-	Sends       []store.StatementSend
-	PublicPath  string
+	// Status narrows the list to one state of candidate ("" for all).
+	Status     string
+	Total      int
+	Offset     int
+	Next, Prev int // offsets; -1 when none
+	Sends      []store.StatementSend
+	PublicPath string
 }
 
 // Placeholders are the placeholders in the viewer's spelling, for the help.
@@ -85,6 +88,12 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "privacy_statement", "", v)
 }
+
+// activeCandidateStatuses are the states of the candidates a privacy
+// statement is shown or sent to.
+var activeCandidateStatuses = kluis.Choices{kluis.CandidateStatuses[slices.IndexFunc(kluis.CandidateStatuses, func(c kluis.Choice) bool { return c.Value == "registered" })],
+	kluis.CandidateStatuses[slices.IndexFunc(kluis.CandidateStatuses, func(c kluis.Choice) bool { return c.Value == "available" })],
+	kluis.CandidateStatuses[slices.IndexFunc(kluis.CandidateStatuses, func(c kluis.Choice) bool { return c.Value == "working" })]}
 
 // loadStatementPage fills the page; f is the publishing form as typed,
 // or nil for a new one with the current texts (or the default ones).
@@ -121,7 +130,12 @@ func (s *Server) loadStatementPage(r *http.Request, f *Form) (*statementPageView
 		}
 	}
 	v.Form = f
-	list, total, _, err := s.db.NotInformedCandidates(ctx, a, kluis.Page{Limit: notInformedPageSize, Offset: v.Offset})
+	q := newQuery(r)
+	v.Status = q.choice("status", activeCandidateStatuses)
+	if err := q.err(); err != nil {
+		return nil, err
+	}
+	list, total, _, err := s.db.NotInformedOfStatus(ctx, a, v.Status, kluis.Page{Limit: notInformedPageSize, Offset: v.Offset})
 	if err != nil {
 		return nil, err
 	}

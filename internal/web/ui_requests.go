@@ -118,7 +118,10 @@ func (s *Server) requestsPageWith(w http.ResponseWriter, r *http.Request, remind
 	}
 	v.Form = formFromQuery(r, v.Lang, "status", "kind", "candidate_id", "overdue")
 	f := store.RequestFilter{Status: v.Form.Values["status"], Kind: v.Form.Values["kind"], Overdue: v.Form.Values["overdue"] == "true",
-		CandidateID: v.Form.Int64("candidate_id"), Page: kluis.Page{Limit: requestsLimit}}
+		NotOverdue: v.Form.Values["overdue"] == "false", CandidateID: v.Form.Int64("candidate_id"), Page: kluis.Page{Limit: requestsLimit}}
+	if o := v.Form.Values["overdue"]; o != "" && !yesNo.Has(o) {
+		v.Form.Errors["overdue"] = text(v.Lang, "requests.badfilter")
+	}
 	if f.Status != "" && !kluis.RequestStatuses.Has(f.Status) {
 		v.Form.Errors["status"] = text(v.Lang, "requests.badfilter")
 	}
