@@ -199,8 +199,9 @@ func (c Chart) SVG() template.HTML {
 	for slot*float64(every) < 36 {
 		every++
 	}
-	// About 6.5 units per character of 11 units.
-	fit := int(slot * float64(every) / 6.5)
+	// About 6 units per character of 11 units (a month such as "nov '26"
+	// fits under a bar of a year's thirteen).
+	fit := int(slot * float64(every) / 6)
 	for i, l := range c.Labels {
 		x := left + slot*(float64(i)+.5)
 		if i < len(c.Ticks) {
