@@ -1,14 +1,12 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"time"
@@ -114,23 +112,12 @@ func (db *DB) RecordBreachLetters(ctx context.Context, a kluis.Actor, id kluis.I
 			UserID: a.UserID, CreatedAt: db.now()}
 		sum := sha256.Sum256(content)
 		l.SHA256 = hex.EncodeToString(sum[:])
-		k, err := db.subjectKey(ctx, a.TenantID, t.id)
+		sealed, err := db.sealBytes(ctx, a.TenantID, t.id, breachLetterAAD(a.TenantID, l.ID), content)
 		if err != nil {
-			return false, err
-		}
-		var buf bytes.Buffer
-		ew, err := k.EncryptWriter(&buf, breachLetterAAD(a.TenantID, l.ID))
-		if err != nil {
-			return false, err
-		}
-		if _, err := ew.Write(content); err != nil {
-			return false, err
-		}
-		if err := ew.Close(); err != nil {
 			return false, err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO breach_letters ("+breachLetterColumns+", content) VALUES ("+placeholders(1, 11)+")",
-			l.TenantID, l.ID, l.BreachID, l.CandidateID, l.Lang, l.Size, l.SHA256, nil, nullID(l.UserID), l.CreatedAt, buf.Bytes()); err != nil {
+			l.TenantID, l.ID, l.BreachID, l.CandidateID, l.Lang, l.Size, l.SHA256, nil, nullID(l.UserID), l.CreatedAt, sealed); err != nil {
 			return false, fmt.Errorf("keep breach letter: %w", err)
 		}
 		tx.record(kluis.AuditEntry{Action: "create", Entity: "breach_letters", EntityID: l.ID, CandidateID: t.id, Fields: []string{"content"}})
@@ -187,15 +174,7 @@ func (db *DB) OpenBreachLetter(ctx context.Context, a kluis.Actor, breach, id kl
 	if err != nil {
 		return nil, nil, fmt.Errorf("breach letter: %w", err)
 	}
-	k, err := db.subjectKey(ctx, a.TenantID, l.CandidateID)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := k.DecryptReader(bytes.NewReader(content), breachLetterAAD(a.TenantID, l.ID))
-	if err != nil {
-		return nil, nil, fmt.Errorf("open breach letter %d: %w", l.ID, err)
-	}
-	plain, err := io.ReadAll(r)
+	plain, err := db.openBytes(ctx, a.TenantID, l.CandidateID, breachLetterAAD(a.TenantID, l.ID), content)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open breach letter %d: %w", l.ID, err)
 	}

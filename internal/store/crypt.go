@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -182,4 +183,38 @@ func (db *DB) bsnFingerprint(ctx context.Context, tenant kluis.ID, bsn string) (
 		return "", err
 	}
 	return k.Fingerprint("bsn:" + bsn), nil
+}
+
+// sealBytes seals a whole file kept in a row (a letter) with the subject's
+// key, bound to its place by aad.
+func (db *DB) sealBytes(ctx context.Context, tenant, subject kluis.ID, aad string, plain []byte) ([]byte, error) {
+	k, err := db.subjectKey(ctx, tenant, subject)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	ew, err := k.EncryptWriter(&buf, aad)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ew.Write(plain); err != nil {
+		return nil, err
+	}
+	if err := ew.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// openBytes opens what sealBytes sealed.
+func (db *DB) openBytes(ctx context.Context, tenant, subject kluis.ID, aad string, sealed []byte) ([]byte, error) {
+	k, err := db.subjectKey(ctx, tenant, subject)
+	if err != nil {
+		return nil, err
+	}
+	r, err := k.DecryptReader(bytes.NewReader(sealed), aad)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
 }

@@ -1,14 +1,12 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -64,22 +62,10 @@ func (db *DB) SaveLetter(ctx context.Context, a kluis.Actor, l *kluis.RequestLet
 	l.SHA256 = hex.EncodeToString(sum[:])
 	stored := content
 	if l.Sealed {
-		k, err := db.subjectKey(ctx, a.TenantID, q.CandidateID)
-		if err != nil {
+		var err error
+		if stored, err = db.sealBytes(ctx, a.TenantID, q.CandidateID, letterAAD(a.TenantID, l.ID), content); err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		ew, err := k.EncryptWriter(&buf, letterAAD(a.TenantID, l.ID))
-		if err != nil {
-			return err
-		}
-		if _, err := ew.Write(content); err != nil {
-			return err
-		}
-		if err := ew.Close(); err != nil {
-			return err
-		}
-		stored = buf.Bytes()
 	}
 	return db.write(ctx, a, func(tx *writeTx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO request_letters ("+letterColumns+", content) VALUES ("+placeholders(1, 13)+")",
@@ -148,15 +134,7 @@ func (db *DB) OpenLetter(ctx context.Context, a kluis.Actor, request, id kluis.I
 	if !l.Sealed {
 		return &l, content, nil
 	}
-	k, err := db.subjectKey(ctx, a.TenantID, l.CandidateID)
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err := k.DecryptReader(bytes.NewReader(content), letterAAD(a.TenantID, l.ID))
-	if err != nil {
-		return nil, nil, fmt.Errorf("open letter %d: %w", l.ID, err)
-	}
-	plain, err := io.ReadAll(r)
+	plain, err := db.openBytes(ctx, a.TenantID, l.CandidateID, letterAAD(a.TenantID, l.ID), content)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open letter %d: %w", l.ID, err)
 	}
