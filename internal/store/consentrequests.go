@@ -184,12 +184,12 @@ func hashConsentToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// consentMail writes the request in Dutch and English: the candidate's
-// language is not known.
+// consentMail writes the request in the candidate's language, or in Dutch
+// and then English where it is not known.
 func consentMail(c *kluis.Candidate, agency string, expires kluis.Date, link string, reminder bool) (subject, text, htm string) {
-	subject = "Mogen wij uw gegevens langer bewaren? / May we keep your data longer?"
+	nlSubject, enSubject := "Mogen wij uw gegevens langer bewaren?", "May we keep your data longer?"
 	if reminder {
-		subject = "Herinnering: " + subject
+		nlSubject, enSubject = "Herinnering: "+nlSubject, "Reminder: "+enSubject
 	}
 	name := c.FirstName
 	if name == "" {
@@ -203,18 +203,32 @@ func consentMail(c *kluis.Candidate, agency string, expires kluis.Date, link str
 		"Would you like us to keep them for two more years? Answer (yes or no) through this personal link, which works until %s, once:\n%s\n\n"+
 		"If you do not answer, we delete your data on %s. You can always withdraw a consent.\n\nKind regards,\n%s\n",
 		name, agency, expires, expires, link, expires, agency)
-	text = nl + "\n---\n\n" + en
+	var parts []string
+	switch c.Language {
+	case "nl":
+		subject, parts = nlSubject, []string{nl}
+	case "en":
+		subject, parts = enSubject, []string{en}
+	default:
+		subject, parts = nlSubject+" / "+enSubject, []string{nl, en}
+	}
+	text = strings.Join(parts, "\n---\n\n")
 	e := html.EscapeString
 	para := func(s string) string {
 		var b strings.Builder
 		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
 			b.WriteString("<p>" + strings.ReplaceAll(e(p), "\n", "<br>") + "</p>\n")
 		}
-		return b.String()
+		return strings.Replace(b.String(), e(link), `<a href="`+e(link)+`">`+e(link)+`</a>`, 1)
 	}
-	htm = "<!doctype html><html><body>" + strings.Replace(para(nl), e(link), `<a href="`+e(link)+`">`+e(link)+`</a>`, 1) + "<hr>" +
-		strings.Replace(para(en), e(link), `<a href="`+e(link)+`">`+e(link)+`</a>`, 1) + "</body></html>"
-	return subject, text, htm
+	htm = "<!doctype html><html><body>"
+	for i, p := range parts {
+		if i > 0 {
+			htm += "<hr>"
+		}
+		htm += para(p)
+	}
+	return subject, text, htm + "</body></html>"
 }
 
 // ConsentLink is what the portal shows of a consent request behind a link:

@@ -81,3 +81,36 @@ func TestTheBreachAndPortalEMailsEscapeWhatPeopleTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestTheConsentRequestIsWrittenInTheCandidatesLanguage: Dutch or English
+// when the candidate's language is known, both (Dutch first) when not; the
+// link is in every part, a reminder says so in its subject.
+func TestTheConsentRequestIsWrittenInTheCandidatesLanguage(t *testing.T) {
+	const link = "https://kluis.example/portaal/toestemming/abc"
+	for _, tc := range []struct {
+		lang, subject string
+		nl, en        bool
+	}{
+		{"nl", "Herinnering: Mogen wij uw gegevens langer bewaren?", true, false},
+		{"en", "Reminder: May we keep your data longer?", false, true},
+		{"", "Herinnering: Mogen wij uw gegevens langer bewaren? / Reminder: May we keep your data longer?", true, true},
+	} {
+		c := &kluis.Candidate{FirstName: "Sanne", LastName: "Visser", Language: tc.lang}
+		subject, text, htm := consentMail(c, "Bureau Noord", "2027-01-01", link, true)
+		if subject != tc.subject {
+			t.Errorf("language %q: subject %q, want %q", tc.lang, subject, tc.subject)
+		}
+		for _, part := range []string{text, htm} {
+			if strings.Contains(part, "Beste Sanne") != tc.nl || strings.Contains(part, "Dear Sanne") != tc.en {
+				t.Errorf("language %q: Dutch %v and English %v wanted in:\n%s", tc.lang, tc.nl, tc.en, part)
+			}
+		}
+		links := 1
+		if tc.nl && tc.en {
+			links = 2
+		}
+		if n := strings.Count(htm, `<a href="`+link+`">`); n != links {
+			t.Errorf("language %q: %d links in the HTML, want %d", tc.lang, n, links)
+		}
+	}
+}
