@@ -34,7 +34,7 @@ func (a *agency) runCleanup(ctx context.Context, g *gen, privacy kluis.Actor) er
 	for i, p := range cleanedUp {
 		c, err := a.createPerson(ctx, g, len(handMade)+i, p)
 		if err != nil {
-			return fmt.Errorf("demo: %s %s: %w", p.first, p.last, err)
+			return fmt.Errorf("demo: cleaned-up candidate %d: %w", i, err)
 		}
 		ids = append(ids, c.ID)
 	}

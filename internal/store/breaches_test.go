@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,7 +186,7 @@ func TestTheCandidatesConcernedAreLinkedAndTold(t *testing.T) {
 			t.Fatalf("a letter in the future: %v", err)
 		}
 		if _, err := e.DB.RecordBreachLetters(ctx, po, b.ID, nil, "", "de", " ", plainLetter); kluis.ErrorCode(err) != kluis.EInvalid ||
-			!strings.Contains(err.Error(), "lang") && !strings.Contains(fmt.Sprint(err), "message") {
+			!strings.Contains(err.Error(), "lang") || !strings.Contains(err.Error(), "message") {
 			t.Fatalf("a letter without a language and a message: %v", err)
 		}
 		res, err := e.DB.RecordBreachLetters(ctx, po, b.ID, []kluis.ID{ids[0]}, "", "nl", "Er is een lijst verloren.", plainLetter)

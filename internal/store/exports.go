@@ -51,10 +51,15 @@ func (db *DB) MayExport(ctx context.Context, a kluis.Actor, cand kluis.ID, what 
 		return ctx, nil
 	}
 	restricted, err := db.ProcessingRestricted(ctx, a, cand)
-	if err != nil || !restricted {
+	if err != nil {
 		return ctx, err
 	}
+	// The export's files are opened with the context returned: checked
+	// once for the export, not once a file.
 	cleared := context.WithValue(ctx, clearedKey{}, cand)
+	if !restricted {
+		return cleared, nil
+	}
 	if own, _ := ctx.Value(portalSessionKey{}).(kluis.ID); own == cand && own != 0 && a.Role == kluis.RoleCandidate {
 		return cleared, nil
 	}
