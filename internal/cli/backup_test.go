@@ -23,14 +23,7 @@ import (
 // again, documents included.
 func TestABackupRestoredAfterAnErasureDoesNotBringTheCandidateBack(t *testing.T) {
 	ctx := context.Background()
-	e := storetest.Open(t, store.SQLite)
-	// kluis keeps documents in DATA/documents; the test store in DATA/blobs.
-	if err := os.Rename(filepath.Join(e.Dir, "blobs"), filepath.Join(e.Dir, "documents")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("documents", filepath.Join(e.Dir, "blobs")); err != nil {
-		t.Fatal(err)
-	}
+	e := openWithDocuments(t, store.SQLite)
 	gone := e.MustCreateCandidate(t, "Vertrokken")
 	stays := e.MustCreateCandidate(t, "Blijver")
 	var keys []string
@@ -104,13 +97,7 @@ func TestABackupRestoredAfterAnErasureDoesNotBringTheCandidateBack(t *testing.T)
 // on without an error while it was taken.
 func TestABackupWhileKluisWritesIsConsistent(t *testing.T) {
 	ctx := context.Background()
-	e := storetest.Open(t, store.SQLite)
-	if err := os.Rename(filepath.Join(e.Dir, "blobs"), filepath.Join(e.Dir, "documents")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("documents", filepath.Join(e.Dir, "blobs")); err != nil {
-		t.Fatal(err)
-	}
+	e := openWithDocuments(t, store.SQLite)
 	stop := make(chan struct{})
 	written := make(chan int)
 	go func() {
@@ -198,4 +185,19 @@ func TestABackupWhileKluisWritesIsConsistent(t *testing.T) {
 		t.Errorf("the backup's audit chain: %d entries, %v", n, err)
 	}
 	t.Logf("%d candidates written, %d of them in the backup", total, cands)
+}
+
+// openWithDocuments opens a test store whose documents lie where kluis
+// keeps them, DATA/documents (the test store keeps them in DATA/blobs), so
+// that backup and restore find them.
+func openWithDocuments(t *testing.T, d store.Dialect) *storetest.Env {
+	t.Helper()
+	e := storetest.Open(t, d)
+	if err := os.Rename(filepath.Join(e.Dir, "blobs"), filepath.Join(e.Dir, "documents")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("documents", filepath.Join(e.Dir, "blobs")); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

@@ -15,7 +15,6 @@ import (
 	"kluis/internal/blob"
 	"kluis/internal/kluis"
 	"kluis/internal/store"
-	"kluis/internal/store/storetest"
 	"kluis/internal/testdb"
 )
 
@@ -36,14 +35,7 @@ func TestThePgDumpProcedureKeepsAnErasedCandidateErased(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	e := storetest.Open(t, store.Postgres)
-	// kluis keeps documents in DATA/documents; the test store in DATA/blobs.
-	if err := os.Rename(filepath.Join(e.Dir, "blobs"), filepath.Join(e.Dir, "documents")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("documents", filepath.Join(e.Dir, "blobs")); err != nil {
-		t.Fatal(err)
-	}
+	e := openWithDocuments(t, store.Postgres)
 	gone := e.MustCreateCandidate(t, "Vertrokken")
 	stays := e.MustCreateCandidate(t, "Blijver")
 	var docs []kluis.ID

@@ -65,6 +65,32 @@ type rig struct {
 	args     []string // more flags for serve (later ones win)
 }
 
+// prepare gives the rig its master key file and its log, and makes the
+// demo data set with this many generated candidates beside the hand-made
+// ones (in the database r.args name, if any).
+func (r *rig) prepare(candidates int) {
+	r.t.Helper()
+	r.key = filepath.Join(r.dir, "master.key")
+	log, err := os.Create(filepath.Join(r.t.TempDir(), "serve.log"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.log = log
+	args := []string{"demo", "--data", r.dir, "--serve=false"}
+	if candidates > 0 {
+		args = append(args, "--candidates", strconv.Itoa(candidates))
+	}
+	r.kluis(append(args, r.args...)...)
+}
+
+// token makes an API token with every scope for the demo user of a role
+// ("privacy" is privacy@demo.kluis.test).
+func (r *rig) token(role string) string {
+	r.t.Helper()
+	return strings.TrimSpace(r.kluis(append([]string{"token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
+		"--user", role + "@demo.kluis.test", "--scopes", "*"}, r.args...)...))
+}
+
 func (r *rig) kluis(args ...string) string {
 	r.t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
@@ -217,17 +243,9 @@ func TestKluisSurvivesBeingKilledWhileItWorks(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
 	r := &rig{t: t, dir: t.TempDir(), mail: mailtest.Start(t, "--ignore-duplicate-ids", "--max", "100000"), rnd: rand.New(rand.NewPCG(seed, 1))}
-	r.key = filepath.Join(r.dir, "master.key")
-	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.log = log
-	r.kluis("demo", "--data", r.dir, "--candidates", "4000", "--serve=false")
-	privacy := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "privacy@demo.kluis.test", "--scopes", "*"))
-	admin := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "admin@demo.kluis.test", "--scopes", "*"))
+	r.prepare(4000)
+	privacy := r.token("privacy")
+	admin := r.token("admin")
 
 	t.Run("clean-up", func(t *testing.T) { r.t = t; cleanupUnderKills(r, privacy) })
 	t.Run("privacy statement to all", func(t *testing.T) { r.t = t; mailingUnderKills(r, privacy) })
@@ -235,7 +253,7 @@ func TestKluisSurvivesBeingKilledWhileItWorks(t *testing.T) {
 	r.t = t
 	t.Logf("%d kills, %d starts", r.kills, r.starts)
 	if t.Failed() {
-		if b, err := os.ReadFile(log.Name()); err == nil {
+		if b, err := os.ReadFile(r.log.Name()); err == nil {
 			t.Logf("the servers' log:\n%s", b[max(0, len(b)-8000):])
 		}
 	}

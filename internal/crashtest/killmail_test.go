@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,22 +163,15 @@ func TestAKillBetweenSendingAndRecordingNeitherLosesNorDuplicatesTheMail(t *test
 	mp := mailtest.Start(t, "--ignore-duplicate-ids")
 	rl := startRelay(t, net.JoinHostPort(mp.Host, strconv.Itoa(mp.SMTPPort)))
 	r := &rig{t: t, dir: t.TempDir(), mail: mp, smtpPort: rl.port()}
-	r.key = filepath.Join(r.dir, "master.key")
-	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.log = log
+	r.prepare(0)
 	defer func() {
 		if t.Failed() {
-			if b, err := os.ReadFile(log.Name()); err == nil {
+			if b, err := os.ReadFile(r.log.Name()); err == nil {
 				t.Logf("the servers' log:\n%s", b[max(0, len(b)-8000):])
 			}
 		}
 	}()
-	r.kluis("demo", "--data", r.dir, "--serve=false")
-	token := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "privacy@demo.kluis.test", "--scopes", "*"))
+	token := r.token("privacy")
 	r.start()
 	// What the demo left in the outbox goes first, through the relay unarmed.
 	waitFor(t, "the demo's e-mail to leave the outbox", func() bool {

@@ -42,12 +42,6 @@ func TestServeLogsNoPersonalDataNorSecrets(t *testing.T) {
 	smtpPassword, metricsToken := "Smtp-"+secret(), "Metrics-"+secret()
 	r := &rig{t: t, dir: t.TempDir(),
 		mail: mailtest.Start(t, "--smtp-auth-file", mailtest.AuthFile(t, "kluis", smtpPassword), "--smtp-auth-allow-insecure")}
-	r.key = filepath.Join(r.dir, "master.key")
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.log = logFile
 	file := func(name, content string) string {
 		p := filepath.Join(t.TempDir(), name)
 		if err := os.WriteFile(p, []byte(content+"\n"), 0o600); err != nil {
@@ -55,15 +49,11 @@ func TestServeLogsNoPersonalDataNorSecrets(t *testing.T) {
 		}
 		return p
 	}
-	r.kluis("demo", "--data", r.dir, "--candidates", "30", "--serve=false")
-	privacy := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "privacy@demo.kluis.test", "--scopes", "*"))
-	admin := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "admin@demo.kluis.test", "--scopes", "*"))
-	payroll := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "payroll@demo.kluis.test", "--scopes", "*"))
-	manager := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "manager@demo.kluis.test", "--scopes", "*"))
+	r.prepare(30)
+	privacy := r.token("privacy")
+	admin := r.token("admin")
+	payroll := r.token("payroll")
+	manager := r.token("manager")
 	r.args = []string{"--log-level", "debug", "--metrics-token-file", file("metrics-token", metricsToken),
 		"--smtp-user", "kluis", "--smtp-password-file", file("smtp-password", smtpPassword)}
 	r.start()
@@ -202,7 +192,7 @@ func TestServeLogsNoPersonalDataNorSecrets(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // the access log and the jobs write asynchronously
 	r.stop()
 
-	log, err := os.ReadFile(logFile.Name())
+	log, err := os.ReadFile(r.log.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,15 +26,8 @@ func TestTheMasterKeyRotatesWhileKluisServes(t *testing.T) {
 		t.Skip("starts kluis serve three times: not with -short")
 	}
 	r := &rig{t: t, dir: t.TempDir(), rnd: rand.New(rand.NewPCG(3, 4))}
-	r.key = filepath.Join(r.dir, "master.key")
-	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.log = log
-	r.kluis("demo", "--data", r.dir, "--candidates", "200", "--serve=false")
-	token := strings.TrimSpace(r.kluis("token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "recruiter@demo.kluis.test", "--scopes", "*"))
+	r.prepare(200)
+	token := r.token("recruiter")
 	var page struct {
 		Items []struct {
 			ID json.Number `json:"id"`

@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,17 +78,10 @@ func soak(t *testing.T, db []string) {
 	}
 	dur := soakDuration(t)
 	r := &rig{t: t, dir: t.TempDir(), rnd: rand.New(rand.NewPCG(1, 2)), args: db}
-	r.key = filepath.Join(r.dir, "master.key")
-	log, err := os.Create(filepath.Join(t.TempDir(), "serve.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.log = log
-	r.kluis(append([]string{"demo", "--data", r.dir, "--candidates", "2000", "--serve=false"}, db...)...)
+	r.prepare(2000)
 	// A recruiter: the candidates of one branch, to read, find, edit and
 	// give documents.
-	token := strings.TrimSpace(r.kluis(append([]string{"token", "create", "--data", r.dir, "--master-key-file", r.key, "--tenant", "demo",
-		"--user", "recruiter@demo.kluis.test", "--scopes", "*"}, db...)...))
+	token := r.token("recruiter")
 	r.start()
 	defer r.stop()
 
