@@ -22,9 +22,9 @@ import (
 // as with the letters about a request (letters.go).
 
 // BreachLetterWriter lays out the letter of a breach to one candidate (a
-// PDF): the store gives the breach, the candidate as read in the
-// transaction that keeps the letter (name and postal address opened), and
-// the day the letter is dated.
+// PDF): the store gives the breach, the candidate's name and postal
+// address as read in the transaction that keeps the letter (nothing else
+// of them), and the day the letter is dated.
 type BreachLetterWriter func(b *kluis.Breach, to *kluis.Candidate, day kluis.Date) ([]byte, error)
 
 func breachLetterAAD(tenant, id kluis.ID) string {
@@ -95,13 +95,9 @@ func (db *DB) RecordBreachLetters(ctx context.Context, a kluis.Actor, id kluis.I
 		}
 	}
 	return db.notify(ctx, a, id, cands, func(tx *writeTx, b *kluis.Breach, t breachNoticeTarget) (bool, error) {
-		c, err := candidates.get(ctx, db, tx, a.TenantID, t.id)
-		if err != nil {
-			return false, err
-		}
 		told := *b
 		told.NoticeText, told.InformDecision = message, "inform"
-		content, err := write(&told, c, sent)
+		content, err := write(&told, &t.to, sent)
 		if err != nil {
 			return false, err
 		}

@@ -553,6 +553,9 @@ type breachNoticeTarget struct {
 	id                kluis.ID
 	name, email, rest string
 	exists            bool
+	// to is the candidate's name and postal address, what a letter needs
+	// (none of it sealed: nothing is opened for it).
+	to kluis.Candidate
 }
 
 // notify tells the linked candidates not yet told, batch by batch; tell
@@ -637,7 +640,9 @@ func breachNoticeTargets(ctx context.Context, tx *writeTx, tenant, breach, after
 		q = tx.Tx // unprepared: the statement differs with the list
 	}
 	rows, err := q.QueryContext(ctx, `SELECT l.candidate_id, c.id, COALESCE(c.first_name, ''), COALESCE(c.prefix, ''), COALESCE(c.last_name, ''),
-		COALESCE(c.email, ''), COALESCE(c.restricted, '')
+		COALESCE(c.email, ''), COALESCE(c.restricted, ''),
+		COALESCE(c.street, ''), COALESCE(c.house_number, ''), COALESCE(c.house_number_addition, ''), COALESCE(c.postcode, ''),
+		COALESCE(c.city, ''), COALESCE(c.country, '')
 		FROM breach_candidates l LEFT JOIN candidates c ON c.tenant_id = l.tenant_id AND c.id = l.candidate_id
 		WHERE l.tenant_id = $1 AND l.breach_id = $2 AND l.informed_at IS NULL AND l.candidate_id > $3`+cond+`
 		ORDER BY l.candidate_id LIMIT `+strconv.Itoa(breachNoticeBatch), args...)
@@ -649,12 +654,14 @@ func breachNoticeTargets(ctx context.Context, tx *writeTx, tenant, breach, after
 	for rows.Next() {
 		var t breachNoticeTarget
 		var cid sql.NullInt64
-		var first, prefix, last string
-		if err := rows.Scan(&t.id, &cid, &first, &prefix, &last, &t.email, &t.rest); err != nil {
+		c := &t.to
+		if err := rows.Scan(&t.id, &cid, &c.FirstName, &c.Prefix, &c.LastName, &t.email, &t.rest,
+			&c.Street, &c.HouseNumber, &c.HouseNumberAddition, &c.Postcode, &c.City, &c.Country); err != nil {
 			return nil, err
 		}
 		t.exists = cid.Valid
-		t.name = (&kluis.Candidate{FirstName: first, Prefix: prefix, LastName: last}).Name()
+		c.TenantID, c.ID = tenant, t.id
+		t.name = c.Name()
 		out = append(out, t)
 	}
 	return out, rows.Err()

@@ -423,5 +423,9 @@ func (s *Server) apiBreachLetters(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return writeList(w, ls, len(ls), kluis.Page{Limit: len(ls)})
+	views, err := projectList(s, r, "breach_letters", ls)
+	if err != nil {
+		return err
+	}
+	return writeList(w, views, len(views), kluis.Page{Limit: len(views)})
 }
